@@ -1,0 +1,5 @@
+import sys
+
+from embedrag.cli.app import main
+
+sys.exit(main())

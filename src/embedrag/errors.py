@@ -1,0 +1,51 @@
+"""The exceptions embedrag raises: one hierarchy, rooted at :class:`EmbedragError`.
+
+Library code raises only these (plus ``TypeError`` for programming errors such as a
+non-string text). The CLI turns an ``EmbedragError`` into one line on stderr and exit
+code 1; the server will turn it into a 4xx JSON body.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "EmbedragError",
+    "EmbedragWarning",
+    "InputError",
+    "MissingDependencyError",
+    "ModelFormatError",
+    "ModelNotFoundError",
+    "TruncationWarning",
+]
+
+
+class EmbedragError(Exception):
+    """Base class of every error embedrag raises on purpose."""
+
+
+class InputError(EmbedragError, ValueError):
+    """The caller's input is invalid: an empty text, a bad file, an unknown word."""
+
+
+class ConfigError(EmbedragError, ValueError):
+    """An option or setting has an invalid value."""
+
+
+class ModelNotFoundError(EmbedragError, LookupError):
+    """A model name or path could not be resolved to files on this machine."""
+
+
+class ModelFormatError(EmbedragError):
+    """Model files exist but cannot be used: missing or inconsistent pieces."""
+
+
+class MissingDependencyError(EmbedragError, ImportError):
+    """An optional feature needs an extra that is not installed."""
+
+
+class EmbedragWarning(UserWarning):
+    """Base class of embedrag's warnings."""
+
+
+class TruncationWarning(EmbedragWarning):
+    """Some inputs were longer than the model's limit and were truncated."""
