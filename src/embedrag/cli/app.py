@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from embedrag import __version__
-from embedrag.cli import models
+from embedrag.cli import models, tokenize
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
@@ -29,6 +29,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(models.app, name="models")
+app.add_typer(tokenize.app, name="tokenize")
 
 
 def _version(value: bool) -> None:
