@@ -22,6 +22,8 @@ class HFTokenizer:
     because that is what the model sees and what counts against its limit; pass
     ``add_special_tokens=False`` for the bare pieces. ``decode`` drops special tokens.
     Special-token spellings in user text (``"[SEP]"``) are tokenized as plain text.
+    The constructor configures ``backend`` in place (padding, truncation and special-token
+    matching off); :attr:`backend` is that same object, ready for fast batch encoding.
 
     >>> from embedrag.tokenize import load_tokenizer
     >>> tok = load_tokenizer("bert-base-uncased")

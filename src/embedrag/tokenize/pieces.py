@@ -4,7 +4,8 @@ Byte-level tokenizers (tiktoken-style BPE, GPT-2-style ``tokenizer.json``) have
 pieces that are bytes, and a piece may hold only part of a UTF-8 character (an
 emoji is often split over two or three pieces). We show each piece as the text it
 stands for, and each byte that is not a whole character as ``<0xNN>``: the same
-spelling SentencePiece uses for its byte-fallback pieces.
+spelling SentencePiece uses for its byte-fallback pieces. (A text that literally
+contains ``<0xE2>`` looks the same: pieces are for reading, ids are the truth.)
 """
 
 from __future__ import annotations
