@@ -29,6 +29,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(models.app, name="models")
+app.add_typer(words.app, name="words")
 app.add_typer(tokenize.app, name="tokenize")
 
 
