@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from embedrag import __version__
-from embedrag.cli import models, tokenize
+from embedrag.cli import models, tokenize, words
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
