@@ -1,5 +1,6 @@
 """embedrag: local-first embeddings toolkit and retrieval engine for RAG."""
 
+from embedrag.embed import Embedder, Embeddings
 from embedrag.errors import (
     ConfigError,
     EmbedragError,
@@ -10,11 +11,15 @@ from embedrag.errors import (
     ModelNotFoundError,
     TruncationWarning,
 )
+from embedrag.types import EmbeddingSpec
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConfigError",
+    "Embedder",
+    "EmbeddingSpec",
+    "Embeddings",
     "EmbedragError",
     "EmbedragWarning",
     "InputError",

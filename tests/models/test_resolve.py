@@ -64,3 +64,28 @@ def test_hash_changes_with_content(tmp_path: Path) -> None:
     first = hash_files([f])
     f.write_bytes(b"b")
     assert hash_files([f]) != first
+
+
+def test_hub_is_used_only_when_network_is_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    calls: list[tuple[str, str]] = []
+
+    def snapshot_download(repo_id: str, local_dir: str) -> str:
+        calls.append((repo_id, local_dir))
+        Path(local_dir).mkdir(parents=True, exist_ok=True)
+        (Path(local_dir) / "config.json").write_text("{}")
+        return local_dir
+
+    monkeypatch.setitem(sys.modules, "huggingface_hub", types.SimpleNamespace(snapshot_download=snapshot_download))
+    monkeypatch.setenv("EMBEDRAG_CACHE", str(tmp_path))
+    with pytest.raises(ModelNotFoundError, match="network not allowed"):
+        resolve("someone/remote-model")
+    assert calls == []
+
+    found = resolve("someone/remote-model", allow_network=True)
+    assert found.source == "hub"
+    assert calls == [("someone/remote-model", str(tmp_path / "models" / "someone--remote-model"))]
+    # Once complete, the download is found in the cache without the network.
+    assert resolve("someone/remote-model").source == "cache"

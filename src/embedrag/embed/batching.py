@@ -1,0 +1,53 @@
+"""Batches formed by length under a token budget, and windows over long inputs.
+
+Sorting by length before padding means a batch pads to nearly its own length, and a
+token budget (batch size x padded length) keeps the cost of each batch even: many
+short inputs or a few long ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["plan_batches", "windows"]
+
+
+def plan_batches(lengths: Sequence[int], *, token_budget: int, max_batch: int) -> list[list[int]]:
+    """Group indices of ``lengths`` into batches, longest first, each within the budget.
+
+    A batch's cost is ``len(batch) * max(length in batch)``; a single input longer than
+    the budget still gets a batch of its own.
+
+    >>> plan_batches([3, 10, 2, 9], token_budget=20, max_batch=8)
+    [[1, 3], [0, 2]]
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        # Sorted descending: the first item of a batch sets its padded length.
+        width = lengths[current[0]] if current else lengths[index]
+        if current and ((len(current) + 1) * width > token_budget or len(current) >= max_batch):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def windows(ids: Sequence[int], *, size: int, overlap: int) -> list[list[int]]:
+    """Split ``ids`` into windows of at most ``size`` items overlapping by ``overlap``.
+
+    Every item is covered; the last window ends at the last item.
+
+    >>> windows(list(range(10)), size=4, overlap=1)
+    [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]]
+    """
+    if size <= 0 or not 0 <= overlap < size:
+        raise ValueError(f"need 0 <= overlap < size, got size={size}, overlap={overlap}")
+    if len(ids) <= size:
+        return [list(ids)]
+    step = size - overlap
+    starts = [*range(0, len(ids) - size, step), len(ids) - size]
+    return [list(ids[s : s + size]) for s in starts]

@@ -1,0 +1,200 @@
+"""``Embedder``: sentence embeddings from a catalogue name or a model directory."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from embedrag.embed.pooling import normalize as unit_rows
+from embedrag.embed.result import Embeddings, LongInputPolicy
+from embedrag.errors import ConfigError, InputError, TruncationWarning
+from embedrag.models import resolve
+from embedrag.types import EmbeddingSpec
+
+__all__ = ["Embedder"]
+
+Variant = Literal["fp32", "int8"]
+_CHUNK = 2048
+"""Texts tokenised and sorted by length together; bounds memory on huge iterables."""
+
+
+class _Backend(Protocol):
+    @property
+    def dims(self) -> int: ...
+    @property
+    def max_tokens(self) -> int | None: ...
+    @property
+    def tokenizer_hash(self) -> str: ...
+
+    def encode(self, texts: list[str], policy: LongInputPolicy) -> Embeddings: ...
+
+
+class Embedder:
+    """Turns texts into vectors with a sentence-embedding model, on ONNX Runtime.
+
+    ``model`` is a catalogue name (``embedrag models``), a hub id (only with network
+    allowed) or a local folder: a sentence-transformers / BERT folder (converted to
+    ONNX once, cached) or a static Model2Vec-style folder.
+
+    >>> embedder = Embedder()                                 # all-MiniLM-L6-v2, fp32
+    >>> vectors = embedder.encode(["A man is eating food.", "A man eats bread."])
+    >>> vectors.shape, round(float(vectors[0] @ vectors[1]), 2) > 0.5
+    ((2, 384), True)
+    """
+
+    def __init__(
+        self,
+        model: str | Path = "all-MiniLM-L6-v2",
+        *,
+        variant: Variant = "fp32",
+        threads: int | None = None,
+        long_inputs: LongInputPolicy = "truncate",
+        max_tokens: int | None = None,
+        token_budget: int = 8192,
+        allow_network: bool | None = None,
+    ) -> None:
+        if variant not in ("fp32", "int8"):
+            raise ConfigError(f"variant must be 'fp32' or 'int8', got {variant!r}")
+        if long_inputs not in ("truncate", "window", "error"):
+            raise ConfigError(f"long_inputs must be 'truncate', 'window' or 'error', got {long_inputs!r}")
+        found = resolve(model, allow_network=allow_network)
+        if found.info is not None and found.info.kind in ("word", "tokenizer"):
+            raise ConfigError(f"'{found.name}' is a {found.info.kind} model, not a sentence encoder")
+        self.name = found.name
+        self.long_inputs: LongInputPolicy = long_inputs
+        self._backend: _Backend
+        if _is_transformer(found.path):
+            from embedrag.embed.onnx_backend import OnnxBackend
+
+            onnx = OnnxBackend(
+                found.path, variant=variant, threads=threads, max_tokens=max_tokens, token_budget=token_budget
+            )
+            self._backend, self._normalize = onnx, onnx.config.normalize
+            self.spec = self._make_spec("onnx", variant, onnx.config.pooling)
+        else:
+            from embedrag.embed.static_backend import StaticBackend
+
+            if variant != "fp32":
+                raise ConfigError("static models have no int8 variant; their tables are already small")
+            static = StaticBackend(found.path)
+            self._backend, self._normalize = static, static.default_normalize
+            self.spec = self._make_spec("static", "fp32", "mean")
+
+    def _make_spec(self, backend: str, variant: str, pooling: str) -> EmbeddingSpec:
+        return EmbeddingSpec(
+            model=self.name,
+            backend=backend,
+            variant=variant,
+            dims=self._backend.dims,
+            max_tokens=self._backend.max_tokens,
+            pooling=pooling,
+            normalize=self._normalize,
+            tokenizer_hash=self._backend.tokenizer_hash,
+        )
+
+    @property
+    def dims(self) -> int:
+        """Length of each vector."""
+        return self._backend.dims
+
+    @property
+    def max_tokens(self) -> int | None:
+        """Word pieces per input (special tokens included), or ``None`` if unlimited."""
+        return self._backend.max_tokens
+
+    def embed(self, texts: Iterable[str] | str, *, normalize: bool | None = None) -> Embeddings:
+        """Vectors plus what happened to each input (token counts, truncated, windowed).
+
+        ``normalize=None`` follows the model's own configuration.
+        """
+        return self._embed(_validated(texts, start=0), normalize)
+
+    def _embed(self, batch: list[str], normalize: bool | None) -> Embeddings:
+        if not batch:
+            return Embeddings(np.zeros((0, self.dims), np.float32), np.zeros(0, np.int64), ())
+        result = self._backend.encode(batch, self.long_inputs)
+        if self._normalize if normalize is None else normalize:
+            result = Embeddings(unit_rows(result.vectors), result.tokens, result.truncated, result.windowed)
+        return result
+
+    def stream(
+        self, texts: Iterable[str], *, normalize: bool | None = None, chunk_size: int = _CHUNK
+    ) -> Iterator[Embeddings]:
+        """Encode an iterable of any size in chunks; yields one :class:`Embeddings` per chunk.
+
+        Indices in ``truncated`` / ``windowed`` count from the start of the whole stream.
+        """
+        iterator, start = iter([texts] if isinstance(texts, str) else texts), 0
+        while chunk := list(islice(iterator, chunk_size)):
+            part = self._embed(_validated(chunk, start=start), normalize)
+            yield Embeddings(
+                part.vectors,
+                part.tokens,
+                tuple(start + i for i in part.truncated),
+                tuple(start + i for i in part.windowed),
+            )
+            start += len(chunk)
+
+    def encode(
+        self,
+        texts: Iterable[str] | str,
+        *,
+        normalize: bool | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Vectors of ``texts`` as a float32 array (n, dims), in input order.
+
+        A single string gives shape (1, dims); an empty iterable (0, dims). Inputs over
+        the model's limit follow ``long_inputs``; with ``truncate`` a
+        :class:`TruncationWarning` names them. ``progress`` is called with the number of
+        texts finished after every chunk.
+        """
+        parts: list[npt.NDArray[np.float32]] = []
+        truncated: list[int] = []
+        for part in self.stream(texts, normalize=normalize):
+            parts.append(part.vectors)
+            truncated += part.truncated
+            if progress is not None:
+                progress(len(part))
+        if truncated:
+            warnings.warn(
+                TruncationWarning(
+                    f"{len(truncated)} input(s) exceeded {self.max_tokens} word pieces and were truncated "
+                    f"(indices {truncated[:10]}{' ...' if len(truncated) > 10 else ''}); "
+                    "use long_inputs='window' to embed all of them"
+                ),
+                stacklevel=2,
+            )
+        return np.concatenate(parts) if parts else np.zeros((0, self.dims), np.float32)
+
+    def __repr__(self) -> str:
+        return f"Embedder({self.name!r}, variant={self.spec.variant!r}, dims={self.dims})"
+
+
+def _validated(texts: Iterable[str] | str, *, start: int) -> list[str]:
+    batch = [texts] if isinstance(texts, str) else list(texts)
+    for offset, text in enumerate(batch):
+        if not isinstance(text, str):
+            raise InputError(f"text {start + offset} is {type(text).__name__}, expected str")
+        if not text.strip():
+            raise InputError(f"text {start + offset} is empty")
+    return batch
+
+
+def _is_transformer(model_dir: Path) -> bool:
+    """A transformer folder has a config.json naming its architecture; static ones do not."""
+    config = model_dir / "config.json"
+    if not config.exists():
+        return False
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(data, dict) and ("model_type" in data or "architectures" in data)

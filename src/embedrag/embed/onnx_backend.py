@@ -1,0 +1,141 @@
+"""Transformer sentence encoders on ONNX Runtime: tokenize, batch by length, run, pool.
+
+The graph comes from :func:`embedrag.embed.export.onnx_for` (built once from the
+model's weights, without torch, and cached); this module only runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from tokenizers import Tokenizer
+
+from embedrag.embed.batching import plan_batches, windows
+from embedrag.embed.pooling import POOLERS
+from embedrag.embed.result import Embeddings, LongInputPolicy
+from embedrag.embed.st_config import SentenceConfig, read_sentence_config
+from embedrag.errors import ConfigError, InputError, ModelFormatError
+from embedrag.models.cache import hash_files
+from embedrag.tokenize.huggingface import HFTokenizer
+
+__all__ = ["OnnxBackend"]
+
+_WINDOW_OVERLAP = 32
+"""Word pieces shared by neighbouring windows, so no sentence is only ever seen cut."""
+
+
+class OnnxBackend:
+    """Runs one transformer encoder graph; see :class:`embedrag.Embedder` for the public API."""
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        variant: str = "fp32",
+        threads: int | None = None,
+        max_tokens: int | None = None,
+        token_budget: int = 8192,
+        max_batch: int = 128,
+    ) -> None:
+        import onnxruntime as ort
+
+        from embedrag.embed.export import onnx_for
+
+        self.config: SentenceConfig = read_sentence_config(model_dir)
+        if max_tokens is not None and not 2 < max_tokens <= self.config.max_tokens:
+            raise ConfigError(f"max_tokens must be between 3 and {self.config.max_tokens}, got {max_tokens}")
+        self.max_tokens = max_tokens or self.config.max_tokens
+        self.token_budget, self.max_batch = token_budget, max_batch
+        tokenizer_path = model_dir / "tokenizer.json"
+        self.tokenizer = _load_tokenizer(tokenizer_path)
+        self.tokenizer_hash = hash_files([tokenizer_path])
+        self.prefix, self.suffix = _special_tokens(self.tokenizer)
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        graph = onnx_for(model_dir, variant=variant)  # type: ignore[arg-type]
+        self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.dims = self.config.hidden_size
+
+    def encode(self, texts: Sequence[str], policy: LongInputPolicy) -> Embeddings:
+        """Pooled, not yet normalised vectors of ``texts`` (non-empty strings)."""
+        if self.config.lowercase:
+            texts = [t.lower() for t in texts]
+        content = [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        n_special = len(self.prefix) + len(self.suffix)
+        limit = self.max_tokens - n_special
+        counts = np.array([len(ids) + n_special for ids in content], dtype=np.int64)
+        long = [i for i, ids in enumerate(content) if len(ids) > limit]
+        if long and policy == "error":
+            raise InputError(
+                f"{len(long)} input(s) exceed the model's limit of {self.max_tokens} word pieces "
+                f"(indices {long[:10]}{' ...' if len(long) > 10 else ''}); "
+                "choose long_inputs='truncate' or 'window'"
+            )
+        owners, pieces = self._pieces(content, limit, policy)
+        pooled = self._run([[*self.prefix, *p, *self.suffix] for p in pieces])
+        vectors = _combine(pooled, owners, [len(p) for p in pieces], len(texts))
+        truncated = tuple(long) if policy == "truncate" else ()
+        windowed = tuple(long) if policy == "window" else ()
+        return Embeddings(vectors, counts, truncated, windowed)
+
+    @staticmethod
+    def _pieces(content: list[list[int]], limit: int, policy: LongInputPolicy) -> tuple[list[int], list[list[int]]]:
+        owners: list[int] = []
+        pieces: list[list[int]] = []
+        for index, ids in enumerate(content):
+            parts = windows(ids, size=limit, overlap=_WINDOW_OVERLAP) if policy == "window" else [ids[:limit]]
+            owners += [index] * len(parts)
+            pieces += parts
+        return owners, pieces
+
+    def _run(self, sequences: list[list[int]]) -> npt.NDArray[np.float32]:
+        pool = POOLERS[self.config.pooling]
+        out = np.empty((len(sequences), self.dims), dtype=np.float32)
+        lengths = [len(s) for s in sequences]
+        for batch in plan_batches(lengths, token_budget=self.token_budget, max_batch=self.max_batch):
+            width = max(lengths[i] for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, index in enumerate(batch):
+                ids[row, : lengths[index]] = sequences[index]
+                mask[row, : lengths[index]] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            feed = {k: v for k, v in feed.items() if k in self.input_names}
+            hidden = self.session.run(["last_hidden_state"], feed)[0]
+            out[batch] = pool(hidden, mask)
+        return out
+
+
+def _combine(pooled: npt.NDArray[np.float32], owners: list[int], sizes: list[int], n: int) -> npt.NDArray[np.float32]:
+    """One vector per input: windows of one input averaged, weighted by their sizes."""
+    if len(owners) == n:
+        return pooled
+    weights = np.asarray(sizes, dtype=np.float32)
+    sums = np.zeros((n, pooled.shape[1]), dtype=np.float32)
+    np.add.at(sums, owners, pooled * weights[:, None])
+    totals = np.zeros(n, dtype=np.float32)
+    np.add.at(totals, owners, weights)
+    return (sums / totals[:, None]).astype(np.float32)
+
+
+def _load_tokenizer(path: Path) -> Tokenizer:
+    if not path.exists():
+        raise ModelFormatError(f"{path} is missing: embedrag needs the model's tokenizer.json")
+    return HFTokenizer.from_file(path).backend
+
+
+def _special_tokens(tokenizer: Tokenizer) -> tuple[list[int], list[int]]:
+    """The ids the tokenizer wraps around content, e.g. ([CLS],) and ([SEP],) for BERT."""
+    bare = tokenizer.encode("a", add_special_tokens=False).ids
+    full = tokenizer.encode("a", add_special_tokens=True).ids
+    for start in range(len(full) - len(bare) + 1):
+        if full[start : start + len(bare)] == bare:
+            return full[:start], full[start + len(bare) :]
+    raise ModelFormatError("cannot locate the special tokens the tokenizer adds around text")

@@ -1,0 +1,91 @@
+"""Read how a sentence-transformers model directory wants its token vectors pooled.
+
+A sentence-transformers folder lists its pipeline in ``modules.json`` (Transformer ->
+Pooling -> optional Normalize), with the pooling mode in ``<pooling dir>/config.json``
+and the input limit in ``sentence_bert_config.json``. A plain Hugging Face model
+folder (no ``modules.json``) gets mean pooling, no normalisation, and the limit of its
+position embeddings: the common convention, stated here once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embedrag.errors import ModelFormatError
+
+__all__ = ["SentenceConfig", "read_sentence_config"]
+
+_SUPPORTED = ("mean", "cls", "max")
+_POOLING_KEYS = {
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+    "pooling_mode_weightedmean_tokens": "weightedmean",
+    "pooling_mode_lasttoken": "lasttoken",
+}
+
+
+@dataclass(frozen=True)
+class SentenceConfig:
+    """Pooling, normalisation and input limit of a model directory."""
+
+    pooling: str
+    normalize: bool
+    max_tokens: int
+    lowercase: bool
+    hidden_size: int
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFormatError(f"{path} is missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelFormatError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _pooling_mode(path: Path) -> str:
+    config = _read_json(path)
+    # sentence-transformers >= 6 writes "pooling_mode": "cls"; older versions one bool per mode.
+    mode = config.get("pooling_mode")
+    modes = [mode] if isinstance(mode, str) else list(mode or [])
+    modes += [name for key, name in _POOLING_KEYS.items() if config.get(key)]
+    if len(modes) != 1 or modes[0] not in _SUPPORTED:
+        raise ModelFormatError(
+            f"{path}: embedrag supports exactly one of {', '.join(_SUPPORTED)} pooling; found {modes or 'none'}"
+        )
+    return str(modes[0])
+
+
+def _max_tokens(model_dir: Path, positions: int) -> int:
+    """The input limit, in the order sentence-transformers reads it."""
+    for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
+        path = model_dir / name
+        value = _read_json(path).get(key) if path.exists() else None
+        if isinstance(value, int) and value > 0:
+            return min(value, positions)
+    return positions
+
+
+def read_sentence_config(model_dir: Path) -> SentenceConfig:
+    """The pooling, normalisation and token limit that ``model_dir`` declares."""
+    config = _read_json(model_dir / "config.json")
+    hidden = int(config.get("hidden_size", 0))
+    positions = int(config.get("max_position_embeddings", 512))
+    modules_path = model_dir / "modules.json"
+    if not modules_path.exists():
+        return SentenceConfig("mean", False, _max_tokens(model_dir, positions), False, hidden)
+
+    modules = _read_json(modules_path)
+    types = {m.get("type", "").rsplit(".", 1)[-1]: m for m in modules}
+    if "Pooling" not in types:
+        raise ModelFormatError(f"{modules_path} has no Pooling module")
+    pooling = _pooling_mode(model_dir / types["Pooling"].get("path", "1_Pooling") / "config.json")
+    st_path = model_dir / "sentence_bert_config.json"
+    lowercase = bool(_read_json(st_path).get("do_lower_case")) if st_path.exists() else False
+    return SentenceConfig(pooling, "Normalize" in types, _max_tokens(model_dir, positions), lowercase, hidden)

@@ -1,0 +1,92 @@
+"""Static (Model2Vec-style) sentence embeddings: the mean of per-token vectors.
+
+A model folder holds ``model.safetensors`` (``embeddings``; optionally ``mapping``
+from token id to row and per-token ``weights``, for vocabulary-quantised models),
+``tokenizer.json`` and ``config.json`` (``normalize``). No length limit: every token
+counts. Unknown-token ids are dropped, as Model2Vec does, since their vector carries
+no meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from embedrag.embed.result import Embeddings, LongInputPolicy
+from embedrag.errors import ModelFormatError
+from embedrag.models.cache import hash_files
+
+__all__ = ["StaticBackend"]
+
+
+class StaticBackend:
+    """Encodes with a static embedding table; see :class:`embedrag.Embedder`."""
+
+    max_tokens: int | None = None
+
+    def __init__(self, model_dir: Path) -> None:
+        from safetensors.numpy import load_file
+
+        from embedrag.tokenize.huggingface import HFTokenizer
+
+        weights_path, tokenizer_path = model_dir / "model.safetensors", model_dir / "tokenizer.json"
+        for path in (weights_path, tokenizer_path):
+            if not path.exists():
+                raise ModelFormatError(f"{path} is missing: a static model needs model.safetensors and tokenizer.json")
+        tensors = load_file(str(weights_path))
+        if "embeddings" not in tensors:
+            raise ModelFormatError(f"{weights_path} has no 'embeddings' tensor (found {sorted(tensors)})")
+        self.table = tensors["embeddings"].astype(np.float32)
+        self.mapping = tensors.get("mapping")
+        self.weights = tensors.get("weights")
+        self.tokenizer = HFTokenizer.from_file(tokenizer_path).backend
+        self.tokenizer_hash = hash_files([tokenizer_path])
+        self.unk_id = _unk_id(self.tokenizer)
+        config = _read_config(model_dir / "config.json")
+        self.default_normalize = bool(config.get("normalize", False))
+        self.dims = int(self.table.shape[1])
+
+    def encode(self, texts: Sequence[str], policy: LongInputPolicy) -> Embeddings:
+        """Mean of the token vectors of each text (not yet normalised); ``policy`` is moot."""
+        encoded = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        counts = np.empty(len(texts), dtype=np.int64)
+        for row, encoding in enumerate(encoded):
+            ids = np.asarray(encoding.ids, dtype=np.int64)
+            counts[row] = len(ids)
+            if self.unk_id is not None:
+                ids = ids[ids != self.unk_id]
+            if ids.size:
+                out[row] = self._vectors(ids).mean(axis=0)
+        return Embeddings(out, counts, ())
+
+    def _vectors(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        rows = self.mapping[ids] if self.mapping is not None else ids
+        vectors = self.table[rows]
+        if self.weights is not None:
+            vectors = vectors * self.weights[ids][:, None]
+        return vectors
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelFormatError(f"{path} is not valid JSON: {exc}") from None
+    return config if isinstance(config, dict) else {}
+
+
+def _unk_id(tokenizer: Any) -> int | None:
+    model = json.loads(tokenizer.to_str())["model"]
+    if model.get("unk_token") is not None:
+        token_id = tokenizer.token_to_id(model["unk_token"])
+        return int(token_id) if token_id is not None else None
+    unk = model.get("unk_id")
+    return int(unk) if unk is not None else None

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embedrag.embed import Embedder
+from embedrag.errors import ConfigError, InputError, ModelNotFoundError, TruncationWarning
+
+LONG = "The committee met again on Tuesday to discuss the budget. " * 60  # ~660 word pieces
+
+
+@pytest.fixture(scope="module")
+def reference(real_sentences: list[str], minilm_dir: str) -> np.ndarray:
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(minilm_dir, device="cpu")
+    return model.encode(real_sentences, normalize_embeddings=True, batch_size=32)
+
+
+def test_fp32_matches_sentence_transformers(embedder: Embedder, real_sentences: list[str], reference) -> None:  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)  # some Lee documents exceed 256 pieces, as in s-t
+        vectors = embedder.encode(real_sentences)
+    assert vectors.shape == (len(real_sentences), 384)
+    assert vectors.dtype == np.float32
+    assert float(np.min(np.sum(vectors * reference, axis=1))) >= 0.9999
+
+
+def test_order_and_batch_composition_do_not_change_vectors(embedder: Embedder, real_sentences: list[str]) -> None:
+    texts = real_sentences[:12]
+    together = embedder.encode(texts)
+    alone = np.concatenate([embedder.encode([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=2e-5)
+
+
+def test_empty_input_gives_empty_array(embedder: Embedder) -> None:
+    assert embedder.encode([]).shape == (0, 384)
+
+
+def test_single_string_gives_one_row(embedder: Embedder) -> None:
+    assert embedder.encode("hello world").shape == (1, 384)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [(["ok", ""], "text 1 is empty"), (["ok", "  \n"], "text 1 is empty"), (["ok", 3], "text 1 is int, expected str")],
+)
+def test_bad_items_are_named(embedder: Embedder, texts: list[object], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        embedder.encode(texts)  # type: ignore[arg-type]
+
+
+def test_unknown_model_is_a_clear_error() -> None:
+    with pytest.raises(ModelNotFoundError, match="looked in"):
+        Embedder("no-such-model")
+
+
+def test_word_model_is_not_a_sentence_encoder() -> None:
+    with pytest.raises(ConfigError, match="word model"):
+        Embedder("glove-6B-50d")
+
+
+def test_truncation_is_reported_never_silent(embedder: Embedder) -> None:
+    with pytest.warns(TruncationWarning, match=r"1 input\(s\) exceeded 256 word pieces.*\[1\]"):
+        embedder.encode(["short", LONG])
+    result = embedder.embed(["short", LONG])
+    assert result.truncated == (1,)
+    assert result.tokens[1] > 256
+
+
+def test_error_policy_refuses_long_inputs(minilm_dir: str) -> None:
+    strict = Embedder(minilm_dir, long_inputs="error")
+    with pytest.raises(InputError, match=r"exceed the model's limit of 256 word pieces \(indices \[1\]\)"):
+        strict.encode(["short", LONG])
+
+
+def test_window_policy_embeds_every_token(minilm_dir: str, embedder: Embedder) -> None:
+    windowed = Embedder(minilm_dir, long_inputs="window")
+    tail = "Penguins waddle across the Antarctic ice to reach the sea."
+    text = LONG + tail
+    result = windowed.embed([text])
+    assert result.windowed == (0,)
+    assert result.truncated == ()
+    # The tail is past the limit: windows see it, truncation does not.
+    probe = embedder.encode([tail])[0]
+    assert float(result.vectors[0] @ probe) > float(embedder.encode([text])[0] @ probe)
+
+
+def test_stream_counts_indices_across_chunks(embedder: Embedder) -> None:
+    texts = (t for t in ["a", "b", LONG, "c"])
+    parts = list(embedder.stream(texts, chunk_size=2))
+    assert [len(p) for p in parts] == [2, 2]
+    assert parts[1].truncated == (2,)
+
+
+def test_normalize_false_returns_raw_pooled_vectors(embedder: Embedder) -> None:
+    raw = embedder.encode(["A man is eating food."], normalize=False)
+    assert float(np.linalg.norm(raw)) > 1.5
+
+
+def test_spec_describes_the_vectors(embedder: Embedder) -> None:
+    spec = embedder.spec
+    assert (spec.model, spec.dims, spec.max_tokens, spec.pooling, spec.normalize) == (
+        "all-MiniLM-L6-v2",
+        384,
+        256,
+        "mean",
+        True,
+    )
+    assert len(spec.tokenizer_hash) == 64
+
+
+def test_users_own_sentence_transformers_folder(tmp_path: Path, minilm_dir: str) -> None:
+    import shutil
+
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    bert_dir = tmp_path / "bert"
+    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    BertModel(config).save_pretrained(bert_dir)
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        shutil.copy(Path(minilm_dir) / name, bert_dir / name)
+    transformer = models.Transformer(str(bert_dir), max_seq_length=64)
+    pooling = models.Pooling(32, pooling_mode="cls")
+    reference = SentenceTransformer(modules=[transformer, pooling], device="cpu")
+    user_dir = tmp_path / "my-model"
+    reference.save(str(user_dir))
+
+    texts = ["A cat sits on the mat.", "Stock markets fell sharply today, and bond yields rose."]
+    ours = Embedder(user_dir)
+    assert ours.spec.pooling == "cls"
+    assert ours.spec.normalize is False
+    assert ours.max_tokens == 64
+    expected = reference.encode(texts)
+    np.testing.assert_allclose(ours.encode(texts), expected, atol=1e-4)
