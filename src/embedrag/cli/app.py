@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from embedrag import __version__
-from embedrag.cli import models, tokenize, words
+from embedrag.cli import embed, models, tokenize, words
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
@@ -29,8 +29,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(models.app, name="models")
-app.add_typer(words.app, name="words")
 app.add_typer(tokenize.app, name="tokenize")
+app.add_typer(words.app, name="words")
+app.command("embed")(embed.embed_command)
 
 
 def _version(value: bool) -> None:
