@@ -13,7 +13,7 @@ from embedrag.errors import InputError
 if TYPE_CHECKING:
     from embedrag.embed import Embedder
 
-_PREVIEW = 4
+_PREVIEW = 3
 
 
 def embed_command(
@@ -83,7 +83,7 @@ def _show(embedder: Embedder, texts: list[str], vectors: Any, tokens: list[int],
     out_console.print(f"[bold]{embedder.name}[/] · {embedder.dims} dims · {embedder.spec.variant}")
     table = Table(show_header=True, header_style="bold")
     for column in ("#", "text", "tokens", "vector"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "vector")
     for i, text in enumerate(texts):
         preview = ", ".join(f"{x:+.4f}" for x in vectors[i][:_PREVIEW])
         count = f"{tokens[i]}" + (" [yellow](truncated)[/]" if i in truncated else "")
