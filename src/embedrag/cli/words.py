@@ -107,7 +107,8 @@ def analogy(
     positive, negative = _analogy_terms(terms)
     wv = _load(vectors, fmt)
     results = wv.analogy(positive, negative, k=top_k, method=method)
-    expression = " + ".join(positive) + "".join(f" - {w}" for w in negative)
+    # Shown the way analogies are read: "king - man + woman".
+    expression = positive[0] + "".join(f" - {w}" for w in negative) + "".join(f" + {w}" for w in positive[1:])
     _print_neighbors(results, f"{expression} ({method}, {wv.name})", json_out)
 
 
