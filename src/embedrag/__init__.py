@@ -11,7 +11,9 @@ from embedrag.errors import (
     ModelNotFoundError,
     TruncationWarning,
 )
+from embedrag.tokenize import Tokenizer, load_tokenizer, train_sentencepiece
 from embedrag.types import EmbeddingSpec
+from embedrag.words import WordVectors
 
 __version__ = "0.1.0"
 
@@ -26,6 +28,10 @@ __all__ = [
     "MissingDependencyError",
     "ModelFormatError",
     "ModelNotFoundError",
+    "Tokenizer",
     "TruncationWarning",
+    "WordVectors",
     "__version__",
+    "load_tokenizer",
+    "train_sentencepiece",
 ]
