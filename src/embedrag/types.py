@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["EmbeddingSpec"]
+__all__ = ["Chunk", "Document", "EmbeddingSpec", "Hit"]
 
 
 @dataclass(frozen=True)
@@ -28,3 +30,52 @@ class EmbeddingSpec:
     normalize: bool
     tokenizer_hash: str
     """sha256 of the tokenizer file, so two vocabularies with one name cannot mix."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One unit of ingestion: a file's text, or one record of a JSONL/CSV file."""
+
+    id: str
+    """Stable identifier: the file's path relative to the ingest root, or the record's id."""
+    text: str
+    source: str
+    """Where it came from: the ingested file's path, or the document id for records."""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """JSON-serialisable values (str, int, float, bool, None, lists of them)."""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document that is embedded and searched on its own."""
+
+    doc_id: str
+    position: int
+    """0-based index of the chunk within its document."""
+    text: str
+    start: int
+    """Character offset of the chunk's first character in the document text."""
+    end: int
+    """Character offset just past the chunk's last character: ``document.text[start:end] == text``."""
+    tokens: int
+    """Word pieces of ``text`` in the collection's tokenizer (special tokens excluded)."""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """Chunk-level facts, e.g. ``{"headings": ["Install", "From source"]}``."""
+
+    @property
+    def id(self) -> str:
+        """``<doc_id>#<position>``: unique in a collection."""
+        return f"{self.doc_id}#{self.position}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    """The chunk id, ``<doc_id>#<position>``."""
+    score: float
+    text: str
+    source: str
+    metadata: Mapping[str, Any]
+    doc_id: str
