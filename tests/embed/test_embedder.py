@@ -86,7 +86,9 @@ def test_window_policy_embeds_every_token(minilm_dir: str, embedder: Embedder) -
     assert result.truncated == ()
     # The tail is past the limit: windows see it, truncation does not.
     probe = embedder.encode([tail])[0]
-    assert float(result.vectors[0] @ probe) > float(embedder.encode([text])[0] @ probe)
+    with pytest.warns(TruncationWarning):
+        truncated = embedder.encode([text])[0]
+    assert float(result.vectors[0] @ probe) > float(truncated @ probe)
 
 
 def test_stream_counts_indices_across_chunks(embedder: Embedder) -> None:
@@ -139,3 +141,14 @@ def test_users_own_sentence_transformers_folder(tmp_path: Path, minilm_dir: str)
     assert ours.max_tokens == 64
     expected = reference.encode(texts)
     np.testing.assert_allclose(ours.encode(texts), expected, atol=1e-4)
+
+
+def test_token_vectors_leave_out_special_tokens(embedder: Embedder) -> None:
+    vectors = embedder.token_vectors(["The bat flew out of the cave.", "hello"])
+    assert [v.shape for v in vectors] == [(8, 384), (1, 384)]
+    np.testing.assert_allclose(np.linalg.norm(vectors[0], axis=1), 1.0, rtol=1e-5)
+
+
+def test_static_models_have_no_token_vectors() -> None:
+    with pytest.raises(ConfigError, match="no contextual token vectors"):
+        Embedder("tokenlearn-static-64").token_vectors(["hello"])

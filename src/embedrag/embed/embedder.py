@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,11 @@ class _Backend(Protocol):
     def tokenizer_hash(self) -> str: ...
 
     def encode(self, texts: list[str], policy: LongInputPolicy) -> Embeddings: ...
+
+
+@runtime_checkable
+class _TokenBackend(Protocol):
+    def token_vectors(self, texts: Sequence[str]) -> list[npt.NDArray[np.float32]]: ...
 
 
 class Embedder:
@@ -173,6 +178,17 @@ class Embedder:
                 stacklevel=2,
             )
         return np.concatenate(parts) if parts else np.zeros((0, self.dims), np.float32)
+
+    def token_vectors(self, texts: Iterable[str] | str) -> list[npt.NDArray[np.float32]]:
+        """Contextual vectors of each text's word pieces, one (tokens, dims) array per text, unit rows.
+
+        Special tokens are left out and texts are cut at the model's limit. These are what
+        late-interaction (MaxSim) reranking compares.
+        """
+        batch = _validated(texts, start=0)
+        if not isinstance(self._backend, _TokenBackend):
+            raise ConfigError(f"'{self.name}' is a static model: it has no contextual token vectors")
+        return [unit_rows(v) for v in self._backend.token_vectors(batch)] if batch else []
 
     def __repr__(self) -> str:
         return f"Embedder({self.name!r}, variant={self.spec.variant!r}, dims={self.dims})"

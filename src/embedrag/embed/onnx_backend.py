@@ -6,7 +6,7 @@ model's weights, without torch, and cached); this module only runs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -95,9 +95,30 @@ class OnnxBackend:
             pieces += parts
         return owners, pieces
 
+    def token_vectors(self, texts: Sequence[str]) -> list[npt.NDArray[np.float32]]:
+        """Contextual vectors of each text's word pieces (special tokens left out), cut at the limit."""
+        if self.config.lowercase:
+            texts = [t.lower() for t in texts]
+        limit = self.max_tokens - len(self.prefix) - len(self.suffix)
+        content = [e.ids[:limit] for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        out: list[npt.NDArray[np.float32]] = [np.empty((0, self.dims), np.float32)] * len(content)
+        start = len(self.prefix)
+        for batch, hidden, _ in self._forward([[*self.prefix, *ids, *self.suffix] for ids in content]):
+            for row, index in enumerate(batch):
+                out[index] = np.array(hidden[row, start : start + len(content[index])], dtype=np.float32)
+        return out
+
     def _run(self, sequences: list[list[int]]) -> npt.NDArray[np.float32]:
         pool = POOLERS[self.config.pooling]
         out = np.empty((len(sequences), self.dims), dtype=np.float32)
+        for batch, hidden, mask in self._forward(sequences):
+            out[batch] = pool(hidden, mask)
+        return out
+
+    def _forward(
+        self, sequences: list[list[int]]
+    ) -> Iterator[tuple[list[int], npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
+        """Run the graph over length-sorted, padded batches: (indices, token vectors, mask) per batch."""
         lengths = [len(s) for s in sequences]
         for batch in plan_batches(lengths, token_budget=self.token_budget, max_batch=self.max_batch):
             width = max(lengths[i] for i in batch)
@@ -108,9 +129,7 @@ class OnnxBackend:
                 mask[row, : lengths[index]] = 1
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             feed = {k: v for k, v in feed.items() if k in self.input_names}
-            hidden = self.session.run(["last_hidden_state"], feed)[0]
-            out[batch] = pool(hidden, mask)
-        return out
+            yield batch, self.session.run(["last_hidden_state"], feed)[0], mask
 
 
 def _combine(pooled: npt.NDArray[np.float32], owners: list[int], sizes: list[int], n: int) -> npt.NDArray[np.float32]:
