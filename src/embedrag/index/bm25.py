@@ -1,0 +1,58 @@
+"""BM25 as pure functions over arrays; variants (idf formulas) are a table, parameters are data.
+
+The score of a chunk ``d`` for query terms ``q`` is ``sum(idf(t) * tf / (tf + k1 * (1 - b + b * |d| / avgdl)))``
+over the distinct terms ``t`` of ``q`` present in ``d`` (bm25s' form: the constant ``k1 + 1`` factor
+is dropped, which changes no ranking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["IDF", "Bm25Params", "idf", "term_weights"]
+
+FloatArray = NDArray[np.float64]
+
+IDF: dict[str, Callable[[FloatArray, int], FloatArray]] = {
+    # Lucene's idf is always positive, so a term in most chunks still counts a little.
+    "lucene": lambda df, n: np.log1p((n - df + 0.5) / (df + 0.5)),
+    "robertson": lambda df, n: np.log((n - df + 0.5) / (df + 0.5)),
+    "atire": lambda df, n: np.log(n / np.maximum(df, 1.0)),
+}
+"""idf(df, n_chunks) by variant name."""
+
+
+@dataclass(frozen=True)
+class Bm25Params:
+    """BM25 parameters; the defaults are Lucene's and bm25s'.
+
+    >>> Bm25Params().method, Bm25Params().k1, Bm25Params().b
+    ('lucene', 1.5, 0.75)
+    """
+
+    k1: float = 1.5
+    b: float = 0.75
+    method: str = "lucene"
+
+
+def idf(params: Bm25Params, df: FloatArray, n_chunks: int) -> FloatArray:
+    """Inverse document frequency of terms with document frequencies ``df`` among ``n_chunks``.
+
+    >>> round(float(idf(Bm25Params(), np.array([1.0]), 10)[0]), 4)
+    1.9924
+    """
+    return IDF[params.method](df, n_chunks)
+
+
+def term_weights(params: Bm25Params, tf: FloatArray, chunk_len: FloatArray, avgdl: float) -> FloatArray:
+    """The saturated, length-normalised term frequency of each posting (BM25 without idf).
+
+    >>> term_weights(Bm25Params(), np.array([1.0, 2.0]), np.array([4.0, 4.0]), 4.0).round(3).tolist()
+    [0.4, 0.571]
+    """
+    norm = params.k1 * (1.0 - params.b + params.b * chunk_len / max(avgdl, 1e-9))
+    return tf / (tf + norm)

@@ -1,0 +1,135 @@
+"""Verifying a collection: SQLite integrity, orphans, postings vs chunk texts, vector sizes, derived files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+
+from embedrag.index.hnsw import INDEX_FILE, SIDECAR_FILE, read_sidecar, verify_files
+from embedrag.index.schema import read_generation
+from embedrag.index.store import Store
+from embedrag.index.text import term_counts
+
+__all__ = ["CheckReport", "check"]
+
+
+@dataclass
+class CheckReport:
+    """What :func:`check` found (``problems``), fixed (``repaired``) and merely noticed (``notes``)."""
+
+    problems: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong (or everything wrong was repaired)."""
+        return len(self.problems) == len(self.repaired)
+
+
+def check(store: Store, *, repair: bool = False) -> CheckReport:
+    """Check ``store``; with ``repair``, fix what can be fixed from the database itself.
+
+    Repairs: orphan chunks and postings are deleted; postings that disagree with their chunk's
+    text are rewritten; documents with malformed vectors get an empty content hash so the next
+    ingest re-embeds them; a damaged HNSW file is deleted (rebuilt on next use).
+    SQLite-level corruption is reported, not repaired.
+    """
+    report = CheckReport()
+    with store.read() as conn:
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if integrity != ["ok"]:
+        report.problems.append("SQLite integrity check failed: " + "; ".join(integrity[:5]))
+        return report
+    if repair:
+        with store.write() as w:
+            _database_checks(w._conn, store, report, repair=True, generation=w.generation)
+    else:
+        with store.read() as conn:
+            _database_checks(conn, store, report, repair=False, generation=0)
+    _derived_checks(store, report, repair)
+    return report
+
+
+def _database_checks(
+    conn: sqlite3.Connection, store: Store, report: CheckReport, *, repair: bool, generation: int
+) -> None:
+    orphans = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc_id NOT IN (SELECT id FROM documents)")]
+    if orphans:
+        report.problems.append(f"{len(orphans)} chunks belong to no document")
+        if repair:
+            conn.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in orphans])
+            conn.executemany("INSERT OR REPLACE INTO deleted_chunks VALUES (?, ?)", [(i, generation) for i in orphans])
+            report.repaired.append(f"deleted {len(orphans)} orphan chunks")
+    stray = conn.execute("SELECT COUNT(*) FROM postings WHERE chunk_id NOT IN (SELECT id FROM chunks)").fetchone()[0]
+    if stray:
+        report.problems.append(f"{stray} postings point to missing chunks")
+        if repair:
+            conn.execute("DELETE FROM postings WHERE chunk_id NOT IN (SELECT id FROM chunks)")
+            report.repaired.append(f"deleted {stray} stray postings")
+    size = store.spec.dims * 4
+    bad = [r[0] for r in conn.execute("SELECT DISTINCT doc_id FROM chunks WHERE length(vector) != ?", (size,))]
+    if bad:
+        report.problems.append(f"{len(bad)} documents have vectors that are not {store.spec.dims} float32 values")
+        if repair:
+            conn.executemany("UPDATE documents SET content_hash = '' WHERE id = ?", [(d,) for d in bad])
+            report.repaired.append(f"marked {len(bad)} documents for re-ingest")
+    _postings_check(conn, store, report, repair=repair, generation=generation)
+
+
+def _postings_check(
+    conn: sqlite3.Connection, store: Store, report: CheckReport, *, repair: bool, generation: int
+) -> None:
+    terms = dict(conn.execute("SELECT id, term FROM terms").fetchall())
+    stored: dict[int, dict[str, int]] = {}
+    for chunk_id, term_id, tf in conn.execute("SELECT chunk_id, term_id, tf FROM postings"):
+        stored.setdefault(chunk_id, {})[terms.get(term_id, "")] = tf
+    wrong = []
+    for chunk_id, text, length in conn.execute("SELECT id, text, lex_len FROM chunks"):
+        counts, expected_len = term_counts(store.analyzer, text)
+        if stored.get(chunk_id, {}) != dict(counts) or length != expected_len:
+            wrong.append((chunk_id, counts, expected_len))
+    if not wrong:
+        return
+    report.problems.append(f"{len(wrong)} chunks have postings that disagree with their text")
+    if repair:
+        for chunk_id, counts, expected_len in wrong:
+            conn.execute("INSERT OR IGNORE INTO terms (term) SELECT value FROM json_each(?)", (_json_list(counts),))
+            conn.execute("DELETE FROM postings WHERE chunk_id = ?", (chunk_id,))
+            conn.executemany(
+                "INSERT INTO postings (chunk_id, term_id, tf) SELECT ?, id, ? FROM terms WHERE term = ?",
+                [(chunk_id, tf, t) for t, tf in counts.items()],
+            )
+            # Re-announce the chunk (deleted + added at this generation) so derived indexes reload it.
+            conn.execute(
+                "UPDATE chunks SET lex_len = ?, generation = ? WHERE id = ?", (expected_len, generation, chunk_id)
+            )
+            conn.execute("INSERT OR REPLACE INTO deleted_chunks VALUES (?, ?)", (chunk_id, generation))
+        report.repaired.append(f"rewrote the postings of {len(wrong)} chunks")
+
+
+def _json_list(counts: Counter[str]) -> str:
+    return json.dumps(list(counts))
+
+
+def _derived_checks(store: Store, report: CheckReport, repair: bool) -> None:
+    problem = verify_files(store.root, store.spec.dims)
+    if problem is not None:
+        report.problems.append(problem)
+        if repair:
+            for name in (INDEX_FILE, SIDECAR_FILE):
+                (store.root / name).unlink(missing_ok=True)
+            report.repaired.append(f"deleted the damaged {INDEX_FILE}; it is rebuilt on next use")
+        return
+    side = read_sidecar(store.root)
+    if side is None:
+        report.notes.append(f"no {INDEX_FILE} yet (built when the collection outgrows exact search)")
+        return
+    with store.read() as conn:
+        generation = read_generation(conn)
+    if side.get("generation") != generation:
+        report.notes.append(
+            f"{INDEX_FILE} reflects generation {side.get('generation')} of {generation}; caught up on use"
+        )

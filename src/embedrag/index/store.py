@@ -1,0 +1,266 @@
+"""The collection store: one SQLite database holding documents, chunks, vectors and BM25 postings.
+
+Every write goes through a transaction (:meth:`Store.write`) that bumps the collection's
+*generation*; derived data (the in-memory BM25 matrix, the HNSW file) records the generation
+it reflects and catches up from there.
+
+Locking: one writer at a time. A second writer waits up to ``lock_timeout`` seconds (default 2)
+for the first transaction to end, then raises :class:`CollectionLockedError`. Batches from two
+writers may interleave; each batch is atomic. Readers never block and see a whole snapshot.
+
+>>> import tempfile, numpy as np
+>>> from embedrag.types import Chunk, Document, EmbeddingSpec
+>>> spec = EmbeddingSpec("toy", "static", "fp32", 2, None, "mean", True, "abc")
+>>> store = Store.open(Path(tempfile.mkdtemp()) / "c", spec=spec, create=True)
+>>> doc = Document("a", "cats and dogs", "a.txt", {"year": 2020})
+>>> store.put_document(doc, [Chunk("a", 0, "cats and dogs", 0, 13, 3)], np.array([[1.0, 0.0]]))
+>>> store.stats().chunks, store.generation()
+(1, 1)
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from embedrag.index._errors import CollectionLockedError, SpecMismatchError, StoreError
+from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, connect, read_generation
+from embedrag.index.text import ANALYZERS, Analyzer
+from embedrag.index.writer import Writer
+from embedrag.types import Document, EmbeddingSpec
+
+__all__ = ["SPEC_FIELDS_COMPARED", "DocumentInfo", "Store", "StoreStats"]
+
+SPEC_FIELDS_COMPARED = ("model", "backend", "variant", "dims", "pooling", "normalize", "tokenizer_hash")
+"""Fields that must match to add or query vectors. Strict on ``variant`` too: int8 and fp32 vectors
+of one model are close (cosine ~0.99) but not the same space, and mixing them would be silent.
+``max_tokens`` is not compared: it changes truncation of long inputs, not what a vector means."""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A stored document, without its chunks."""
+
+    id: str
+    source: str
+    content_hash: str
+    metadata: dict[str, Any]
+    chunks: int
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Counts and identity of a collection."""
+
+    documents: int
+    chunks: int
+    model: str
+    dims: int
+    generation: int
+    analyzer: str
+
+
+class Store:
+    """A collection directory whose truth is ``collection.db``. Open with :meth:`open`."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: Analyzer) -> None:
+        self.root = root
+        self.spec = spec
+        self.analyzer = analyzer
+        self._conn = conn
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        spec: EmbeddingSpec | None = None,
+        create: bool = False,
+        analyzer: str = "en",
+        lock_timeout: float = 2.0,
+    ) -> Store:
+        """Open the collection at directory ``path``; with ``create=True`` make it if missing.
+
+        ``spec`` is required to create; when given for an existing collection it must match the
+        stored one (:data:`SPEC_FIELDS_COMPARED`) or :class:`SpecMismatchError` says what differs.
+        ``analyzer`` (a key of :data:`ANALYZERS`) only applies to a new collection.
+        """
+        root = Path(path)
+        db = root / DB_NAME
+        if not db.exists():
+            if not create:
+                raise StoreError(f"no collection at {root} (no {DB_NAME}); create it first")
+            if spec is None:
+                raise StoreError(f"creating the collection {root} needs an embedding spec")
+            if analyzer not in ANALYZERS:
+                raise StoreError(f"unknown analyzer {analyzer!r}; known: {sorted(ANALYZERS)}")
+            root.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = connect(db, timeout=lock_timeout)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
+        try:
+            stored_spec, stored_analyzer = _init_or_read_meta(conn, db, spec, analyzer)
+        except BaseException:
+            conn.close()
+            raise
+        if spec is not None:
+            _compare_specs(expected=stored_spec, given=spec, db=db)
+        return cls(root, conn, stored_spec, ANALYZERS[stored_analyzer])
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees one committed snapshot."""
+        with _sqlite_errors(self.root):
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Writer]:
+        """A write transaction: all or nothing, bumps the generation. Raises CollectionLockedError."""
+        with _sqlite_errors(self.root):
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                if "locked" in str(e) or "busy" in str(e):
+                    raise CollectionLockedError(
+                        f"collection {self.root} is locked: another writer is busy; try again later"
+                    ) from e
+                raise
+            try:
+                generation = read_generation(self._conn) + 1
+                self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+                yield Writer(self._conn, self.spec, self.analyzer, generation)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def put_document(self, doc: Document, chunks: Any, vectors: Any, *, content_hash: str | None = None) -> None:
+        """Add or replace one document in its own transaction (see :meth:`Writer.put_document`)."""
+        with self.write() as w:
+            w.put_document(doc, chunks, vectors, content_hash=content_hash)
+
+    def delete_documents(self, ids: Any) -> int:
+        """Delete documents by id in one transaction; return how many existed."""
+        with self.write() as w:
+            return w.delete_documents(ids)
+
+    def generation(self) -> int:
+        """The number of write transactions committed so far."""
+        with self.read() as conn:
+            return read_generation(conn)
+
+    def document_hash(self, doc_id: str) -> str | None:
+        """The stored content hash of ``doc_id``, or None if absent (for incremental ingest)."""
+        with self.read() as conn:
+            row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every stored document, ordered by id."""
+        sql = (
+            "SELECT d.id, d.source, d.content_hash, d.metadata, COUNT(c.id) FROM documents d "
+            "LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.id"
+        )
+        with self.read() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [DocumentInfo(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    def stats(self) -> StoreStats:
+        """Document and chunk counts, model, dims and generation."""
+        with self.read() as conn:
+            docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            chunks = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            generation = read_generation(conn)
+        return StoreStats(docs, chunks, self.spec.model, self.spec.dims, generation, self.analyzer.name)
+
+    def check(self, *, repair: bool = False) -> Any:
+        """Verify the collection (see :func:`embedrag.index.check.check`); ``repair`` fixes what it can."""
+        from embedrag.index.check import check
+
+        return check(self, repair=repair)
+
+
+@contextlib.contextmanager
+def _sqlite_errors(root: Path) -> Iterator[None]:
+    # A damaged page surfaces mid-query; turn it into our error with the path, keep "locked" distinct.
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise CollectionLockedError(f"collection {root} is locked by another writer: {e}") from e
+        raise StoreError(f"collection {root}: {e}") from e
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"collection {root} is damaged: {e}; run check(repair=True) or rebuild it") from e
+
+
+def _init_or_read_meta(
+    conn: sqlite3.Connection, db: Path, spec: EmbeddingSpec | None, analyzer: str
+) -> tuple[EmbeddingSpec, str]:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" not in tables:
+                if tables or spec is None:
+                    raise StoreError(f"{db} is a SQLite database but not an embedrag collection")
+                _create(conn, spec, analyzer)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.execute("COMMIT")
+    except sqlite3.DatabaseError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise CollectionLockedError(f"{db} is locked by another writer: {e}") from e
+        raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
+    version = int(meta.get("format_version", -1))
+    if version != FORMAT_VERSION:
+        raise StoreError(f"{db} has format version {version}; this embedrag reads version {FORMAT_VERSION}")
+    return EmbeddingSpec(**json.loads(meta["spec"])), str(meta["analyzer"])
+
+
+def _create(conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: str) -> None:
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    meta = {
+        "format_version": str(FORMAT_VERSION),
+        "spec": json.dumps(dataclasses.asdict(spec), sort_keys=True),
+        "analyzer": analyzer,
+        "generation": "0",
+    }
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+
+
+def _compare_specs(*, expected: EmbeddingSpec, given: EmbeddingSpec, db: Path) -> None:
+    diffs = [
+        f"{f}: expected {getattr(expected, f)!r}, given {getattr(given, f)!r}"
+        for f in SPEC_FIELDS_COMPARED
+        if getattr(expected, f) != getattr(given, f)
+    ]
+    if diffs:
+        raise SpecMismatchError(
+            f"{db} was built with model {expected.model!r} ({expected.variant}, {expected.dims} dims) and "
+            f"cannot be used with {given.model!r} ({given.variant}, {given.dims} dims): " + "; ".join(diffs)
+        )
