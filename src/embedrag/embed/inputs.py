@@ -14,7 +14,7 @@ from pathlib import Path
 from embedrag.errors import InputError
 from embedrag.tokenize.textfile import decode_utf8
 
-__all__ = ["count_lines", "read_texts"]
+__all__ = ["count_lines", "parse_json_line", "read_texts", "string_field"]
 
 
 def count_lines(path: Path) -> int:
@@ -47,15 +47,39 @@ def read_texts(path: Path, *, field: str = "text") -> Iterator[str]:
 
 
 def _from_json(line: str, field: str, path: Path, number: int) -> str:
+    where = f"{path}: line {number}"
+    return string_field(parse_json_line(line, where=where), field, where=where, hint=" (choose one with --field)")
+
+
+def parse_json_line(line: str, *, where: str) -> object:
+    """The JSON value on ``line``, or :class:`InputError` saying ``where`` it is not valid JSON.
+
+    >>> parse_json_line('{"text": "hi"}', where="a.jsonl: line 1")
+    {'text': 'hi'}
+    >>> parse_json_line('{"text": ', where="a.jsonl: line 2")
+    Traceback (most recent call last):
+    embedrag.errors.InputError: a.jsonl: line 2 is not valid JSON (Expecting value)
+    """
     try:
-        record = json.loads(line)
+        return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: line {number} is not valid JSON ({exc.msg})") from None
+        raise InputError(f"{where} is not valid JSON ({exc.msg})") from None
+
+
+def string_field(record: object, field: str, *, where: str, hint: str = "") -> str:
+    """``record[field]`` if it is a string (a bare JSON string is its own text), else :class:`InputError`.
+
+    >>> string_field({"body": "hi"}, "body", where="a.jsonl: line 1")
+    'hi'
+    >>> string_field({"body": 3}, "body", where="a.jsonl: line 2")
+    Traceback (most recent call last):
+    embedrag.errors.InputError: a.jsonl: line 2: 'body' is int, expected a string
+    """
     if isinstance(record, str):
         return record
     if not isinstance(record, dict) or field not in record:
-        raise InputError(f"{path}: line {number} has no '{field}' field (choose one with --field)")
+        raise InputError(f"{where} has no '{field}' field{hint}")
     value = record[field]
     if not isinstance(value, str):
-        raise InputError(f"{path}: line {number}: '{field}' is {type(value).__name__}, expected a string")
+        raise InputError(f"{where}: '{field}' is {type(value).__name__}, expected a string")
     return value
