@@ -1,0 +1,90 @@
+"""Reading one file for ingestion: bytes, strict text, file metadata and content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embedrag.errors import InputError
+from embedrag.ingest.skipped import Skipped
+from embedrag.tokenize.textfile import decode_utf8
+
+__all__ = ["FileRef", "content_hash", "decode_text", "read_bytes", "read_text"]
+
+
+def content_hash(text: str) -> str:
+    """sha256 of ``text`` (UTF-8), in hex: equal texts, equal hashes, whatever their source.
+
+    Ingestion compares it with the stored hash to skip unchanged documents.
+
+    >>> content_hash("hello")
+    '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file to load: its path as given, and its id (path relative to the ingest root, POSIX)."""
+
+    path: Path
+    doc_id: str
+
+    @property
+    def source(self) -> str:
+        """The path as given, as a string: a document's ``source``."""
+        return str(self.path)
+
+    def skip(self, reason: str, record: int | None = None) -> Skipped:
+        """A :class:`Skipped` report for this file."""
+        return Skipped(self.source, reason, record)
+
+
+def read_bytes(ref: FileRef) -> tuple[bytes, dict[str, Any]] | Skipped:
+    """The file's bytes and its metadata (``path``, ``suffix``, ``mtime``, ``size``), or why not."""
+    try:
+        stat = os.stat(ref.path)
+        data = ref.path.read_bytes()
+    except OSError as exc:
+        return ref.skip(f"{ref.source} cannot be read: {exc.strerror or exc}")
+    metadata: dict[str, Any] = {
+        "path": ref.source,
+        "suffix": ref.path.suffix.lower(),
+        "mtime": stat.st_mtime,
+        "size": stat.st_size,
+    }
+    return data, metadata
+
+
+def read_text(ref: FileRef) -> tuple[str, dict[str, Any]] | Skipped:
+    """The file as strict UTF-8 text with its metadata, or why it was skipped.
+
+    Skipped: unreadable, empty (or only whitespace), binary (a NUL byte), invalid UTF-8
+    (the message names the byte offset). A leading byte-order mark is dropped.
+    """
+    read = read_bytes(ref)
+    if isinstance(read, Skipped):
+        return read
+    data, metadata = read
+    text = decode_text(ref, data)
+    if isinstance(text, Skipped):
+        return text
+    return text, metadata
+
+
+def decode_text(ref: FileRef, data: bytes) -> str | Skipped:
+    """``data`` as text, or why it is not usable text."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return ref.skip(f"{ref.source} is binary (NUL byte at offset {nul})")
+    try:
+        text = decode_utf8(data, source=ref.source)
+    except InputError as exc:
+        return ref.skip(str(exc))
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return ref.skip(f"{ref.source} is empty" if not text else f"{ref.source} holds only whitespace")
+    return text

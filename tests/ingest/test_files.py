@@ -1,0 +1,79 @@
+"""Reading one file: content hashes and every reason a file is skipped."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from embedrag.ingest import Skipped, content_hash, load_path
+from embedrag.types import Document
+
+
+def test_content_hash_is_sha256_of_utf8_text() -> None:
+    assert content_hash("café") == "850f7dc43910ff890f8879c0ed26fe697c93a067ad93a7d50f466a7028a9bf4e"
+
+
+def test_content_hash_differs_when_the_text_changes() -> None:
+    assert content_hash("a") != content_hash("a ")
+
+
+def test_binary_file_is_skipped_with_the_nul_offset(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = write("image.txt", b"GIF89a\x00\x01")
+    item = load_one(path)
+    assert isinstance(item, Skipped)
+    assert item.reason == f"{path} is binary (NUL byte at offset 6)"
+
+
+def test_invalid_utf8_is_skipped_naming_file_and_byte_offset(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = write("latin1.txt", b"fine\n" + b"caf\xe9 au lait")
+    item = load_one(path)
+    assert isinstance(item, Skipped)
+    assert item.reason.startswith(f"{path} is not valid UTF-8: byte 0xE9 at offset 8")
+
+
+def test_empty_file_is_skipped(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = write("empty.txt", "")
+    assert load_one(path) == Skipped(str(path), f"{path} is empty")
+
+
+def test_whitespace_only_file_is_skipped(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = write("blank.md", " \n\t\n")
+    assert load_one(path) == Skipped(str(path), f"{path} holds only whitespace")
+
+
+def test_unreadable_file_in_a_folder_is_skipped_and_the_rest_loads(tmp_path: Path, split) -> None:  # type: ignore[no-untyped-def]
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "kept.txt").write_text("still here")
+    docs, skipped = split(list(load_path(tmp_path)))
+    assert [d.id for d in docs] == ["kept.txt"]
+    assert skipped == [Skipped(str(link), f"{link} cannot be read: No such file or directory")]
+
+
+def test_missing_path_is_skipped(tmp_path: Path, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "nowhere"
+    assert load_one(path) == Skipped(str(path), f"{path} does not exist")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_file_without_read_permission_is_skipped(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = write("secret.txt", "hidden")
+    path.chmod(0)
+    item = load_one(path)
+    assert isinstance(item, Skipped)
+    assert "Permission denied" in item.reason
+
+
+def test_byte_order_mark_is_dropped(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    item = load_one(write("bom.txt", b"\xef\xbb\xbfhello"))
+    assert isinstance(item, Document)
+    assert item.text == "hello"
+
+
+def test_file_metadata_has_path_suffix_mtime_and_size(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    path = write("Notes.TXT", "hello")
+    item = load_one(path)
+    assert isinstance(item, Document)
+    assert item.metadata == {"path": str(path), "suffix": ".txt", "mtime": path.stat().st_mtime, "size": 5}
