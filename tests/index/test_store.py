@@ -155,3 +155,9 @@ def test_readers_see_the_old_or_the_new_state_never_half(store: Store, make: Mak
     reader.close()
     assert seen
     assert all(chunks == 3 * docs and docs % 5 == 0 for docs, chunks in seen)
+
+
+def test_reading_inside_a_write_sees_the_pending_changes(store: Store, make: Make) -> None:
+    with store.write() as w:
+        w.put_document(*make("a", ["x"]))
+        assert store.document_hash("a") is not None

@@ -1,6 +1,20 @@
 """The index layer of a collection: SQLite store, BM25, vector search (exact and HNSW), filters, fusion."""
 
 from embedrag.index._errors import CollectionLockedError, SpecMismatchError, StoreError
+from embedrag.index.check import CheckReport
+from embedrag.index.facade import EXACT_THRESHOLD, Index
+from embedrag.index.fusion import FUSION
 from embedrag.index.store import DocumentInfo, Store, StoreStats
 
-__all__ = ["CollectionLockedError", "DocumentInfo", "SpecMismatchError", "Store", "StoreError", "StoreStats"]
+__all__ = [
+    "EXACT_THRESHOLD",
+    "FUSION",
+    "CheckReport",
+    "CollectionLockedError",
+    "DocumentInfo",
+    "Index",
+    "SpecMismatchError",
+    "Store",
+    "StoreError",
+    "StoreStats",
+]

@@ -29,13 +29,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from embedrag.index._errors import CollectionLockedError, SpecMismatchError, StoreError
 from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, connect, read_generation
 from embedrag.index.text import ANALYZERS, Analyzer
 from embedrag.index.writer import Writer
 from embedrag.types import Document, EmbeddingSpec
+
+if TYPE_CHECKING:
+    from embedrag.index.check import CheckReport
 
 __all__ = ["SPEC_FIELDS_COMPARED", "DocumentInfo", "Store", "StoreStats"]
 
@@ -128,8 +131,14 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: every query inside sees one committed snapshot."""
+        """A read transaction: every query inside sees one committed snapshot.
+
+        Inside :meth:`write` on this store it joins the write transaction (and sees its changes).
+        """
         with _sqlite_errors(self.root):
+            if self._conn.in_transaction:
+                yield self._conn
+                return
             self._conn.execute("BEGIN")
             try:
                 yield self._conn
@@ -196,7 +205,7 @@ class Store:
             generation = read_generation(conn)
         return StoreStats(docs, chunks, self.spec.model, self.spec.dims, generation, self.analyzer.name)
 
-    def check(self, *, repair: bool = False) -> Any:
+    def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the collection (see :func:`embedrag.index.check.check`); ``repair`` fixes what it can."""
         from embedrag.index.check import check
 

@@ -1,0 +1,136 @@
+"""The search side of a collection: dense, lexical and filtered queries over one :class:`Store`.
+
+>>> import tempfile, numpy as np
+>>> from embedrag.types import Chunk, Document, EmbeddingSpec
+>>> spec = EmbeddingSpec("toy", "static", "fp32", 2, None, "mean", True, "abc")
+>>> store = Store.open(tempfile.mkdtemp(), spec=spec, create=True)
+>>> with store.write() as w:
+...     w.put_document(Document("a", "red apples", "fruit/a.txt", {"year": 2004}),
+...                    [Chunk("a", 0, "red apples", 0, 10, 2)], np.array([[1.0, 0.0]]))
+...     w.put_document(Document("b", "green pears", "veg/b.txt", {"year": 2010}),
+...                    [Chunk("b", 0, "green pears", 0, 11, 2)], np.array([[0.0, 1.0]]))
+>>> index = Index(store)
+>>> [(chunk_id, round(score, 3)) for chunk_id, score in index.dense([0.1, 1.0], k=1)]
+[(2, 0.995)]
+>>> [h.id for h in index.hits(index.lexical("apples", k=5, filters={"year": {"lt": 2005}}))]
+['a#0']
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from embedrag.errors import InputError
+from embedrag.index.bm25 import Bm25Params
+from embedrag.index.filters import Filters, candidate_ids, metadata_keys
+from embedrag.index.hnsw import HnswIndex
+from embedrag.index.lexical import LexicalIndex
+from embedrag.index.schema import read_generation
+from embedrag.index.store import Store
+from embedrag.index.vectors import ExactVectors
+from embedrag.types import Hit
+
+__all__ = ["EXACT_THRESHOLD", "Index"]
+
+EXACT_THRESHOLD = 20_000
+"""Collections (or filtered subsets) with at most this many chunks are searched exactly: at 384
+dims a matmul over 20k rows takes ~2 ms, and exact results need no derived file."""
+
+Scored = list[tuple[int, float]]
+
+
+class Index:
+    """Dense and BM25 search over a store; derived structures are built lazily and kept fresh."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        exact_threshold: int = EXACT_THRESHOLD,
+        hnsw_dtype: str = "i8",
+        bm25: Bm25Params | None = None,
+    ) -> None:
+        self.store = store
+        self.exact_threshold = exact_threshold
+        self._lexical = LexicalIndex(store, bm25)
+        self._exact = ExactVectors(store)
+        self._hnsw = HnswIndex(store, dtype=hnsw_dtype)
+        self._keys: tuple[int, set[str]] = (-1, set())
+        self._size: tuple[int, int] = (-1, 0)
+
+    def dense(self, query_vector: Any, k: int, filters: Filters | None = None, *, exact: bool = False) -> Scored:
+        """The ``k`` chunks nearest to ``query_vector`` (cosine), as ``(chunk id, score)``, best first.
+
+        Exact when ``exact``, when the collection (or the filtered subset) has at most
+        ``exact_threshold`` chunks; otherwise HNSW with float32 rescoring.
+        """
+        _check_k(k)
+        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self.store.spec.dims:
+            raise InputError(f"query vector has {query.shape[0]} dims, the collection has {self.store.spec.dims}")
+        candidates = self._candidates(filters)
+        size = self._chunk_count() if candidates is None else len(candidates)
+        if exact or size <= self.exact_threshold:
+            return self._exact.search(query, k, candidates)
+        return self._hnsw.search(query, k, candidates)
+
+    def lexical(self, query_text: str, k: int, filters: Filters | None = None) -> Scored:
+        """The ``k`` best BM25 matches of ``query_text`` (chunks sharing at least one term), best first."""
+        _check_k(k)
+        return self._lexical.search(query_text, k, self._candidates(filters))
+
+    def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Load text, source and metadata (document's, overlaid by the chunk's) for scored chunk ids.
+
+        Ids deleted since they were scored are skipped.
+        """
+        ids = [int(i) for i, _ in scored]
+        rows: dict[int, tuple[Any, ...]] = {}
+        sql = (
+            "SELECT c.id, c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata FROM chunks c"
+            " JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({})"
+        )
+        with self.store.read() as conn:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                for row in conn.execute(sql.format(",".join("?" * len(part))), part):
+                    rows[row[0]] = row
+        hits = []
+        for chunk_id, score in scored:
+            if chunk_id in rows:
+                _, doc_id, position, text, chunk_meta, source, doc_meta = rows[chunk_id]
+                metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
+                hits.append(Hit(f"{doc_id}#{position}", float(score), text, source, metadata, doc_id))
+        return hits
+
+    def save(self) -> None:
+        """Publish the HNSW file if it has been built (it is also saved as it goes)."""
+        if len(self._hnsw):
+            self._hnsw.save()
+
+    def _chunk_count(self) -> int:
+        with self.store.read() as conn:
+            generation = read_generation(conn)
+            if self._size[0] != generation:
+                self._size = (generation, int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]))
+        return self._size[1]
+
+    def _candidates(self, filters: Filters | None) -> NDArray[np.int64] | None:
+        if not filters:
+            return None
+        with self.store.read() as conn:
+            generation = read_generation(conn)
+            if self._keys[0] != generation:
+                self._keys = (generation, metadata_keys(conn))
+            return candidate_ids(conn, filters, self._keys[1])
+
+
+def _check_k(k: int) -> None:
+    if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
+        raise InputError(f"k must be a positive integer, got {k!r}")

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from embedrag.errors import InputError
+from embedrag.index import Store
+from embedrag.index.facade import Index
+
+
+@pytest.fixture
+def index(store: Store, put: Callable[..., None]) -> Index:
+    put("a", ["apple pie recipe"], category="food", year=2003, date="2003-05-01", source="docs/food/a.md")
+    put("b", ["apple computers"], category="tech", year=2004, date="2004-01-09", source="docs/tech/b.md")
+    put("c", ["apple orchards"], category="farm", year=2010, date="2010-12-31", source="notes/c.md")
+    return Index(store)
+
+
+def docs(index: Index, filters: dict) -> list[str]:
+    return sorted(h.doc_id for h in index.hits(index.lexical("apple", k=10, filters=filters)))
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"category": "tech"}, ["b"]),
+        ({"category": {"eq": "food"}}, ["a"]),
+        ({"category": {"in": ["food", "farm"]}}, ["a", "c"]),
+        ({"year": {"gt": 2003}}, ["b", "c"]),
+        ({"year": {"gte": 2004, "lt": 2010}}, ["b"]),
+        ({"year": {"lte": 2004}}, ["a", "b"]),
+        ({"date": {"gte": "2004-01-01", "lte": "2004-12-31"}}, ["b"]),
+        ({"source": {"prefix": "docs/"}}, ["a", "b"]),
+        ({"doc_id": {"in": ["c"]}}, ["c"]),
+        ({"category": "tech", "year": {"gte": 2005}}, []),
+    ],
+)
+def test_each_operator_selects_the_matching_documents(index: Index, filters: dict, expected: list[str]) -> None:
+    assert docs(index, filters) == expected
+
+
+def test_dense_search_applies_filters_too(index: Index) -> None:
+    hits = index.hits(index.dense(np.ones(8), k=10, filters={"source": {"prefix": "notes/"}}))
+    assert [h.doc_id for h in hits] == ["c"]
+
+
+def test_an_unknown_key_lists_the_known_ones(index: Index) -> None:
+    with pytest.raises(InputError, match=r"unknown filter key 'colour'.*'category', 'date', 'doc_id'"):
+        index.lexical("apple", k=3, filters={"colour": "red"})
+
+
+def test_an_unknown_operator_is_an_error(index: Index) -> None:
+    with pytest.raises(InputError, match="unknown filter operator 'like'"):
+        index.lexical("apple", k=3, filters={"category": {"like": "t%"}})
+
+
+@pytest.mark.parametrize("k", [0, -1])
+def test_k_must_be_positive(index: Index, k: int) -> None:
+    with pytest.raises(InputError, match="k must be a positive integer"):
+        index.dense(np.ones(8), k=k)
+    with pytest.raises(InputError, match="k must be a positive integer"):
+        index.lexical("apple", k=k)
+
+
+def test_a_filtered_hnsw_query_still_returns_k_hits(store: Store, make: Callable) -> None:
+    # 400 chunks, 1 in 20 allowed: the unfiltered neighbours are mostly filtered out.
+    with store.write() as w:
+        for d in range(40):
+            w.put_document(*make(f"d{d}", [f"p{i}" for i in range(10)], keep=d % 20 == 0))
+    index = Index(store, exact_threshold=0)
+    got = index.dense(np.ones(8), k=15, filters={"keep": True})
+    assert len(got) == 15
+    exact = index.dense(np.ones(8), k=15, filters={"keep": True}, exact=True)
+    assert {c for c, _ in got} == {c for c, _ in exact}
+
+
+def test_a_filtered_lexical_query_returns_k_hits(store: Store, put: Callable[..., None]) -> None:
+    for d in range(30):
+        put(f"d{d}", ["apple " * (d + 1)], keep=d % 3 == 0)
+    assert len(Index(store).lexical("apple", k=10, filters={"keep": True})) == 10
+
+
+def test_hits_carry_text_source_and_merged_metadata(index: Index) -> None:
+    (hit,) = index.hits(index.lexical("computers", k=1))
+    assert (hit.id, hit.doc_id, hit.text, hit.source) == ("b#0", "b", "apple computers", "docs/tech/b.md")
+    assert hit.metadata["category"] == "tech"
