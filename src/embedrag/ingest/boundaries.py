@@ -25,7 +25,8 @@ SENTENCE = 3  # after . ! ? (and their CJK forms), or at a line break
 PARAGRAPH = 4  # after a blank line or a page break
 SECTION = 5  # where a heading starts
 
-_PARAGRAPH = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n)){2,}\s*|\f\s*")
+# Anchored on a line break, not on the spaces before it: one pass over a 5 MB text stays fast.
+_PARAGRAPH = re.compile(r"(?:\r\n|\r|\n)(?:[ \t]*(?:\r\n|\r|\n))+\s*|\f\s*")
 _SENTENCE = re.compile(r"[.!?…。！？]+[\"'”’)\]]*\s+|(?:\r\n|\r|\n)\s*")
 
 
@@ -54,4 +55,5 @@ def mark_boundaries(
     ):
         tokens = np.searchsorted(starts, positions, side="left")
         tokens = tokens[tokens < len(starts)]
+        tokens = tokens[breaks[tokens] >= PIECE]  # never promote a cut inside a word
         breaks[tokens] = np.maximum(breaks[tokens], level)

@@ -74,8 +74,7 @@ def chunk_document(
     ranges = _token_ranges(doc.text, spans, preferences, chunk_tokens, overlap_tokens, bare_counter(tokenizer))
     describe = _describer(doc.metadata)
     chunks = []
-    for position, (first, stop, tokens) in enumerate(ranges):
-        start, end = int(spans.starts[first]), int(spans.ends[stop - 1])
+    for position, (start, end, tokens) in enumerate(ranges):
         chunks.append(Chunk(doc.id, position, doc.text[start:end], start, end, tokens, describe(start)))
     return chunks
 
@@ -124,14 +123,20 @@ def _token_ranges(
     overlap: int,
     count: Callable[[str], int],
 ) -> list[tuple[int, int, int]]:
-    """``(first token, stop token, true token count)`` of each chunk."""
+    """``(start offset, end offset, true token count)`` of each chunk."""
     cutter, total = _Cutter(spans), len(spans)
     ranges: list[tuple[int, int, int]] = []
     first = 0
     while first < total:
         stop, level = _cut(cutter, preferences, first, min(first + limit, total), limit)
         stop, tokens = _verified(text, spans, cutter, preferences, first, stop, limit, count)
-        ranges.append((first, stop, tokens))
+        start, end = int(spans.starts[first]), int(spans.ends[stop - 1])
+        if end <= start:
+            pass  # tokens without characters (zero-width offsets) make no chunk
+        elif tokens <= limit:
+            ranges.append((start, end, tokens))
+        else:  # one token whose text alone re-tokenizes into more than ``limit`` pieces
+            ranges.extend(_split_characters(text, start, end, limit, count))
         if stop >= total:
             break
         first = _next_first(cutter, first, stop, overlap, level)
@@ -172,7 +177,6 @@ def _verified(
     while True:
         tokens = count(text[spans.starts[first] : spans.ends[stop - 1]])
         if tokens <= limit or stop - first == 1:
-            # A single token that re-tokenizes into more than ``limit`` pieces cannot be cut further.
             return stop, tokens
         stop, _ = _cut(cutter, preferences, first, stop - max(1, tokens - limit), limit)
         stop = max(stop, first + 1)
@@ -188,3 +192,25 @@ def _next_first(cutter: _Cutter, first: int, stop: int, overlap: int, level: int
         if found is not None:
             return found
     return stop
+
+
+def _split_characters(
+    text: str, start: int, end: int, limit: int, count: Callable[[str], int]
+) -> list[tuple[int, int, int]]:
+    """``text[start:end]`` cut into the longest character runs that fit ``limit`` (a character is never cut).
+
+    Only for the rare token whose own text re-tokenizes into more pieces than the
+    limit (``"##ub"`` alone is ``"u", "##b"``): a binary search per piece, on a few characters.
+    """
+    ranges = []
+    while start < end:
+        low, high = start + 1, end  # the longest fitting run ends in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            if count(text[start:middle]) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        ranges.append((start, low, count(text[start:low])))
+        start = low
+    return ranges

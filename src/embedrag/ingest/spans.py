@@ -88,7 +88,7 @@ def _pieces(text: str) -> Iterator[int]:
 def _backend_spans(
     text: str, backend: tokenizers.Tokenizer
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int8]]:
-    offsets = list(_pieces(text))
+    offsets = list(_pieces(text)) or [0]
     bounds = [*offsets[1:], len(text)]
     encodings = backend.encode_batch(
         [text[a:b] for a, b in zip(offsets, bounds, strict=True)], add_special_tokens=False
@@ -107,7 +107,8 @@ def _backend_spans(
         # Each piece starts a new word (word ids restart per piece).
         firsts = np.cumsum([0, *(len(w) for w in words[:-1])])
         breaks[firsts[firsts < len(starts)]] = PIECE
-        breaks[1:][starts[1:] > ends[:-1]] = SPACE
+        # A gap between two words is whitespace (inside one word it is a dropped control character).
+        breaks[1:][(starts[1:] > ends[:-1]) & (breaks[1:] >= PIECE)] = SPACE
         breaks[0] = SPACE
     return starts, ends, breaks
 
@@ -123,7 +124,8 @@ def _word_spans(text: str, tokenizer: Tokenizer) -> tuple[NDArray[np.int64], NDA
         word = match.group()
         pieces = counts.get(word)
         if pieces is None:
-            pieces = counts[word] = max(1, count(word))
+            # At most one piece per character: spans are never empty (the true count is checked later).
+            pieces = counts[word] = max(1, min(len(word), count(word)))
         a, b = match.span()
         cuts = [a + (b - a) * k // pieces for k in range(pieces + 1)]
         starts.extend(cuts[:-1])
