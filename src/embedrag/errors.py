@@ -8,6 +8,7 @@ code 1; the server will turn it into a 4xx JSON body.
 from __future__ import annotations
 
 __all__ = [
+    "CollectionLockedError",
     "ConfigError",
     "EmbedragError",
     "EmbedragWarning",
@@ -15,6 +16,8 @@ __all__ = [
     "MissingDependencyError",
     "ModelFormatError",
     "ModelNotFoundError",
+    "SpecMismatchError",
+    "StoreError",
     "TruncationWarning",
 ]
 
@@ -41,6 +44,18 @@ class ModelFormatError(EmbedragError):
 
 class MissingDependencyError(EmbedragError, ImportError):
     """An optional feature needs an extra that is not installed."""
+
+
+class StoreError(EmbedragError):
+    """A collection cannot be used: missing, damaged, not a collection, or an unknown format."""
+
+
+class SpecMismatchError(StoreError, ValueError):
+    """A collection was opened with an embedding spec other than the one its vectors were made with."""
+
+
+class CollectionLockedError(StoreError):
+    """Another process (or connection) is writing to the collection and did not finish in time."""
 
 
 class EmbedragWarning(UserWarning):

@@ -1,6 +1,6 @@
 """The index layer of a collection: SQLite store, BM25, vector search (exact and HNSW), filters, fusion."""
 
-from embedrag.index._errors import CollectionLockedError, SpecMismatchError, StoreError
+from embedrag.errors import CollectionLockedError, SpecMismatchError, StoreError
 from embedrag.index.check import CheckReport
 from embedrag.index.facade import EXACT_THRESHOLD, Index
 from embedrag.index.fusion import FUSION

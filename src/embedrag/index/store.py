@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from embedrag.index._errors import CollectionLockedError, SpecMismatchError, StoreError
+from embedrag.errors import CollectionLockedError, SpecMismatchError, StoreError
 from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, connect, read_generation
 from embedrag.index.text import ANALYZERS, Analyzer
 from embedrag.index.writer import Writer
