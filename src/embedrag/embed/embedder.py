@@ -73,6 +73,9 @@ class Embedder:
         if found.info is not None and found.info.kind in ("word", "tokenizer"):
             raise ConfigError(f"'{found.name}' is a {found.info.kind} model, not a sentence encoder")
         self.name = found.name
+        self.model_path = found.path
+        self.special_tokens = 0
+        """Tokens the encoder adds around every input (2 for BERT's [CLS] ... [SEP])."""
         self.long_inputs: LongInputPolicy = long_inputs
         self._backend: _Backend
         if _is_transformer(found.path):
@@ -82,6 +85,7 @@ class Embedder:
                 found.path, variant=variant, threads=threads, max_tokens=max_tokens, token_budget=token_budget
             )
             self._backend, self._normalize = onnx, onnx.config.normalize
+            self.special_tokens = len(onnx.prefix) + len(onnx.suffix)
             self.spec = self._make_spec("onnx", variant, onnx.config.pooling)
         else:
             from embedrag.embed.static_backend import StaticBackend

@@ -109,6 +109,26 @@ class Index:
                 hits.append(Hit(f"{doc_id}#{position}", float(score), text, source, metadata, doc_id))
         return hits
 
+    def document_vectors(self, doc_ids: Sequence[str]) -> NDArray[np.float32]:
+        """One unit vector per document: the mean of its chunks' vectors, in the order given.
+
+        Unknown ids raise :class:`InputError` naming them.
+        """
+        ids = list(dict.fromkeys(doc_ids))
+        sums = {doc_id: np.zeros(self.store.spec.dims, np.float64) for doc_id in ids}
+        with self.store.read() as conn:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                sql = f"SELECT doc_id, vector FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})"
+                for doc_id, blob in conn.execute(sql, part):
+                    sums[doc_id] += np.frombuffer(blob, dtype=np.float32)
+        missing = [doc_id for doc_id, total in sums.items() if not total.any()]
+        if missing:
+            raise InputError(f"no such document(s) in the collection: {', '.join(map(repr, missing[:10]))}")
+        out = np.array([sums[doc_id] for doc_id in doc_ids], dtype=np.float32)
+        unit: NDArray[np.float32] = (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+        return unit
+
     def save(self) -> None:
         """Publish the HNSW file if it has been built (it is also saved as it goes)."""
         if len(self._hnsw):

@@ -14,8 +14,9 @@ json_extract(d.metadata, '$."category"') = ? AND json_extract(d.metadata, '$."ye
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -108,3 +109,41 @@ def candidate_ids(conn: sqlite3.Connection, filters: Filters, known: set[str]) -
     where, params = compile_filters(filters, known)
     sql = f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where} ORDER BY c.id"
     return np.array([r[0] for r in conn.execute(sql, params)], dtype=np.int64)
+
+
+_EXPRESSION = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|\^=|!?=|>|<)\s*(.*)$")
+_SYMBOLS = {"=": "eq", ">=": "gte", "<=": "lte", ">": "gt", "<": "lt", "^=": "prefix"}
+
+
+def _value(text: str) -> Any:
+    """A JSON number / boolean / null if the text is one, else the text itself."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    return value if isinstance(value, (int, float, bool)) or value is None else text
+
+
+def parse_filters(expressions: Sequence[str]) -> dict[str, Any]:
+    """Filters from command-line expressions: ``key=value``, ``key=a|b`` (in), ``key>=n``,
+    ``key<n`` (ranges), ``key^=prefix``. Several expressions on one key combine.
+
+    >>> parse_filters(["category=tech|business", "year>=2004", "year<2010", "source^=docs/"])
+    {'category': {'in': ['tech', 'business']}, 'year': {'gte': 2004, 'lt': 2010}, 'source': {'prefix': 'docs/'}}
+    """
+    filters: dict[str, Any] = {}
+    for expression in expressions:
+        match = _EXPRESSION.match(expression)
+        if match is None or not match.group(3):
+            raise InputError(f"cannot read filter {expression!r}: use key=value, key>=n, key<n or key^=prefix")
+        key, symbol, raw = match.groups()
+        if symbol == "!=":
+            raise InputError(f"filter {expression!r}: '!=' is not supported")
+        operator = _SYMBOLS[symbol]
+        value: Any = _value(raw)
+        if operator == "eq" and "|" in raw:
+            operator, value = "in", [_value(v) for v in raw.split("|")]
+        if operator == "prefix":
+            value = raw
+        filters.setdefault(key, {})[operator] = value
+    return {k: v["eq"] if list(v) == ["eq"] else v for k, v in filters.items()}

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     UNIQUE (doc_id, position)
 );
 CREATE INDEX IF NOT EXISTS chunks_generation ON chunks (generation);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS postings (
     chunk_id INTEGER NOT NULL,

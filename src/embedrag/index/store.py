@@ -176,6 +176,16 @@ class Store:
         with self.write() as w:
             return w.delete_documents(ids)
 
+    def check_spec(self, spec: EmbeddingSpec) -> None:
+        """Raise :class:`SpecMismatchError` unless ``spec`` makes vectors like the stored ones."""
+        _compare_specs(expected=self.spec, given=spec, db=self.root / DB_NAME)
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        """The id of a stored document with this content hash, if any."""
+        with self.read() as conn:
+            row = conn.execute("SELECT id FROM documents WHERE content_hash = ? LIMIT 1", (content_hash,)).fetchone()
+        return None if row is None else str(row[0])
+
     def generation(self) -> int:
         """The number of write transactions committed so far."""
         with self.read() as conn:

@@ -1,0 +1,216 @@
+"""``embedrag ingest | search | similar | recommend | stats | check``: collections from the shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from embedrag.cli._output import err_console, out_console, print_json
+
+if TYPE_CHECKING:
+    from embedrag.collection import Collection, IngestReport
+    from embedrag.types import Hit
+
+COLLECTION = typer.Option(
+    ..., "--collection", "-c", envvar="EMBEDRAG_COLLECTION", help="The collection directory ($EMBEDRAG_COLLECTION)."
+)
+FILTERS = typer.Option(
+    None, "--filter", "-f", help="key=value, key=a|b, key>=n, key<n, key^=prefix (repeatable; 'source' is the path)."
+)
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _open(path: Path, *, create: bool = False, model: str | None = None, variant: str = "fp32") -> Collection:
+    from embedrag.collection import Collection
+
+    return Collection.open(path, create=create, model=model, variant=variant)  # type: ignore[arg-type]
+
+
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files and folders to ingest."),
+    collection: Path = COLLECTION,
+    model: str | None = typer.Option(None, "--model", "-m", help="Encoder for a new collection."),
+    variant: str = typer.Option("fp32", "--variant", help="fp32 or int8, for a new collection."),
+    include: list[str] = typer.Option([], "--include", help="Glob of files to take inside folders."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Glob of files or folders to leave out."),
+    sync: bool = typer.Option(False, "--sync", help="Delete documents whose files are gone."),
+    text_field: str = typer.Option("text", "--text-field", help="JSONL/CSV: the text field."),
+    id_field: str | None = typer.Option(None, "--id-field", help="JSONL/CSV: the id field."),
+    metadata_field: list[str] = typer.Option([], "--metadata-field", help="JSONL/CSV: fields to keep."),
+    json_out: bool = JSON,
+) -> None:
+    """Load, chunk, embed and store documents; re-running skips unchanged files.
+
+    Example: embedrag ingest docs/ notes.md -c my-collection --include "*.md"
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    col = _open(collection, create=True, model=model, variant=variant)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with col, Progress(*columns, console=err_console, disable=json_out) as bar:
+        task = bar.add_task("ingesting", total=None)
+        started = bar.get_time()
+
+        def progress(documents: int, chunks: int) -> None:
+            rate = chunks / max(bar.get_time() - started, 1e-9)
+            bar.update(task, description=f"{documents} documents, {chunks} chunks, {rate:.1f} chunks/s")
+
+        report = col.ingest(
+            paths,
+            include=include,
+            exclude=exclude,
+            sync=sync,
+            progress=progress,
+            text_field=text_field,
+            id_field=id_field,
+            metadata_fields=metadata_field,
+        )
+    _report(report, collection, json_out)
+
+
+def _report(report: IngestReport, collection: Path, json_out: bool) -> None:
+    if json_out:
+        print_json(report.as_dict())
+        return
+    for skip in report.skipped:
+        err_console.print(f"[yellow]skipped[/] {skip.reason}")
+    rate = report.chunks / report.seconds if report.seconds else 0.0
+    out_console.print(
+        f"{collection}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.removed} removed, {len(report.skipped)} skipped; {report.chunks} chunks in "
+        f"{report.seconds:.1f} s ({rate:.1f} chunks/s)"
+    )
+
+
+def search(
+    query: str = typer.Argument(..., help="What to look for."),
+    collection: Path = COLLECTION,
+    mode: str = typer.Option("hybrid", "--mode", help="dense, bm25 or hybrid."),
+    k: int = typer.Option(5, "--k", "-k", help="Number of results."),
+    filters: list[str] | None = FILTERS,
+    rerank: str | None = typer.Option(None, "--rerank", help="late (MaxSim) or a cross-encoder model folder."),
+    exact: bool = typer.Option(False, "--exact", help="Exact vector search (no HNSW)."),
+    json_out: bool = JSON,
+) -> None:
+    """Search a collection.
+
+    Example: embedrag search "mobile phone sales" -c my-collection --filter "source^=news/" --json
+    """
+    from embedrag.index.filters import parse_filters
+
+    with _open(collection) as col:
+        hits = col.search(
+            query,
+            k=k,
+            mode=mode,
+            filters=parse_filters(filters or []),
+            rerank=rerank,
+            exact=exact,
+        )
+    _show_hits(hits, json_out)
+
+
+def similar(
+    doc_id: str = typer.Argument(..., help="A document id (see --json output of search)."),
+    collection: Path = COLLECTION,
+    k: int = typer.Option(5, "--k", "-k", help="Number of results."),
+    filters: list[str] | None = FILTERS,
+    json_out: bool = JSON,
+) -> None:
+    """Documents most like one document (the best chunk of each).
+
+    Example: embedrag similar tech/001.txt -c my-collection
+    """
+    from embedrag.index.filters import parse_filters
+
+    with _open(collection) as col:
+        hits = col.similar(doc_id, k=k, filters=parse_filters(filters or []))
+    _show_hits(hits, json_out)
+
+
+def recommend(
+    liked: list[str] = typer.Option(..., "--like", help="A document id you like (repeatable)."),
+    disliked: list[str] = typer.Option([], "--dislike", help="A document id you do not like (repeatable)."),
+    collection: Path = COLLECTION,
+    k: int = typer.Option(5, "--k", "-k", help="Number of results."),
+    filters: list[str] | None = FILTERS,
+    json_out: bool = JSON,
+) -> None:
+    """Documents like these and unlike those.
+
+    Example: embedrag recommend --like sport/001.txt --dislike business/002.txt -c my-collection
+    """
+    from embedrag.index.filters import parse_filters
+
+    with _open(collection) as col:
+        hits = col.recommend(liked, disliked, k=k, filters=parse_filters(filters or []))
+    _show_hits(hits, json_out)
+
+
+def stats(collection: Path = COLLECTION, json_out: bool = JSON) -> None:
+    """Counts and the embedding model of a collection.
+
+    Example: embedrag stats -c my-collection --json
+    """
+    with _open(collection) as col:
+        numbers = col.stats()
+    if json_out:
+        print_json(numbers)
+        return
+    for key, value in numbers.items():
+        out_console.print(f"{key:>11}  {value}")
+
+
+def check(
+    collection: Path = COLLECTION,
+    repair: bool = typer.Option(False, "--repair", help="Fix what can be fixed."),
+    json_out: bool = JSON,
+) -> None:
+    """Verify the database and derived indexes (exit code 1 if problems remain).
+
+    Example: embedrag check -c my-collection --repair
+    """
+    with _open(collection) as col:
+        report = col.check(repair=repair)
+    if json_out:
+        print_json({"ok": report.ok, "problems": report.problems, "repaired": report.repaired, "notes": report.notes})
+    else:
+        for line in report.repaired:
+            out_console.print(f"[green]repaired[/] {line}")
+        for line in report.notes:
+            out_console.print(f"note: {line}")
+        for line in report.problems:
+            err_console.print(f"[red]problem[/] {line}")
+        out_console.print("[green]ok[/]" if report.ok else f"{len(report.problems)} problem(s)")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """The JSON shape of a hit: ``{"id", "score", "text", "source", "metadata"}``."""
+    return {"id": hit.id, "score": hit.score, "text": hit.text, "source": hit.source, "metadata": dict(hit.metadata)}
+
+
+def _show_hits(hits: list[Hit], json_out: bool) -> None:
+    from rich.markup import escape
+
+    if json_out:
+        print_json([hit_json(h) for h in hits])
+        return
+    if not hits:
+        out_console.print("no results")
+    for rank, hit in enumerate(hits, start=1):
+        snippet = " ".join(hit.text.split())
+        snippet = snippet if len(snippet) <= 240 else snippet[:237] + "..."
+        out_console.print(
+            f"[bold]{rank}.[/] [cyan]{escape(hit.id)}[/]  score {hit.score:.4f}  [dim]{escape(hit.source)}[/]"
+        )
+        out_console.print(f"   {snippet}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the collection commands to the root app."""
+    for command in (ingest, search, similar, recommend, stats, check):
+        app.command(command.__name__)(command)

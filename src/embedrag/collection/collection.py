@@ -1,0 +1,289 @@
+"""``Collection``: documents in, the right passages out. A directory holding one SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from embedrag.collection.pipeline import IngestReport, Progress, ingest_documents
+from embedrag.collection.rerank import Reranker, make_reranker
+from embedrag.embed import Embedder
+from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError
+from embedrag.index import FUSION, CheckReport, Index, Store
+from embedrag.index.filters import Filters
+from embedrag.ingest import Skipped, load_path
+from embedrag.search.recommend import rocchio
+from embedrag.tokenize import Tokenizer, load_tokenizer
+from embedrag.types import Document, Hit
+
+__all__ = ["DEFAULT_MODEL", "Collection", "Mode"]
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+Mode = Literal["dense", "bm25", "hybrid"]
+Scored = list[tuple[int, float]]
+
+CANDIDATES = 50
+"""Results each retriever contributes before fusion or reranking (at least ``k``)."""
+
+
+class Collection:
+    """A searchable set of documents: chunked, embedded, indexed for BM25 and vectors.
+
+    >>> import tempfile
+    >>> col = Collection.open(tempfile.mkdtemp())
+    >>> col.add([Document("cats", "Cats purr and chase mice.", "cats"),
+    ...          Document("stocks", "Stock markets fell sharply today.", "stocks")]).added
+    2
+    >>> [hit.doc_id for hit in col.search("what do cats hunt?", k=1)]
+    ['cats']
+    >>> col.close()
+    """
+
+    def __init__(self, store: Store, *, embedder: Embedder | None, chunk_tokens: int | None, overlap_tokens: int):
+        self.store = store
+        self.index = Index(store)
+        self._embedder = embedder
+        self._tokenizer: Tokenizer | None = None
+        self._chunk_tokens = chunk_tokens
+        self.overlap_tokens = overlap_tokens
+        self._rerankers: dict[str, Reranker] = {}
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        model: str | Path | None = None,
+        variant: Literal["fp32", "int8"] = "fp32",
+        create: bool = True,
+        chunk_tokens: int | None = None,
+        overlap_tokens: int = 32,
+    ) -> Collection:
+        """Open (or create) the collection at ``path``.
+
+        A new collection uses ``model`` (default all-MiniLM-L6-v2). An existing one
+        remembers its model; passing a different one is a :class:`SpecMismatchError`.
+        ``chunk_tokens`` defaults to the model's limit minus its special tokens.
+        """
+        root = Path(path)
+        embedder = None
+        if model is not None or not (root / "collection.db").exists():
+            embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
+        store = Store.open(root, spec=embedder.spec if embedder else None, create=create)
+        return cls(store, embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
+
+    def close(self) -> None:
+        """Save derived files and close the database."""
+        self.index.save()
+        self.store.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def embedder(self) -> Embedder:
+        """The encoder the collection was built with, loaded on first use."""
+        if self._embedder is None:
+            spec = self.store.spec
+            try:
+                embedder = Embedder(spec.model, variant=spec.variant)  # type: ignore[arg-type]
+            except ModelNotFoundError as exc:
+                raise StoreError(
+                    f"{self.store.root} was built with model {spec.model!r}, which is not available here; "
+                    "pass model=<its folder>"
+                ) from exc
+            self.store.check_spec(embedder.spec)
+            self._embedder = embedder
+        return self._embedder
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The encoder's tokenizer: chunks are sized in its word pieces."""
+        if self._tokenizer is None:
+            self._tokenizer = load_tokenizer(self.embedder.model_path)
+        return self._tokenizer
+
+    @property
+    def chunk_tokens(self) -> int:
+        limit = self.embedder.max_tokens
+        usable = None if limit is None else limit - self.embedder.special_tokens
+        if self._chunk_tokens is None:
+            return usable or 256
+        if usable is not None and not 8 <= self._chunk_tokens <= usable:
+            raise ConfigError(f"chunk_tokens must be between 8 and {usable} for {self.embedder.name}")
+        return self._chunk_tokens
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, documents: Iterable[Document | Skipped], *, progress: Progress | None = None) -> IngestReport:
+        """Chunk, embed and store documents; unchanged ones (same content hash) are skipped."""
+        return ingest_documents(
+            documents,
+            store=self.store,
+            embedder=self.embedder,
+            tokenizer=self.tokenizer,
+            chunk_tokens=self.chunk_tokens,
+            overlap_tokens=self.overlap_tokens,
+            report=IngestReport(),
+            progress=progress,
+        )
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        sync: bool = False,
+        progress: Progress | None = None,
+        **load_options: Any,
+    ) -> IngestReport:
+        """Load files and folders and add them. With ``sync``, documents whose files are
+        gone from these folders are deleted (files that failed to load are kept)."""
+        seen: set[str] = set()
+        kept_sources: set[str] = set()
+
+        def items() -> Iterable[Document | Skipped]:
+            for path in paths:
+                for item in load_path(path, include=include, exclude=exclude, **load_options):
+                    if isinstance(item, Document):
+                        seen.add(item.id)
+                    else:
+                        kept_sources.add(item.source)
+                    yield item
+
+        report = self.add(items(), progress=progress)
+        if sync:
+            report.removed = self._sync(paths, seen, kept_sources)
+        return report
+
+    def _sync(self, paths: Sequence[str | Path], seen: set[str], kept_sources: set[str]) -> int:
+        roots = [str(Path(p)) for p in paths]
+        gone = [
+            info.id
+            for info in self.store.documents()
+            if info.id not in seen
+            and any(str(info.metadata.get("path", info.source)).startswith(root) for root in roots)
+            and str(info.metadata.get("path", info.source)) not in kept_sources
+        ]
+        return self.delete(gone) if gone else 0
+
+    def delete(self, doc_ids: Iterable[str]) -> int:
+        """Delete documents by id; returns how many existed."""
+        return self.store.delete_documents(list(doc_ids))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        rerank: str | None = None,
+        fusion: str = "rrf",
+        exact: bool = False,
+    ) -> list[Hit]:
+        """The ``k`` best chunks for ``query``.
+
+        ``mode``: ``dense`` (vectors), ``bm25`` (words) or ``hybrid`` (both, fused with
+        ``fusion``: ``rrf`` or ``weighted``). ``filters`` restrict the candidates inside
+        the search (see :mod:`embedrag.index.filters`). ``rerank``: ``late`` (MaxSim over
+        token vectors) or a cross-encoder model, applied to the top candidates.
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise InputError("the query is empty")
+        if mode not in get_args(Mode):
+            raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(get_args(Mode))}")
+        if fusion not in FUSION:
+            raise InputError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION)}")
+        if not isinstance(k, int) or k <= 0:
+            raise InputError(f"k must be a positive integer, got {k!r}")
+        wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
+        scored = MODES[mode](self, _Request(query, wanted, filters, exact, fusion))
+        hits = self.index.hits(scored[: wanted if rerank else k])
+        if rerank:
+            hits = self._reranker(rerank)(query, hits)
+        return hits[:k]
+
+    def _reranker(self, name: str) -> Reranker:
+        if name not in self._rerankers:
+            self._rerankers[name] = make_reranker(name, self.embedder)
+        return self._rerankers[name]
+
+    def similar(self, doc_id: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Chunks of other documents closest to document ``doc_id`` (the mean of its chunks)."""
+        return self._nearest(self.index.document_vectors([doc_id])[0], k, filters, exclude={doc_id})
+
+    def recommend(
+        self, liked: Sequence[str], disliked: Sequence[str] = (), *, k: int = 10, filters: Filters | None = None
+    ) -> list[Hit]:
+        """Items like ``liked`` and unlike ``disliked`` (document ids), by Rocchio's formula."""
+        if not liked:
+            raise InputError("recommend needs at least one liked document id")
+        vectors = self.index.document_vectors([*liked, *disliked])
+        query = rocchio(vectors[: len(liked)], vectors[len(liked) :])
+        return self._nearest(query, k, filters, exclude={*liked, *disliked})
+
+    def _nearest(self, vector: Any, k: int, filters: Filters | None, exclude: set[str]) -> list[Hit]:
+        if not isinstance(k, int) or k <= 0:
+            raise InputError(f"k must be a positive integer, got {k!r}")
+        wanted = k + 16
+        while True:
+            hits = [h for h in self.index.hits(self.index.dense(vector, wanted, filters)) if h.doc_id not in exclude]
+            best: dict[str, Hit] = {}
+            for hit in hits:  # one hit per document: its best chunk
+                best.setdefault(hit.doc_id, hit)
+            if len(best) >= k or wanted >= self.stats()["chunks"]:
+                return list(best.values())[:k]
+            wanted *= 4
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and the embedding spec: ``documents``, ``chunks``, ``model``, ``dims``, ..."""
+        stats = self.store.stats()
+        spec = self.store.spec
+        return {
+            "documents": stats.documents,
+            "chunks": stats.chunks,
+            "model": spec.model,
+            "dims": spec.dims,
+            "variant": spec.variant,
+            "max_tokens": spec.max_tokens,
+            "generation": stats.generation,
+            "path": str(self.store.root),
+        }
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
+        return self.store.check(repair=repair)
+
+
+@dataclass(frozen=True)
+class _Request:
+    query: str
+    n: int
+    filters: Filters | None
+    exact: bool
+    fusion: str
+
+
+def _dense(col: Collection, r: _Request) -> Scored:
+    return col.index.dense(col.embedder.encode([r.query])[0], r.n, r.filters, exact=r.exact)
+
+
+def _bm25(col: Collection, r: _Request) -> Scored:
+    return col.index.lexical(r.query, r.n, r.filters)
+
+
+def _hybrid(col: Collection, r: _Request) -> Scored:
+    fused = FUSION[r.fusion]([_dense(col, r), _bm25(col, r)])
+    return [(int(chunk_id), score) for chunk_id, score in fused]  # type: ignore[call-overload]
+
+
+MODES: dict[str, Callable[[Collection, _Request], Scored]] = {"dense": _dense, "bm25": _bm25, "hybrid": _hybrid}

@@ -1,0 +1,139 @@
+"""The ingest pipeline: documents in, chunks embedded and committed batch by batch.
+
+Each batch is one transaction, so an interrupted ingest keeps every finished batch and
+a re-run resumes: documents whose content hash is unchanged are skipped. A document
+whose content duplicates another stored document is reported, not stored twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from embedrag.embed import Embedder
+from embedrag.errors import EmbedragError
+from embedrag.index import Store
+from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document, content_hash
+from embedrag.tokenize import Tokenizer
+from embedrag.types import Chunk, Document
+
+__all__ = ["IngestReport", "Progress", "ingest_documents"]
+
+BATCH_CHUNKS = 256
+"""Chunks embedded and committed together: big enough to batch the encoder well, small
+enough that a crash loses little work."""
+
+Progress = Callable[[int, int], None]
+"""Called after each committed batch with (documents done, chunks written) so far."""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, document by document counted."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "chunks": self.chunks,
+            "skipped": [{"source": s.source, "reason": s.reason, "record": s.record} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Batch:
+    documents: list[tuple[Document, list[Chunk], str, bool]] = field(default_factory=list)
+    chunks: int = 0
+
+
+def ingest_documents(
+    items: Iterable[Document | Skipped],
+    *,
+    store: Store,
+    embedder: Embedder,
+    tokenizer: Tokenizer,
+    chunk_tokens: int,
+    overlap_tokens: int,
+    report: IngestReport,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Chunk, embed and store ``items``; fill ``report``; return it."""
+    start, batch, done = time.perf_counter(), _Batch(), 0
+    seen_hashes: dict[str, str] = {}
+    for item in items:
+        done += 1
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            continue
+        digest = content_hash(item.text)
+        previous = store.document_hash(item.id)
+        if previous == digest:
+            report.unchanged += 1
+            continue
+        twin = seen_hashes.get(digest) or store.find_by_hash(digest)
+        if twin is not None and twin != item.id:
+            report.skipped.append(Skipped(item.source, f"{item.source} duplicates the content of {twin!r}"))
+            continue
+        seen_hashes[digest] = item.id
+        chunks = chunk_document(item, tokenizer, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
+        if not chunks:
+            report.skipped.append(Skipped(item.source, f"{item.source} has no text to index"))
+            continue
+        # The outline and page starts served the chunker; hits carry the chunk's own headings/page.
+        stored = replace(item, metadata={k: v for k, v in item.metadata.items() if k not in STRUCTURE_KEYS})
+        batch.documents.append((stored, chunks, digest, previous is not None))
+        batch.chunks += len(chunks)
+        if batch.chunks >= BATCH_CHUNKS:
+            _commit(batch, store, embedder, report)
+            batch = _Batch()
+            if progress is not None:
+                progress(done, report.chunks)
+    if batch.documents:
+        _commit(batch, store, embedder, report)
+    if progress is not None:
+        progress(done, report.chunks)
+    report.seconds += time.perf_counter() - start
+    return report
+
+
+def _commit(batch: _Batch, store: Store, embedder: Embedder, report: IngestReport) -> None:
+    vectors = _embed_unique([c.text for _, chunks, _, _ in batch.documents for c in chunks], embedder)
+    offset = 0
+    with store.write() as writer:
+        for doc, chunks, digest, _ in batch.documents:
+            writer.put_document(doc, chunks, vectors[offset : offset + len(chunks)], content_hash=digest)
+            offset += len(chunks)
+    for _, chunks, _, existed in batch.documents:
+        report.chunks += len(chunks)
+        if existed:
+            report.updated += 1
+        else:
+            report.added += 1
+
+
+def _embed_unique(texts: list[str], embedder: Embedder) -> npt.NDArray[np.float32]:
+    """Embed each distinct text once (boilerplate chunks repeat across documents)."""
+    unique = list(dict.fromkeys(texts))
+    result = embedder.embed(unique)
+    if result.truncated:  # the chunker sizes chunks to the model's limit; this would be a bug
+        raise EmbedragError(f"{len(result.truncated)} chunk(s) exceeded the model's limit of {embedder.max_tokens}")
+    vectors = result.vectors
+    if len(unique) == len(texts):
+        return vectors
+    row = {text: i for i, text in enumerate(unique)}
+    return vectors[[row[t] for t in texts]]
