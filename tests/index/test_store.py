@@ -161,3 +161,13 @@ def test_reading_inside_a_write_sees_the_pending_changes(store: Store, make: Mak
     with store.write() as w:
         w.put_document(*make("a", ["x"]))
         assert store.document_hash("a") is not None
+
+
+def test_interrupted_creation_is_not_mistaken_for_a_foreign_database(tmp_path: Path) -> None:
+    root = tmp_path / "col"
+    root.mkdir()
+    conn = sqlite3.connect(root / "collection.db")
+    conn.execute("PRAGMA journal_mode = WAL")  # what a writer killed before its first commit leaves
+    conn.close()
+    with pytest.raises(StoreError, match="creation was interrupted"):
+        Store.open(root)

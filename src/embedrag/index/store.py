@@ -243,8 +243,11 @@ def _init_or_read_meta(
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "meta" not in tables:
-                if tables or spec is None:
+                if tables:
                     raise StoreError(f"{db} is a SQLite database but not an embedrag collection")
+                if spec is None:
+                    # The file exists (WAL mode was set) but the creating transaction never committed.
+                    raise StoreError(f"no collection at {db.parent}: its creation was interrupted; create it again")
                 _create(conn, spec, analyzer)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         finally:
