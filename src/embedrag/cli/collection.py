@@ -20,6 +20,7 @@ FILTERS = typer.Option(
     None, "--filter", "-f", help="key=value, key=a|b, key>=n, key<n, key^=prefix (repeatable; 'source' is the path)."
 )
 JSON = typer.Option(False, "--json", help="Print JSON.")
+_SHOW_SKIPPED = 5
 
 
 def _open(path: Path, *, create: bool = False, model: str | None = None, variant: str = "fp32") -> Collection:
@@ -71,11 +72,15 @@ def ingest(
 
 
 def _report(report: IngestReport, collection: Path, json_out: bool) -> None:
+    from rich.markup import escape
+
     if json_out:
         print_json(report.as_dict())
         return
-    for skip in report.skipped:
-        err_console.print(f"[yellow]skipped[/] {skip.reason}")
+    for skip in report.skipped[:_SHOW_SKIPPED]:
+        err_console.print(f"[yellow]skipped[/] {escape(skip.reason)}")
+    if len(report.skipped) > _SHOW_SKIPPED:
+        err_console.print(f"[yellow]skipped[/] ... and {len(report.skipped) - _SHOW_SKIPPED} more (--json lists all)")
     rate = report.chunks / report.seconds if report.seconds else 0.0
     out_console.print(
         f"{collection}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
