@@ -45,6 +45,13 @@ def test_directory_without_weights_is_a_format_error(tiny_bert: Path, tmp_path: 
         onnx_for(model_dir)
 
 
+def test_corrupt_safetensors_is_a_format_error(tiny_bert: Path, tmp_path: Path) -> None:
+    model_dir = _copy(tiny_bert, tmp_path)
+    (model_dir / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(ModelFormatError, match=r"cannot read .*model\.safetensors"):
+        onnx_for(model_dir)
+
+
 def test_unknown_variant_is_a_config_error(tiny_bert: Path) -> None:
     with pytest.raises(ConfigError, match="variant"):
         onnx_for(tiny_bert, variant="int4")  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 
 from embedrag.embed.export.bert_spec import BertSpec
 from embedrag.errors import ModelFormatError
@@ -108,7 +108,7 @@ def _read_all(files: list[Path]) -> Weights:
             with safe_open(str(path), framework="np") as fh:
                 for key in fh.keys():  # noqa: SIM118 - safe_open handles are not mappings
                     tensors[key] = fh.get_tensor(key)
-        except (OSError, ValueError, TypeError) as exc:
+        except (SafetensorError, OSError, ValueError, TypeError) as exc:
             raise ModelFormatError(f"cannot read {path} as safetensors with numpy: {exc}") from exc
     return tensors
 

@@ -1,0 +1,52 @@
+"""The int8 variant: close to fp32 on real text, deterministic, every recipe runnable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from conftest import run_onnx
+from embedrag.embed.export import onnx_for
+from embedrag.embed.export.quantize import DEFAULT_RECIPE, RECIPES, fp32_nodes, quantize_int8
+
+
+def test_int8_minilm_stays_close_to_fp32_on_real_sentences(
+    minilm_dir: Path, sentences: list[str], embed_onnx: Callable[[Path, list[str]], np.ndarray]
+) -> None:
+    # The fp32 graph equals sentence-transformers to ~1e-7 (test_export_graph), so it stands in for it here.
+    fp32 = embed_onnx(onnx_for(minilm_dir), sentences)
+    int8 = embed_onnx(onnx_for(minilm_dir, variant="int8"), sentences)
+    cosine = (fp32 * int8).sum(1)
+    assert cosine.min() >= 0.99
+    assert cosine.mean() >= 0.995
+
+
+def test_quantisation_is_deterministic(tiny_bert: Path, tmp_path: Path) -> None:
+    fp32 = onnx_for(tiny_bert)
+    quantize_int8(fp32, tmp_path / "a.onnx")
+    quantize_int8(fp32, tmp_path / "b.onnx")
+    assert (tmp_path / "a.onnx").read_bytes() == (tmp_path / "b.onnx").read_bytes()
+
+
+def test_default_recipe_keeps_embeddings_and_first_ffn_in_fp32(tiny_bert: Path) -> None:
+    model = onnx.load(str(onnx_for(tiny_bert, variant="int8")))
+    ops = {node.name: node.op_type for node in model.graph.node}
+    assert ops["emb"] == "EmbedLayerNormalization"
+    assert ops["l0.ffn_in"] == ops["l0.ffn_out"] == "MatMul"
+    assert "l1.ffn_in" not in ops  # replaced by its quantised form
+    assert "QAttention" in ops.values()
+    kept = fp32_nodes(onnx.load(str(onnx_for(tiny_bert))), RECIPES[DEFAULT_RECIPE])
+    assert kept == ["emb", "l0.ffn_in", "l0.ffn_out"]
+
+
+@pytest.mark.parametrize("recipe", sorted(RECIPES))
+def test_every_recipe_gives_a_runnable_graph(tiny_bert: Path, tmp_path: Path, recipe: str) -> None:
+    out = tmp_path / f"{recipe}.onnx"
+    quantize_int8(onnx_for(tiny_bert), out, recipe=recipe)
+    ids = np.array([[101, 5, 6, 102], [101, 7, 102, 0]], np.int64)
+    hidden = run_onnx(out, ids, (ids != 0).astype(np.int64))
+    assert hidden.shape == (2, 4, 32) and np.isfinite(hidden).all()
