@@ -29,6 +29,15 @@ def test_fp32_matches_sentence_transformers(embedder: Embedder, real_sentences: 
     assert float(np.min(np.sum(vectors * reference, axis=1))) >= 0.9999
 
 
+def test_int8_stays_close_to_sentence_transformers(real_sentences: list[str], reference) -> None:  # type: ignore[no-untyped-def]
+    int8 = Embedder("all-MiniLM-L6-v2", variant="int8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)
+        vectors = int8.encode(real_sentences)
+    assert int8.spec.variant == "int8"
+    assert float(np.min(np.sum(vectors * reference, axis=1))) >= 0.99
+
+
 def test_order_and_batch_composition_do_not_change_vectors(embedder: Embedder, real_sentences: list[str]) -> None:
     texts = real_sentences[:12]
     together = embedder.encode(texts)
