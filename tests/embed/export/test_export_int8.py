@@ -50,3 +50,14 @@ def test_every_recipe_gives_a_runnable_graph(tiny_bert: Path, tmp_path: Path, re
     ids = np.array([[101, 5, 6, 102], [101, 7, 102, 0]], np.int64)
     hidden = run_onnx(out, ids, (ids != 0).astype(np.int64))
     assert hidden.shape == (2, 4, 32) and np.isfinite(hidden).all()
+
+
+def test_changing_the_default_recipe_builds_a_new_graph(tiny_bert: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from embedrag.embed.export import quantize
+
+    first = onnx_for(tiny_bert, variant="int8")
+    monkeypatch.setattr(quantize, "DEFAULT_RECIPE", "u8")
+    second = onnx_for(tiny_bert, variant="int8")
+    assert second != first
+    ops = {node.op_type for node in onnx.load(str(second)).graph.node}
+    assert "MatMul" not in ops  # u8 quantises every MatMul: the new recipe was really applied

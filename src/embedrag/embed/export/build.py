@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 
 import onnx
 
+from embedrag.embed.export import quantize
 from embedrag.embed.export.bert_graph import build_bert_graph
 from embedrag.embed.export.bert_spec import read_bert_spec, read_config
 from embedrag.embed.export.bert_weights import load_bert_weights, safetensors_files
@@ -51,13 +52,15 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32") -> Path:
         raise ModelNotFoundError(f"model directory {model_dir} does not exist")
     config = read_config(model_dir)
     builder, sources = _plan(model_dir, config)
-    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}")
+    # The int8 recipe is part of the key: changing what gets quantised must not reuse an old graph.
+    recipe = f"{quantize.DEFAULT_RECIPE}={quantize.RECIPES[quantize.DEFAULT_RECIPE]}" if variant == "int8" else ""
+    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{recipe}")
     target = cache_dir("onnx", key) / "model.onnx"
     if target.is_file():
         return target
     if variant == "int8":
         fp32 = onnx_for(model_dir, variant="fp32")
-        return publish(target, lambda out: quantize_int8(fp32, out))
+        return publish(target, lambda out: quantize_int8(fp32, out, recipe=quantize.DEFAULT_RECIPE))
     return publish(target, _BUILDERS[builder](model_dir, config, sources))
 
 
