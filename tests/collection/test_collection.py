@@ -142,3 +142,15 @@ def test_cross_encoder_rerank_scores_in_unit_interval(col: Collection, tiny_cros
     assert len(hits) == 4
     assert all(0.0 <= h.score <= 1.0 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_sync_leaves_documents_of_other_folders_alone(tmp_path: Path) -> None:
+    for folder, text in (("docs", "Cats purr."), ("docs2", "Dogs bark.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_text(text, encoding="utf-8")
+    with Collection.open(tmp_path / "c") as col:
+        col.ingest([tmp_path / "docs2"])
+        (tmp_path / "docs" / "a.txt").unlink()
+        report = col.ingest([tmp_path / "docs"], sync=True)  # "docs" is a string prefix of "docs2"
+        assert report.removed == 0
+        assert col.stats()["documents"] == 1

@@ -163,12 +163,16 @@ class Collection:
         return report
 
     def _sync(self, paths: Sequence[str | Path], seen: set[str], kept_sources: set[str]) -> int:
-        roots = [str(Path(p)) for p in paths]
+        roots = [Path(p) for p in paths]
+
+        def under_roots(path: Path) -> bool:  # by path components: "docs2/a" is not under "docs"
+            return any(path == root or root in path.parents for root in roots)
+
         gone = [
             info.id
             for info in self.store.documents()
             if info.id not in seen
-            and any(str(info.metadata.get("path", info.source)).startswith(root) for root in roots)
+            and under_roots(Path(str(info.metadata.get("path", info.source))))
             and str(info.metadata.get("path", info.source)) not in kept_sources
         ]
         return self.delete(gone) if gone else 0
