@@ -154,3 +154,26 @@ def test_sync_leaves_documents_of_other_folders_alone(tmp_path: Path) -> None:
         report = col.ingest([tmp_path / "docs"], sync=True)  # "docs" is a string prefix of "docs2"
         assert report.removed == 0
         assert col.stats()["documents"] == 1
+
+
+def test_same_relative_path_from_another_folder_does_not_replace_a_document(tmp_path: Path) -> None:
+    for folder, text in (("a/docs", "Cats purr."), ("b/docs", "Dogs bark.")):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "x.txt").write_text(text, encoding="utf-8")
+    with Collection.open(tmp_path / "c") as col:
+        col.ingest([tmp_path / "a/docs"])
+        report = col.ingest([tmp_path / "b/docs"])
+        assert report.updated == 0
+        assert "its id 'x.txt' already belongs to" in report.skipped[0].reason
+        assert col.search("cats", k=1)[0].text == "Cats purr."
+
+
+def test_a_moved_folder_updates_its_documents(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "x.txt").write_text("Cats purr.", encoding="utf-8")
+    with Collection.open(tmp_path / "c") as col:
+        col.ingest([tmp_path / "old"])
+        (tmp_path / "old").rename(tmp_path / "new")
+        (tmp_path / "new" / "x.txt").write_text("Cats purr loudly.", encoding="utf-8")
+        report = col.ingest([tmp_path / "new"])
+        assert report.updated == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -85,9 +86,9 @@ def ingest_documents(
         if previous == digest:
             report.unchanged += 1
             continue
-        twin = seen_hashes.get(digest) or store.find_by_hash(digest)
-        if twin is not None and twin != item.id:
-            report.skipped.append(Skipped(item.source, f"{item.source} duplicates the content of {twin!r}"))
+        refusal = _refusal(item, digest, previous, store, seen_hashes)
+        if refusal is not None:
+            report.skipped.append(Skipped(item.source, refusal))
             continue
         seen_hashes[digest] = item.id
         chunks = chunk_document(item, tokenizer, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
@@ -109,6 +110,30 @@ def ingest_documents(
         progress(done, report.chunks)
     report.seconds += time.perf_counter() - start
     return report
+
+
+def _refusal(doc: Document, digest: str, previous: str | None, store: Store, seen: dict[str, str]) -> str | None:
+    """Why ``doc`` must not be stored (its id belongs to another file, or its content is stored), or None."""
+    clash = _other_file(store.document_path(doc.id), doc) if previous is not None else None
+    if clash is not None:
+        return f"{doc.source}: its id {doc.id!r} already belongs to {clash}"
+    twin = seen.get(digest) or store.find_by_hash(digest)
+    if twin is not None and twin != doc.id:
+        return f"{doc.source} duplicates the content of {twin!r}"
+    return None
+
+
+def _other_file(stored: str | None, doc: Document) -> str | None:
+    """The stored file that owns ``doc.id`` if it is another file that still exists.
+
+    Ids are paths relative to the ingested folder, so ``a/docs/x.md`` and ``b/docs/x.md``
+    ingested separately would share one; replacing the first with the second would lose it.
+    A stored file that is gone was moved or renamed: then the new one replaces it.
+    """
+    new = doc.metadata.get("path")
+    if stored is None or new is None or Path(stored).resolve() == Path(str(new)).resolve():
+        return None
+    return stored if Path(stored).exists() else None
 
 
 def _commit(batch: _Batch, store: Store, embedder: Embedder, report: IngestReport) -> None:

@@ -197,6 +197,14 @@ class Store:
             row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
+    def document_path(self, doc_id: str) -> str | None:
+        """The ``path`` metadata of stored document ``doc_id`` (its file), if any."""
+        with self.read() as conn:
+            row = conn.execute(
+                "SELECT json_extract(metadata, '$.path') FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def documents(self) -> list[DocumentInfo]:
         """Every stored document, ordered by id."""
         sql = (
