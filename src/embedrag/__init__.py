@@ -1,5 +1,7 @@
 """embedrag: local-first embeddings toolkit and retrieval engine for RAG."""
 
+from typing import TYPE_CHECKING, Any
+
 from embedrag.embed import Embedder, Embeddings
 from embedrag.errors import (
     ConfigError,
@@ -15,9 +17,13 @@ from embedrag.tokenize import Tokenizer, load_tokenizer, train_sentencepiece
 from embedrag.types import EmbeddingSpec
 from embedrag.words import WordVectors
 
+if TYPE_CHECKING:
+    from embedrag.collection import Collection
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "Collection",
     "ConfigError",
     "Embedder",
     "EmbeddingSpec",
@@ -35,3 +41,12 @@ __all__ = [
     "load_tokenizer",
     "train_sentencepiece",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Collections pull in scipy and usearch; load them on first use, not on `import embedrag`.
+    if name == "Collection":
+        from embedrag.collection import Collection
+
+        return Collection
+    raise AttributeError(f"module 'embedrag' has no attribute {name!r}")
