@@ -132,7 +132,7 @@ def _embed_file(embedder: Embedder, path: Path, field: str, output: Path, json_o
 def _save(path: Path, vectors: Any) -> None:
     import numpy as np
 
-    from embedrag.embed.export.store import publish
+    from embedrag._atomic import publish
 
     def write(temp: Path) -> None:
         with temp.open("wb") as fh:  # a file object: np.save would append .npy to a name

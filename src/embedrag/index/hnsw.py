@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from usearch.index import Index as UsearchIndex
 
-from embedrag.embed.export.store import publish
+from embedrag._atomic import publish
 from embedrag.errors import ConfigError
 from embedrag.index.schema import deleted_since, read_generation
 from embedrag.index.store import Store

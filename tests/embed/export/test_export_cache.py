@@ -8,8 +8,8 @@ from pathlib import Path
 import onnx
 import pytest
 
+from embedrag._atomic import publish
 from embedrag.embed.export import build, onnx_for
-from embedrag.embed.export.store import publish
 
 
 @pytest.fixture(autouse=True)

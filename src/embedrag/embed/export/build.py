@@ -15,12 +15,12 @@ from typing import Any, Literal, get_args
 
 import onnx
 
+from embedrag._atomic import publish
 from embedrag.embed.export import quantize
 from embedrag.embed.export.bert_graph import build_bert_graph
 from embedrag.embed.export.bert_spec import read_bert_spec, read_config
 from embedrag.embed.export.bert_weights import load_bert_weights, safetensors_files
 from embedrag.embed.export.quantize import quantize_int8
-from embedrag.embed.export.store import publish
 from embedrag.embed.export.torch_export import export_with_torch
 from embedrag.errors import ConfigError, ModelFormatError, ModelNotFoundError
 from embedrag.models.cache import cache_dir, hash_files

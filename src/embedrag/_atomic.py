@@ -1,4 +1,7 @@
-"""Atomic, content-keyed files in the cache: build once, publish by rename, never reuse half a file."""
+"""Atomic files: build once, publish by rename, never leave or reuse half a file.
+
+Used by the ONNX cache, the HNSW index and ``embedrag embed --output``.
+"""
 
 from __future__ import annotations
 
