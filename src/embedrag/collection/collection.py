@@ -12,6 +12,7 @@ from embedrag.collection.rerank import Reranker, make_reranker
 from embedrag.embed import Embedder
 from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError
 from embedrag.index import FUSION, CheckReport, Index, Store
+from embedrag.index.facade import check_k
 from embedrag.index.filters import Filters
 from embedrag.ingest import Skipped, load_path
 from embedrag.search.recommend import rocchio
@@ -207,8 +208,7 @@ class Collection:
             raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(get_args(Mode))}")
         if fusion not in FUSION:
             raise InputError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION)}")
-        if not isinstance(k, int) or k <= 0:
-            raise InputError(f"k must be a positive integer, got {k!r}")
+        check_k(k)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
         scored = MODES[mode](self, _Request(query, wanted, filters, exact, fusion))
         hits = self.index.hits(scored[: wanted if rerank else k])
@@ -236,8 +236,7 @@ class Collection:
         return self._nearest(query, k, filters, exclude={*liked, *disliked})
 
     def _nearest(self, vector: Any, k: int, filters: Filters | None, exclude: set[str]) -> list[Hit]:
-        if not isinstance(k, int) or k <= 0:
-            raise InputError(f"k must be a positive integer, got {k!r}")
+        check_k(k)
         wanted = k + 16
         while True:
             hits = [h for h in self.index.hits(self.index.dense(vector, wanted, filters)) if h.doc_id not in exclude]

@@ -65,9 +65,7 @@ class OnnxBackend:
 
     def encode(self, texts: Sequence[str], policy: LongInputPolicy) -> Embeddings:
         """Pooled, not yet normalised vectors of ``texts`` (non-empty strings)."""
-        if self.config.lowercase:
-            texts = [t.lower() for t in texts]
-        content = [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        content = self._content_ids(texts)
         n_special = len(self.prefix) + len(self.suffix)
         limit = self.max_tokens - n_special
         counts = np.array([len(ids) + n_special for ids in content], dtype=np.int64)
@@ -97,16 +95,20 @@ class OnnxBackend:
 
     def token_vectors(self, texts: Sequence[str]) -> list[npt.NDArray[np.float32]]:
         """Contextual vectors of each text's word pieces (special tokens left out), cut at the limit."""
-        if self.config.lowercase:
-            texts = [t.lower() for t in texts]
         limit = self.max_tokens - len(self.prefix) - len(self.suffix)
-        content = [e.ids[:limit] for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        content = [ids[:limit] for ids in self._content_ids(texts)]
         out: list[npt.NDArray[np.float32]] = [np.empty((0, self.dims), np.float32)] * len(content)
         start = len(self.prefix)
         for batch, hidden, _ in self._forward([[*self.prefix, *ids, *self.suffix] for ids in content]):
             for row, index in enumerate(batch):
                 out[index] = np.array(hidden[row, start : start + len(content[index])], dtype=np.float32)
         return out
+
+    def _content_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Word-piece ids of each text without special tokens (lower-cased first if the model says so)."""
+        if self.config.lowercase:
+            texts = [t.lower() for t in texts]
+        return [list(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
     def _run(self, sequences: list[list[int]]) -> npt.NDArray[np.float32]:
         pool = POOLERS[self.config.pooling]

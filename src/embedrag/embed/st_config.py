@@ -16,7 +16,7 @@ from typing import Any
 
 from embedrag.errors import ModelFormatError
 
-__all__ = ["SentenceConfig", "read_sentence_config"]
+__all__ = ["SentenceConfig", "read_json", "read_sentence_config"]
 
 _SUPPORTED = ("mean", "cls", "max")
 _POOLING_KEYS = {
@@ -40,7 +40,8 @@ class SentenceConfig:
     hidden_size: int
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """A model file's JSON; :class:`ModelFormatError` naming the file if missing or malformed."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -50,7 +51,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _pooling_mode(path: Path) -> str:
-    config = _read_json(path)
+    config = read_json(path)
     # sentence-transformers >= 6 writes "pooling_mode": "cls"; older versions one bool per mode.
     mode = config.get("pooling_mode")
     modes = [mode] if isinstance(mode, str) else list(mode or [])
@@ -66,7 +67,7 @@ def _max_tokens(model_dir: Path, positions: int) -> int:
     """The input limit, in the order sentence-transformers reads it."""
     for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
         path = model_dir / name
-        value = _read_json(path).get(key) if path.exists() else None
+        value = read_json(path).get(key) if path.exists() else None
         if isinstance(value, int) and value > 0:
             return min(value, positions)
     return positions
@@ -74,18 +75,18 @@ def _max_tokens(model_dir: Path, positions: int) -> int:
 
 def read_sentence_config(model_dir: Path) -> SentenceConfig:
     """The pooling, normalisation and token limit that ``model_dir`` declares."""
-    config = _read_json(model_dir / "config.json")
+    config = read_json(model_dir / "config.json")
     hidden = int(config.get("hidden_size", 0))
     positions = int(config.get("max_position_embeddings", 512))
     modules_path = model_dir / "modules.json"
     if not modules_path.exists():
         return SentenceConfig("mean", False, _max_tokens(model_dir, positions), False, hidden)
 
-    modules = _read_json(modules_path)
+    modules = read_json(modules_path)
     types = {m.get("type", "").rsplit(".", 1)[-1]: m for m in modules}
     if "Pooling" not in types:
         raise ModelFormatError(f"{modules_path} has no Pooling module")
     pooling = _pooling_mode(model_dir / types["Pooling"].get("path", "1_Pooling") / "config.json")
     st_path = model_dir / "sentence_bert_config.json"
-    lowercase = bool(_read_json(st_path).get("do_lower_case")) if st_path.exists() else False
+    lowercase = bool(read_json(st_path).get("do_lower_case")) if st_path.exists() else False
     return SentenceConfig(pooling, "Normalize" in types, _max_tokens(model_dir, positions), lowercase, hidden)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedrag.embed.result import Embeddings, LongInputPolicy
+from embedrag.embed.st_config import read_json
 from embedrag.errors import ModelFormatError
 from embedrag.models.cache import hash_files
 
@@ -74,12 +75,7 @@ class StaticBackend:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelFormatError(f"{path} is not valid JSON: {exc}") from None
+    config = read_json(path) if path.exists() else {}
     return config if isinstance(config, dict) else {}
 
 

@@ -36,7 +36,7 @@ from embedrag.index.store import Store
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import Hit
 
-__all__ = ["EXACT_THRESHOLD", "Index"]
+__all__ = ["EXACT_THRESHOLD", "Index", "check_k"]
 
 EXACT_THRESHOLD = 20_000
 """Collections (or filtered subsets) with at most this many chunks are searched exactly: at 384
@@ -70,7 +70,7 @@ class Index:
         Exact when ``exact``, when the collection (or the filtered subset) has at most
         ``exact_threshold`` chunks; otherwise HNSW with float32 rescoring.
         """
-        _check_k(k)
+        check_k(k)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.store.spec.dims:
             raise InputError(f"query vector has {query.shape[0]} dims, the collection has {self.store.spec.dims}")
@@ -82,7 +82,7 @@ class Index:
 
     def lexical(self, query_text: str, k: int, filters: Filters | None = None) -> Scored:
         """The ``k`` best BM25 matches of ``query_text`` (chunks sharing at least one term), best first."""
-        _check_k(k)
+        check_k(k)
         return self._lexical.search(query_text, k, self._candidates(filters))
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
@@ -151,6 +151,7 @@ class Index:
             return candidate_ids(conn, filters, self._keys[1])
 
 
-def _check_k(k: int) -> None:
+def check_k(k: int) -> None:
+    """Raise :class:`InputError` unless ``k`` is a positive integer (booleans are not)."""
     if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
         raise InputError(f"k must be a positive integer, got {k!r}")
