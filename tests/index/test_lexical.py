@@ -85,6 +85,57 @@ def test_search_catches_up_after_replace_and_delete(store: Store, put: Callable[
     assert [c for c, _ in index.search("plums", k=5)] == [3]
 
 
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "delete"]),
+        st.integers(0, 5),
+        st.lists(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=3),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_incremental_refresh_scores_like_a_fresh_index(
+    tmp_path_factory: pytest.TempPathFactory, spec: EmbeddingSpec, make: Callable[..., tuple], ops
+) -> None:
+    """Segments, dead columns and merges after any sequence of writes give exactly the fresh scores."""
+    with Store.open(tmp_path_factory.mktemp("c"), spec=spec, create=True, analyzer="plain") as store:
+        live = LexicalIndex(store)
+        for action, doc, paragraphs in ops:
+            if action == "put":
+                store.put_document(*make(f"d{doc}", paragraphs))
+            else:
+                store.delete_documents([f"d{doc}"])
+            for query in ("apple fig", "banana", "cherry date elder grape"):
+                got = live.search(query, k=50)
+                fresh = LexicalIndex(store).search(query, k=50)
+                assert [c for c, _ in got] == [c for c, _ in fresh]
+                assert [s for _, s in got] == pytest.approx([s for _, s in fresh], rel=1e-6)
+        assert len(live._segments) <= 17
+
+
+def test_small_writes_add_segments_and_merge_when_they_grow(store: Store, put: Callable[..., None]) -> None:
+    for i in range(40):
+        put(f"base{i}", ["apples and pears in the orchard"])
+    index = LexicalIndex(store)
+    index.refresh()
+    assert len(index._segments) == 1
+    put("new", ["pears"])
+    index.refresh()
+    assert len(index._segments) == 2  # a small write is a small segment, not a rebuild
+    for i in range(20):
+        put(f"more{i}", ["apples plums cherries"])
+    index.refresh()
+    assert len(index._segments) == 1  # newer postings passed a quarter: merged
+    store.delete_documents([f"base{i}" for i in range(30)])
+    index.refresh()
+    assert len(index._segments) == 1 and index._segments[0].alive.all()  # the dead are dropped
+    assert {c for c, _ in index.search("orchard", k=50)} == set(range(31, 41))
+
+
 def test_chunks_without_query_terms_are_not_hits(store: Store, put: Callable[..., None]) -> None:
     put("a", ["apples"])
     put("b", ["pears"])

@@ -24,9 +24,11 @@ from embedrag.types import Chunk, Document
 
 __all__ = ["IngestReport", "Progress", "ingest_documents"]
 
-BATCH_CHUNKS = 256
-"""Chunks embedded and committed together: big enough to batch the encoder well, small
-enough that a crash loses little work."""
+BATCH_CHUNKS = 1024
+"""Chunks embedded and committed together. The encoder sorts a batch by length before padding,
+so small batches pad more: on BBC News paragraphs, 256-chunk batches cost 17% more padded
+tokens than one sorted pass, 1024-chunk ones 0-2%. A crash loses at most one batch
+(~25 s of all-MiniLM-L6-v2 on 2 cores)."""
 
 Progress = Callable[[int, int], None]
 """Called after each committed batch with (documents done, chunks written) so far."""

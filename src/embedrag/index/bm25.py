@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IDF", "Bm25Params", "idf", "term_weights"]
+__all__ = ["IDF", "Bm25Params", "idf", "length_norms", "term_weights"]
 
 FloatArray = NDArray[np.float64]
 
@@ -54,5 +54,13 @@ def term_weights(params: Bm25Params, tf: FloatArray, chunk_len: FloatArray, avgd
     >>> term_weights(Bm25Params(), np.array([1.0, 2.0]), np.array([4.0, 4.0]), 4.0).round(3).tolist()
     [0.4, 0.571]
     """
-    norm = params.k1 * (1.0 - params.b + params.b * chunk_len / max(avgdl, 1e-9))
-    return tf / (tf + norm)
+    return tf / (tf + length_norms(params, chunk_len, avgdl))
+
+
+def length_norms(params: Bm25Params, chunk_len: FloatArray, avgdl: float) -> FloatArray:
+    """``k1 * (1 - b + b * |d| / avgdl)``: the part of the BM25 denominator that depends on the chunk.
+
+    >>> length_norms(Bm25Params(), np.array([2.0, 4.0]), 4.0).tolist()
+    [0.9375, 1.5]
+    """
+    return params.k1 * (1.0 - params.b + params.b * chunk_len / max(avgdl, 1e-9))

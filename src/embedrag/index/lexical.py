@@ -1,22 +1,26 @@
-"""BM25 search over a store: a derived in-memory sparse matrix, caught up by generation.
+"""BM25 search over a store: a derived in-memory copy of the postings, caught up incrementally.
 
 The postings in SQLite are the truth (written in the chunk's own transaction). This module keeps
-their copy as COO arrays plus a CSR matrix (terms x chunks) of BM25 weights ``idf * tf-part``,
-so a query is: slice the query terms' rows, ``bincount`` them into per-chunk scores, ``argpartition``.
-After a write, the next query loads only the postings of newer generations and the ids deleted
-since, then recomputes the weights (one vectorised pass over the postings: idf and avgdl moved).
+them in memory as *segments*, Lucene-style: each segment is a term-major CSR matrix of raw term
+frequencies over a run of chunks, plus those chunks' ids and lengths and an alive mask. Nothing
+global (idf, average length) is baked in, so a write costs only its own size: the next query loads
+the newer postings as a new segment and marks deleted chunks dead. Segments merge (dropping the
+dead) once the newer ones hold a quarter of the postings, which keeps the work per write amortised
+O(its size). A query gathers its terms' rows from every segment, counts the live postings of each
+term (its document frequency), and scores them exactly: ``idf * tf / (tf + k1 * (1 - b + b * len / avgdl))``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from embedrag.index.bm25 import Bm25Params, idf, term_weights
+from embedrag.index.bm25 import Bm25Params, idf, length_norms
 from embedrag.index.schema import deleted_since, read_generation
 from embedrag.index.store import Store
 from embedrag.index.topk import top_k
@@ -24,6 +28,65 @@ from embedrag.index.topk import top_k
 __all__ = ["LexicalIndex"]
 
 IntArray = NDArray[np.int64]
+MERGE_FRACTION = 0.25
+"""Merge the segments when the newer ones (or the dead postings) reach this share of all postings."""
+
+
+@dataclass
+class _Segment:
+    """Postings of some chunks: ``matrix`` is terms x columns of term frequencies (CSR)."""
+
+    ids: IntArray
+    lengths: NDArray[np.float64]
+    alive: NDArray[np.bool_]
+    matrix: Any
+    counts: IntArray
+    """Postings per column (distinct terms of the chunk)."""
+    dead: int = 0
+
+    @classmethod
+    def build(cls, ids: IntArray, lengths: IntArray, terms: IntArray, chunks: IntArray, tf: IntArray) -> _Segment:
+        order = np.argsort(ids, kind="stable")
+        ids, lengths = ids[order], lengths[order]
+        cols = np.searchsorted(ids, chunks)
+        rows = int(terms.max()) + 1 if len(terms) else 1
+        matrix = sparse.csr_matrix((tf.astype(np.float64), (terms, cols)), shape=(rows, len(ids)))
+        alive = np.ones(len(ids), np.bool_)
+        return cls(ids, lengths.astype(np.float64), alive, matrix, np.bincount(cols, minlength=len(ids)))
+
+    @property
+    def postings(self) -> int:
+        return int(self.matrix.nnz)
+
+    def kill(self, ids: IntArray) -> int:
+        """Mark the columns of ``ids`` (those present) dead; return how many postings died."""
+        cols = np.searchsorted(self.ids, ids)
+        inside = cols < len(self.ids)
+        cols = cols[inside]
+        cols = cols[(self.ids[cols] == ids[inside]) & self.alive[cols]]
+        self.alive[cols] = False
+        self.dead += len(cols)
+        return int(self.counts[cols].sum())
+
+    def coo(self) -> tuple[IntArray, IntArray, IntArray]:
+        """(term, chunk id, tf) of the live postings."""
+        m = self.matrix
+        terms = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+        live = self.alive[m.indices]
+        return terms[live], self.ids[m.indices[live]], m.data[live].astype(np.int64)
+
+    def gather(self, rows: list[int]) -> tuple[NDArray[np.int32], NDArray[np.float64], IntArray]:
+        """The live postings of the terms ``rows``: (columns, tf, position of the term in ``rows``)."""
+        m = self.matrix
+        parts = [slice(m.indptr[r], m.indptr[r + 1]) for r in rows if r < m.shape[0]]
+        sizes = [p.stop - p.start for p in parts] + [0] * (len(rows) - len(parts))
+        cols = np.concatenate([m.indices[p] for p in parts]) if parts else np.zeros(0, np.int32)
+        tf = np.concatenate([m.data[p] for p in parts]) if parts else np.zeros(0)
+        term = np.repeat(np.arange(len(rows)), sizes)
+        if self.dead:
+            live = self.alive[cols]
+            cols, tf, term = cols[live], tf[live], term[live]
+        return cols, tf, term
 
 
 class LexicalIndex:
@@ -35,75 +98,90 @@ class LexicalIndex:
         self.generation = -1
         self._terms: dict[str, int] = {}
         self._max_term = 0
-        self._p_term: IntArray = np.zeros(0, np.int64)
-        self._p_chunk: IntArray = np.zeros(0, np.int64)
-        self._p_tf: IntArray = np.zeros(0, np.int64)
+        self._segments: list[_Segment] = []
+        self._dead_postings = 0
         self.chunk_ids: IntArray = np.zeros(0, np.int64)
-        """Chunk ids in column order (ascending: ids only grow)."""
-        self._lengths: IntArray = np.zeros(0, np.int64)
-        self._matrix: Any = sparse.csr_matrix((1, 0))
+        """Chunk id of each score column (segment after segment; dead columns score 0)."""
+        self._lengths = np.zeros(0, np.float64)
+        self._norms = np.zeros(0, np.float64)
+        self._alive = 0
 
     def refresh(self) -> None:
-        """Catch up with the store: load newer postings, drop deleted chunks, recompute weights."""
+        """Catch up with the store: load newer postings as a segment, mark deleted chunks dead."""
         with self.store.read() as conn:
             generation = read_generation(conn)
             if generation == self.generation:
                 return
             self._load_changes(conn, self.generation)
         self.generation = generation
-        self._rebuild()
+        self._maybe_merge()
+        self._columns()
 
     def _load_changes(self, conn: sqlite3.Connection, since: int) -> None:
-        gone = np.array(deleted_since(conn, since), dtype=np.int64)
         new = np.array(
-            conn.execute("SELECT id, lex_len FROM chunks WHERE generation > ? ORDER BY id", (since,)).fetchall(),
+            conn.execute("SELECT id, lex_len FROM chunks WHERE generation > ?", (since,)).fetchall(),
             dtype=np.int64,
         ).reshape(-1, 2)
-        posts = np.array(
-            conn.execute(
-                "SELECT p.term_id, p.chunk_id, p.tf FROM postings p JOIN chunks c ON c.id = p.chunk_id"
-                " WHERE c.generation > ?",
-                (since,),
-            ).fetchall(),
-            dtype=np.int64,
-        ).reshape(-1, 3)
+        # A replaced chunk is deleted and re-added under a new id; a repair may re-announce an old id.
+        gone = np.union1d(np.array(deleted_since(conn, since), dtype=np.int64), new[:, 0])
+        for segment in self._segments:
+            self._dead_postings += segment.kill(gone)
+        if len(new):
+            posts = np.array(
+                conn.execute(
+                    "SELECT p.term_id, p.chunk_id, p.tf FROM postings p JOIN chunks c ON c.id = p.chunk_id"
+                    " WHERE c.generation > ?",
+                    (since,),
+                ).fetchall(),
+                dtype=np.int64,
+            ).reshape(-1, 3)
+            self._segments.append(_Segment.build(new[:, 0], new[:, 1], posts[:, 0], posts[:, 1], posts[:, 2]))
         terms = conn.execute("SELECT term, id FROM terms WHERE id > ?", (self._max_term,)).fetchall()
         self._terms.update(terms)
         self._max_term = max([self._max_term, *(i for _, i in terms)])
-        # A replaced chunk is both deleted and (under a new id) added: drop first, then append.
-        keep_post = ~np.isin(self._p_chunk, gone)
-        keep_chunk = ~np.isin(self.chunk_ids, gone)
-        self._p_term = np.concatenate([self._p_term[keep_post], posts[:, 0]])
-        self._p_chunk = np.concatenate([self._p_chunk[keep_post], posts[:, 1]])
-        self._p_tf = np.concatenate([self._p_tf[keep_post], posts[:, 2]])
-        self.chunk_ids = np.concatenate([self.chunk_ids[keep_chunk], new[:, 0]])
-        self._lengths = np.concatenate([self._lengths[keep_chunk], new[:, 1]])
-        if (np.diff(self.chunk_ids) < 0).any():  # a repair re-announced an old id
-            order = np.argsort(self.chunk_ids)
-            self.chunk_ids, self._lengths = self.chunk_ids[order], self._lengths[order]
 
-    def _rebuild(self) -> None:
-        n = len(self.chunk_ids)
-        cols = np.searchsorted(self.chunk_ids, self._p_chunk)
-        df = np.bincount(self._p_term, minlength=self._max_term + 1).astype(np.float64)
-        avgdl = float(self._lengths.mean()) if n else 0.0
-        weights = idf(self.params, df, n)[self._p_term] * term_weights(
-            self.params, self._p_tf.astype(np.float64), self._lengths[cols].astype(np.float64), avgdl
-        )
-        shape = (self._max_term + 1, n)
-        self._matrix = sparse.csr_matrix((weights.astype(np.float32), (self._p_term, cols)), shape=shape)
+    def _maybe_merge(self) -> None:
+        """Merge all segments into one without the dead when the newer or the dead postings grew."""
+        if not self._segments:
+            return
+        total = sum(s.postings for s in self._segments)
+        newer = total - self._segments[0].postings
+        if len(self._segments) == 1 and self._dead_postings == 0:
+            return
+        if max(newer, self._dead_postings) < MERGE_FRACTION * total and len(self._segments) <= 16:
+            return
+        parts = [s.coo() for s in self._segments]
+        ids = np.concatenate([s.ids[s.alive] for s in self._segments])
+        lengths = np.concatenate([s.lengths[s.alive] for s in self._segments]).astype(np.int64)
+        terms, chunks, tf = (np.concatenate(column) for column in zip(*parts, strict=True))
+        self._segments = [_Segment.build(ids, lengths, terms, chunks, tf)] if len(ids) else []
+        self._dead_postings = 0
+
+    def _columns(self) -> None:
+        segments = self._segments
+        self.chunk_ids = np.concatenate([s.ids for s in segments]) if segments else np.zeros(0, np.int64)
+        self._lengths = np.concatenate([s.lengths for s in segments]) if segments else np.zeros(0)
+        alive = np.concatenate([s.alive for s in segments]) if segments else np.zeros(0, np.bool_)
+        self._alive = int(alive.sum())
+        avgdl = float(self._lengths[alive].mean()) if self._alive else 0.0
+        # The length part of each column's BM25 denominator: per column, not per posting, so cheap to redo.
+        self._norms = length_norms(self.params, self._lengths, avgdl)
 
     def scores(self, query: str) -> NDArray[np.float32]:
-        """BM25 score of every chunk (column order of :attr:`chunk_ids`) for ``query``'s distinct terms."""
+        """BM25 score of every column of :attr:`chunk_ids` for ``query``'s distinct terms."""
         self.refresh()
         rows = sorted({self._terms[t] for t in self.store.analyzer.terms(query) if t in self._terms})
-        m = self._matrix
-        parts = [slice(m.indptr[r], m.indptr[r + 1]) for r in rows]
-        if not parts:
+        if not rows or not self._segments:
             return np.zeros(len(self.chunk_ids), np.float32)
-        cols = np.concatenate([m.indices[p] for p in parts])
-        vals = np.concatenate([m.data[p] for p in parts])
-        return np.bincount(cols, weights=vals, minlength=len(self.chunk_ids)).astype(np.float32)
+        parts, offset = [], 0
+        for segment in self._segments:
+            cols, tf, term = segment.gather(rows)
+            parts.append((cols + offset, tf, term))
+            offset += len(segment.ids)
+        cols, tf, term = (np.concatenate(column) for column in zip(*parts, strict=True))
+        df = np.bincount(term, minlength=len(rows)).astype(np.float64)
+        weights = idf(self.params, df, self._alive)[term] * (tf / (tf + self._norms[cols]))
+        return np.bincount(cols, weights=weights, minlength=len(self.chunk_ids)).astype(np.float32)
 
     def search(self, query: str, k: int, candidates: IntArray | None = None) -> list[tuple[int, float]]:
         """The ``k`` best ``(chunk id, score)`` with a positive score, best first.
@@ -113,6 +191,6 @@ class LexicalIndex:
         scores = self.scores(query)
         cols = np.flatnonzero(scores > 0)
         if candidates is not None:
-            cols = cols[np.isin(self.chunk_ids[cols], candidates, assume_unique=True)]
+            cols = cols[np.isin(self.chunk_ids[cols], candidates)]
         best = top_k(scores[cols], k)
         return [(int(self.chunk_ids[cols[i]]), float(scores[cols[i]])) for i in best]
