@@ -2,15 +2,16 @@
 
 One run, same data for every competitor, ratios reported:
 
-1. ANN on GloVe-6B-50d (unit vectors): embedrag's HNSW (usearch configured as ``index/hnsw.py``:
-   cosine, i8, M=16, expansion 128, top-4k rescored in float32) vs faiss ``IndexHNSWFlat`` and
-   hnswlib (M=16, efConstruction=200), efSearch swept; recall@10 against exact search,
-   queries/s batched on ``--threads`` threads, build time. Plus embedrag end to end
-   (``Index.dense`` over a store, one query at a time, rescoring from SQLite).
+1. ANN on GloVe-6B-50d (unit vectors): embedrag's ``HnswIndex`` over a store (faiss HNSW inside,
+   with deleted and filtered chunks skipped in the search; f32, and i8 with top-4k rescoring
+   from SQLite) vs faiss ``IndexHNSWFlat`` and hnswlib (all M=16, efConstruction=200), efSearch
+   swept; recall@10 against exact search, queries/s batched on ``--threads`` threads, build time.
+   Plus one query per call: ``Index.dense`` (what ``Collection.search`` runs) vs faiss.
 2. BM25: embedrag's lexical index vs bm25s on the same chunks and the same query terms
    (embedrag's ``en`` analyzer feeds both), one query at a time, and top-10 overlap.
-3. Collection latency p50/p99 per mode (dense, bm25, hybrid), query encoding included,
-   with the static model ``tokenlearn-static-64`` (building 100k chunks with MiniLM takes too long here).
+3. Collection latency p50/p99 per mode (dense, bm25, hybrid), query encoding included:
+   ``--quick`` 30k chunks with the static model ``tokenlearn-static-64``, ``--full`` 100k chunks
+   with all-MiniLM-L6-v2 (built once, ~25 min on 2 cores, and kept in ``bench/.cache``).
 4. Ingest: ``Collection.add`` chunks/s vs raw ``Embedder.encode`` on the same chunk texts (MiniLM fp32).
 
     python bench/search.py --quick        # a few minutes on 2 cores
@@ -38,8 +39,11 @@ from numpy.typing import NDArray
 from _common import bbc_passages, cpu_info, versions, write_section
 
 Matrix = NDArray[np.float32]
-EF_SWEEP = (16, 32, 64, 128, 256)
+EF_SWEEP = (16, 32, 64, 96, 128, 256)
 K = 10
+STATIC, MINILM = "tokenlearn-static-64", "all-MiniLM-L6-v2"
+CACHE = Path(__file__).parent / ".cache"
+"""Collections built for the latency section are kept here (100k chunks with MiniLM take ~25 min)."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,12 @@ class Sizes:
     chunks: int
     latency_queries: int
     ingest: int
+    latency_model: str
 
 
 SIZES = {
-    "quick": Sizes(glove=100_000, queries=1000, chunks=30_000, latency_queries=300, ingest=1000),
-    "full": Sizes(glove=400_000, queries=1000, chunks=100_000, latency_queries=1000, ingest=2000),
+    "quick": Sizes(100_000, queries=1000, chunks=30_000, latency_queries=300, ingest=1000, latency_model=STATIC),
+    "full": Sizes(400_000, queries=1000, chunks=100_000, latency_queries=1000, ingest=2000, latency_model=MINILM),
 }
 
 
@@ -172,63 +177,61 @@ def ann_hnswlib(base: Matrix, queries: Matrix, truth: NDArray[np.int64], threads
     return _sweep("hnswlib f32", build, search, truth)
 
 
-def ann_usearch_as_embedrag(base: Matrix, queries: Matrix, truth: NDArray[np.int64], threads: int) -> list[AnnRow]:
-    """usearch exactly as ``HnswIndex._new`` makes it, searched in a batch, then the float32 rescoring."""
-    from usearch.index import Index as UsearchIndex
-
-    from embedrag.index.hnsw import RESCORE_FACTOR
-
-    index = UsearchIndex(ndim=base.shape[1], metric="cos", dtype="i8", connectivity=16, expansion_add=128)
-    start = time.perf_counter()
-    index.add(np.arange(len(base), dtype=np.uint64), base, threads=threads)
-    build = time.perf_counter() - start
-
-    def search(ef: int) -> NDArray[np.int64]:
-        index.expansion_search = ef
-        keys = index.search(queries, K * RESCORE_FACTOR, threads=threads).keys.astype(np.int64)
-        scores = np.einsum("qcd,qd->qc", base[keys], queries)
-        best = np.argsort(-scores, axis=1)[:, :K]
-        return np.take_along_axis(keys, best, axis=1)
-
-    return _sweep("usearch as embedrag (i8, rescore x4)", build, search, truth)
-
-
-def ann_embedrag_store(base: Matrix, queries: Matrix, truth: NDArray[np.int64], workdir: Path) -> AnnRow:
-    """What ``Collection.search(mode="dense")`` runs: ``Index.dense`` over a store, one query at a time."""
-    from embedrag.index import Index, Store
+def glove_store(base: Matrix, root: Path) -> object:
+    """A store holding the GloVe vectors as chunks (ids 1..n in order), as a collection keeps them."""
+    from embedrag.index import Store
     from embedrag.types import Chunk, Document, EmbeddingSpec
 
     spec = EmbeddingSpec("glove-50d", "static", "fp32", base.shape[1], None, "mean", True, "glove")
-    store = Store.open(workdir / "glove", spec=spec, create=True)
+    store = Store.open(root, spec=spec, create=True)
     with store.write() as writer:
         for d in range(0, len(base), 1000):
             chunks = [Chunk(f"d{d}", i, "", 0, 0, 0) for i in range(min(1000, len(base) - d))]
             writer.put_document(Document(f"d{d}", "", f"d{d}"), chunks, base[d : d + len(chunks)])
-    index = Index(store, exact_threshold=0)
-    start = time.perf_counter()
-    index.dense(queries[0], K)  # loads the vectors from SQLite and builds the graph
-    build = time.perf_counter() - start
-    start = time.perf_counter()
-    found = np.array([[chunk_id - 1 for chunk_id, _ in index.dense(q, K)] for q in queries])
-    seconds = time.perf_counter() - start
-    store.close()
-    return AnnRow("embedrag Index.dense, 1 query at a time", 128, recall(found, truth), len(queries) / seconds, build)
+    return store
 
 
-def faiss_one_at_a_time(base: Matrix, queries: Matrix, truth: NDArray[np.int64], ef: int) -> AnnRow:
+def ann_embedrag(store: object, queries: Matrix, truth: NDArray[np.int64], threads: int, dtype: str) -> list[AnnRow]:
+    """embedrag's ``HnswIndex`` over the store: build = read the vectors from SQLite + add them to the graph."""
     import faiss
 
-    index = faiss.IndexHNSWFlat(base.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = 200
+    from embedrag.index.hnsw import HnswIndex
+
+    faiss.omp_set_num_threads(threads)
+    index = HnswIndex(store, dtype=dtype)  # type: ignore[arg-type]
     start = time.perf_counter()
-    index.add(base)
+    index.refresh()
     build = time.perf_counter() - start
-    index.hnsw.efSearch = ef
+
+    def search(ef: int) -> NDArray[np.int64]:
+        index.ef_search = ef
+        return np.array([[c - 1 for c, _ in hits] for hits in index.search_batch(queries, K)])
+
+    label = "f32" if dtype == "f32" else f"{dtype}, top-{K * 4} rescored from SQLite"
+    return _sweep(f"embedrag HnswIndex ({label})", build, search, truth)
+
+
+def one_at_a_time(store: object, base: Matrix, queries: Matrix, truth: NDArray[np.int64], ef: int) -> list[AnnRow]:
+    """What ``Collection.search(mode="dense")`` runs (``Index.dense``), and faiss, one query per call, 1 thread."""
+    import faiss
+
+    from embedrag.index import Index
+
     faiss.omp_set_num_threads(1)
+    index = Index(store, exact_threshold=0)  # type: ignore[arg-type]
+    index._hnsw.ef_search = ef
+    index.dense(queries[0], K)  # loads the saved graph
     start = time.perf_counter()
-    found = np.vstack([index.search(q[None, :], K)[1] for q in queries])
-    seconds = time.perf_counter() - start
-    return AnnRow("faiss IndexHNSWFlat, 1 query at a time", ef, recall(found, truth), len(queries) / seconds, build)
+    found = np.array([[chunk_id - 1 for chunk_id, _ in index.dense(q, K)] for q in queries])
+    ours = AnnRow("embedrag Index.dense", ef, recall(found, truth), len(queries) / (time.perf_counter() - start), 0)
+    theirs = faiss.IndexHNSWFlat(base.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
+    theirs.hnsw.efConstruction = 200
+    theirs.add(base)
+    theirs.hnsw.efSearch = ef
+    start = time.perf_counter()
+    found = np.vstack([theirs.search(q[None, :], K)[1] for q in queries])
+    faiss_row = AnnRow("faiss IndexHNSWFlat", ef, recall(found, truth), len(queries) / (time.perf_counter() - start), 0)
+    return [ours, faiss_row]
 
 
 def best_at(rows: list[AnnRow], target: float) -> AnnRow | None:
@@ -239,35 +242,45 @@ def best_at(rows: list[AnnRow], target: float) -> AnnRow | None:
 def ann_section(sizes: Sizes, threads: int, workdir: Path) -> str:
     base, queries = glove(sizes.glove, sizes.queries)
     truth = exact_top_k(base, queries)
+    store = glove_store(base, workdir / "glove")
     sweeps = {
-        "usearch": ann_usearch_as_embedrag(base, queries, truth, threads),
+        "embedrag": ann_embedrag(store, queries, truth, threads, "f32"),
         "faiss": ann_faiss(base, queries, truth, threads),
         "hnswlib": ann_hnswlib(base, queries, truth, threads),
+        "embedrag i8": ann_embedrag(store, queries, truth, threads, "i8"),
     }
-    single = [ann_embedrag_store(base, queries, truth, workdir), faiss_one_at_a_time(base, queries, truth, 128)]
+    single = one_at_a_time(store, base, queries, truth, ef=96)
+    store.close()  # type: ignore[attr-defined]
     lines = [
         f"### ANN: GloVe-6B-50d, {len(base):,} unit vectors, {len(queries):,} held-out queries, recall@10 vs exact",
         "",
-        f"Batched: one call for all queries, {threads} threads. Build: adding all vectors ({threads} threads).",
+        f"Batched: one call for all queries, {threads} threads. Build: adding all vectors ({threads} threads);"
+        " embedrag's includes reading them from SQLite. All graphs M=16, efConstruction=200.",
         "",
         "| engine | efSearch | recall@10 | queries/s | build s |",
         "|---|---|---|---|---|",
     ]
-    for row in [r for rows in sweeps.values() for r in rows] + single:
+    for row in [r for rows in sweeps.values() for r in rows]:
         lines.append(f"| {row.engine} | {row.ef} | {row.recall:.3f} | {row.qps:,.0f} | {row.build:.1f} |")
     lines += ["", "Best queries/s at recall@10 >= 0.95 (batched):", ""]
-    ours = best_at(sweeps["usearch"], 0.95)
+    ours = best_at(sweeps["embedrag"], 0.95)
     for name, rows in sweeps.items():
         best = best_at(rows, 0.95)
         if best is None:
             lines.append(f"- {name}: no efSearch in {EF_SWEEP} reaches 0.95" if rows else f"- {name}: not installed")
             continue
-        ratio = f", embedrag/this = {ours.qps / best.qps:.2f}x" if ours and name != "usearch" else ""
+        ratio = f", embedrag/this = {ours.qps / best.qps:.2f}x" if ours and name != "embedrag" else ""
         lines.append(f"- {name}: {best.qps:,.0f} q/s at ef={best.ef} (recall {best.recall:.3f}){ratio}")
-    lines.append(
-        f"- one at a time, ef=128: embedrag Index.dense / faiss = {single[0].qps / single[1].qps:.2f}x"
-        f" (embedrag build {single[0].build:.1f} s includes reading the vectors from SQLite)"
-    )
+    lines += [
+        "",
+        "One query per call, 1 thread, efSearch 96 (embedrag's default):",
+        "",
+        "| engine | recall@10 | queries/s |",
+        "|---|---|---|",
+        *(f"| {r.engine} | {r.recall:.3f} | {r.qps:,.0f} |" for r in single),
+        "",
+        f"embedrag/faiss one at a time = {single[0].qps / single[1].qps:.2f}x",
+    ]
     return "\n".join(lines)
 
 
@@ -351,20 +364,30 @@ def bm25_section(rows: list[Bm25Row], n_queries: int) -> str:
 # -- 3. collection latency -------------------------------------------------------------------
 
 
-def build_collection(texts: list[str], root: Path) -> tuple[object, float]:
+def build_collection(texts: list[str], model: str) -> tuple[object, float]:
+    """The collection of ``texts`` embedded with ``model``, kept in ``bench/.cache``; ingest seconds.
+
+    A rerun finds every document unchanged (content hash) and reports the first ingest's time.
+    """
     from embedrag.collection import Collection
     from embedrag.types import Document
 
-    col = Collection.open(root, model="tokenlearn-static-64")
+    root = CACHE / f"{model}-{len(texts)}"
+    col = Collection.open(root, model=model)
     start = time.perf_counter()
-    col.add(Document(f"c{i}", t, f"c{i}") for i, t in enumerate(texts))
-    return col, time.perf_counter() - start
+    report = col.add(Document(f"c{i}", t, f"c{i}") for i, t in enumerate(texts))
+    seconds = time.perf_counter() - start
+    timing = root / "ingest-seconds.txt"
+    if report.added:
+        timing.write_text(f"{seconds:.1f}\n")
+    return col, float(timing.read_text())
 
 
 def latency_section(col: object, queries: list[str], build: float) -> str:
     n = col.store.stats().chunks  # type: ignore[attr-defined]
+    model = f"{col.embedder.name} ({col.embedder.dims} dims)"  # type: ignore[attr-defined]
     lines = [
-        f"### Collection latency: {n:,} sentence-window chunks, tokenlearn-static-64 (64 dims), k=10",
+        f"### Collection latency: {n:,} sentence-window chunks, {model}, k=10",
         "",
         f"`Collection.search(query, k=10, mode=...)` for {len(queries):,} BBC headlines, one at a time,"
         " query encoding and hit loading included; the first query of a mode (which builds the derived"
@@ -449,7 +472,7 @@ def main() -> None:
             print(sections[-1], flush=True)
         queries = headlines(sizes.queries)
         if "bm25" in only or "latency" in only:
-            col, build = build_collection(sentence_chunks(sizes.chunks), work / "sentences")
+            col, build = build_collection(sentence_chunks(sizes.chunks), sizes.latency_model)
             if "bm25" in only:
                 rows = [
                     bm25_compare("BBC paragraphs", toy_store(bbc_passages(10**6), work / "paragraphs"), queries),
@@ -469,7 +492,7 @@ def main() -> None:
         f"Command: `{command}`",
         f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
         f"Versions: Python {info['python']}, "
-        + versions("embedrag", "usearch", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime"),
+        + versions("embedrag", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime"),
     ]
     report = "\n".join(header) + "\n\n" + "\n\n".join(sections)
     if not args.no_write:

@@ -44,7 +44,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Collections pull in scipy and usearch; load them on first use, not on `import embedrag`.
+    # Collections pull in scipy and faiss; load them on first use, not on `import embedrag`.
     if name == "Collection":
         from embedrag.collection import Collection
 

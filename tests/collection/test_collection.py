@@ -70,6 +70,18 @@ def test_every_mode_finds_the_right_document(col: Collection, mode: str) -> None
     assert hits[0].metadata["headings"] == ["Cats"]
 
 
+@pytest.mark.parametrize("dtype", ["f32", "i8"])
+def test_the_hnsw_graph_answers_like_exact_search(tmp_path: Path, corpus: Path, dtype: str) -> None:
+    with Collection.open(tmp_path / "col", hnsw_dtype=dtype) as col:  # type: ignore[arg-type]
+        col.ingest([corpus])
+        exact = col.search("Which animal hunts mice?", k=3, mode="dense")
+        col.index.exact_threshold = 0  # HNSW from the first chunk on
+        approximate = col.search("Which animal hunts mice?", k=3, mode="dense")
+        assert [h.id for h in approximate] == [h.id for h in exact]
+        assert [h.score for h in approximate] == pytest.approx([h.score for h in exact], abs=1e-5)
+    assert (tmp_path / "col" / "vectors.hnsw").exists()
+
+
 def test_filters_apply_inside_the_search(col: Collection) -> None:
     hits = col.search(
         "animals",

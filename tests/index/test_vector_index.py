@@ -42,10 +42,11 @@ def test_exact_search_catches_up_after_delete(store: Store, put: Callable[..., N
     assert [c for c, _ in exact.search(np.ones(8), k=10)] == [2]
 
 
-def test_hnsw_recall_at_10_is_at_least_095(big: tuple[Path, np.ndarray]) -> None:
+@pytest.mark.parametrize("dtype", ["f32", "i8"])
+def test_hnsw_recall_at_10_is_at_least_095(big: tuple[Path, np.ndarray], dtype: str) -> None:
     root, _vectors = big
     with Store.open(root) as store:
-        exact, hnsw = ExactVectors(store), HnswIndex(store, dtype="i8")
+        exact, hnsw = ExactVectors(store), HnswIndex(store, dtype=dtype)
         queries = np.random.default_rng(1).standard_normal((100, DIMS))
         found = 0
         for q in queries:
@@ -60,7 +61,7 @@ def test_hnsw_is_saved_with_a_sidecar_and_reloaded(big: tuple[Path, np.ndarray])
         HnswIndex(store).refresh()
         side = read_sidecar(root)
         assert side is not None
-        assert (side["count"], side["dims"], side["dtype"], side["generation"]) == (N, DIMS, "i8", 1)
+        assert (side["count"], side["dims"], side["dtype"], side["generation"]) == (N, DIMS, "f32", 1)
         again = HnswIndex(store)
         again.refresh()
         assert not again.rebuilt
@@ -87,11 +88,57 @@ def test_a_damaged_hnsw_file_is_detected_and_rebuilt(big: tuple[Path, np.ndarray
 def test_a_stale_hnsw_file_is_caught_up(tmp_path: Path, spec: EmbeddingSpec, make: Callable) -> None:
     with Store.open(tmp_path, spec=spec, create=True) as store:
         store.put_document(*make("a", ["one", "two"]))
+        store.put_document(*make("c", [f"c{i}" for i in range(8)]))
         HnswIndex(store).refresh()
         doc, chunks, vectors = make("b", ["three"])
         store.put_document(doc, chunks, vectors)
         store.delete_documents(["a"])
         hnsw = HnswIndex(store)
-        assert [c for c, _ in hnsw.search(vectors[0], 5)] == [3]
+        hits = hnsw.search(vectors[0], 20)
+        assert hits[0][0] == 11 and {c for c, _ in hits} == set(range(3, 12))
         assert not hnsw.rebuilt
         assert (tmp_path / SIDECAR_FILE).exists()
+
+
+def test_batch_search_equals_one_at_a_time(big: tuple[Path, np.ndarray]) -> None:
+    root, _vectors = big
+    with Store.open(root) as store:
+        hnsw = HnswIndex(store)
+        queries = np.random.default_rng(2).standard_normal((20, DIMS))
+        for batched, q in zip(hnsw.search_batch(queries, 5), queries, strict=True):
+            single = hnsw.search(q, 5)
+            assert [c for c, _ in batched] == [c for c, _ in single]
+            assert [s for _, s in batched] == pytest.approx([s for _, s in single], abs=1e-6)
+
+
+def test_a_filter_is_applied_inside_the_graph_search(big: tuple[Path, np.ndarray]) -> None:
+    root, vectors = big
+    with Store.open(root) as store:
+        hnsw = HnswIndex(store)
+        allowed = np.arange(1, N + 1, 7, dtype=np.int64)  # every 7th chunk: 715 of 5,000
+        for q in np.random.default_rng(3).standard_normal((10, DIMS)):
+            hits = hnsw.search(q, 10, candidates=allowed)
+            assert len(hits) == 10
+            assert {c for c, _ in hits} <= set(allowed.tolist())
+        few = np.array([3, 4000], dtype=np.int64)  # too few for the graph: answered exactly
+        assert sorted(c for c, _ in hnsw.search(vectors[0], 10, candidates=few)) == [3, 4000]
+
+
+def test_deleted_chunks_are_skipped_then_the_graph_is_rebuilt(
+    tmp_path: Path, spec: EmbeddingSpec, make: Callable
+) -> None:
+    with Store.open(tmp_path, spec=spec, create=True) as store:
+        for d in range(20):
+            store.put_document(*make(f"d{d}", [f"p{i}" for i in range(10)]))
+        hnsw = HnswIndex(store)
+        hnsw.refresh()
+        store.delete_documents(["d0", "d1", "d2"])  # 15% dead: skipped inside the search
+        _doc, _chunks, gone = make("d1", [f"p{i}" for i in range(10)])
+        hits = hnsw.search(gone[0], 30)
+        assert len(hits) == 30 and min(c for c, _ in hits) > 30
+        assert not hnsw.rebuilt and len(hnsw) == 170
+        store.delete_documents(["d3", "d4"])  # 25% dead: rebuilt from the database
+        hnsw.refresh()
+        assert hnsw.rebuilt and len(hnsw) == 150
+        assert len(hnsw.search(gone[0], 200)) == 150
+        assert read_sidecar(tmp_path)["count"] == 150

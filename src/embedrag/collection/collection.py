@@ -42,9 +42,17 @@ class Collection:
     >>> col.close()
     """
 
-    def __init__(self, store: Store, *, embedder: Embedder | None, chunk_tokens: int | None, overlap_tokens: int):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        embedder: Embedder | None,
+        chunk_tokens: int | None,
+        overlap_tokens: int,
+        hnsw_dtype: str = "f32",
+    ):
         self.store = store
-        self.index = Index(store)
+        self.index = Index(store, hnsw_dtype=hnsw_dtype)
         self._embedder = embedder
         self._tokenizer: Tokenizer | None = None
         self._chunk_tokens = chunk_tokens
@@ -61,19 +69,24 @@ class Collection:
         create: bool = True,
         chunk_tokens: int | None = None,
         overlap_tokens: int = 32,
+        hnsw_dtype: Literal["f32", "f16", "i8"] = "f32",
     ) -> Collection:
         """Open (or create) the collection at ``path``.
 
         A new collection uses ``model`` (default all-MiniLM-L6-v2). An existing one
         remembers its model; passing a different one is a :class:`SpecMismatchError`.
         ``chunk_tokens`` defaults to the model's limit minus its special tokens.
+        ``hnsw_dtype`` is what the HNSW graph (used above 20,000 chunks) keeps per dimension:
+        ``i8`` takes a quarter of the memory of ``f32`` and rescores its candidates in float32.
         """
         root = Path(path)
         embedder = None
         if model is not None or not (root / "collection.db").exists():
             embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
         store = Store.open(root, spec=embedder.spec if embedder else None, create=create)
-        return cls(store, embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
+        return cls(
+            store, embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, hnsw_dtype=hnsw_dtype
+        )
 
     def close(self) -> None:
         """Save derived files and close the database."""

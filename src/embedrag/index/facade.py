@@ -53,7 +53,7 @@ class Index:
         store: Store,
         *,
         exact_threshold: int = EXACT_THRESHOLD,
-        hnsw_dtype: str = "i8",
+        hnsw_dtype: str = "f32",
         bm25: Bm25Params | None = None,
     ) -> None:
         self.store = store
@@ -68,7 +68,7 @@ class Index:
         """The ``k`` chunks nearest to ``query_vector`` (cosine), as ``(chunk id, score)``, best first.
 
         Exact when ``exact``, when the collection (or the filtered subset) has at most
-        ``exact_threshold`` chunks; otherwise HNSW with float32 rescoring.
+        ``exact_threshold`` chunks; otherwise HNSW (see :mod:`embedrag.index.hnsw`).
         """
         check_k(k)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)

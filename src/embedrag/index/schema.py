@@ -1,7 +1,7 @@
 """The collection database: file layout, format version, tables and connection settings.
 
 A collection is a directory holding ``collection.db`` (the truth) and derived files that can
-always be rebuilt from it (``vectors.usearch`` + ``vectors.json``).
+always be rebuilt from it (``vectors.hnsw`` + ``vectors.json``).
 
 Durability: WAL with ``synchronous=FULL``. NORMAL already keeps every committed transaction
 through a SIGKILL (the WAL frames are in the OS before COMMIT returns), but may lose the last
