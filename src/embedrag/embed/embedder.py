@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -14,6 +13,7 @@ import numpy.typing as npt
 
 from embedrag.embed.pooling import normalize as unit_rows
 from embedrag.embed.result import Embeddings, LongInputPolicy
+from embedrag.embed.st_config import read_json
 from embedrag.errors import ConfigError, InputError, TruncationWarning
 from embedrag.models import resolve
 from embedrag.types import EmbeddingSpec
@@ -209,12 +209,12 @@ def _validated(texts: Iterable[str] | str, *, start: int) -> list[str]:
 
 
 def _is_transformer(model_dir: Path) -> bool:
-    """A transformer folder has a config.json naming its architecture; static ones do not."""
+    """A transformer folder has a config.json naming its architecture; static ones do not.
+
+    A config.json that is not valid JSON is an error naming it, not a static model.
+    """
     config = model_dir / "config.json"
     if not config.exists():
         return False
-    try:
-        data = json.loads(config.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
+    data = read_json(config)
     return isinstance(data, dict) and ("model_type" in data or "architectures" in data)

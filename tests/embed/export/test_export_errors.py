@@ -106,3 +106,12 @@ def test_unsupported_bert_config_is_refused(
     _edit_config(model_dir, **change)
     with pytest.raises(ModelFormatError, match=message):
         onnx_for(model_dir)
+
+
+def test_embedder_on_a_folder_with_broken_config_names_the_file(tiny_bert: Path, tmp_path: Path) -> None:
+    from embedrag import Embedder
+
+    model_dir = _copy(tiny_bert, tmp_path)
+    (model_dir / "config.json").write_text('{"model_type": "bert",')
+    with pytest.raises(ModelFormatError, match=r"config\.json is not valid JSON"):
+        Embedder(str(model_dir))
