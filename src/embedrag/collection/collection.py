@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,8 +136,11 @@ class Collection:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document | Skipped], *, progress: Progress | None = None) -> IngestReport:
-        """Chunk, embed and store documents; unchanged ones (same content hash) are skipped."""
-        return ingest_documents(
+        """Chunk, embed and store documents; unchanged ones (same content hash) are skipped.
+
+        A collection large enough for HNSW gets its graph built or caught up here, not at the next search.
+        """
+        report = ingest_documents(
             documents,
             store=self.store,
             embedder=self.embedder,
@@ -146,6 +150,10 @@ class Collection:
             report=IngestReport(),
             progress=progress,
         )
+        start = time.perf_counter()
+        self.index.prepare()
+        report.seconds += time.perf_counter() - start
+        return report
 
     def ingest(
         self,

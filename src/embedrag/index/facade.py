@@ -129,6 +129,14 @@ class Index:
         unit: NDArray[np.float32] = (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
         return unit
 
+    def prepare(self) -> None:
+        """Build or catch up the HNSW graph now if the collection is above ``exact_threshold``.
+
+        Called after writes, so the first search after an ingest does not pay for the graph.
+        """
+        if self._chunk_count() > self.exact_threshold:
+            self._hnsw.refresh()
+
     def save(self) -> None:
         """Publish the HNSW file if it has been built (it is also saved as it goes)."""
         if len(self._hnsw):
