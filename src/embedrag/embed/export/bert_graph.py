@@ -19,7 +19,7 @@ from onnx import TensorProto, helper, numpy_helper
 from embedrag.embed.export.bert_spec import BertSpec
 from embedrag.embed.export.bert_weights import Weights
 
-__all__ = ["INPUT_NAMES", "OPSET", "OUTPUT_NAME", "build_bert_graph"]
+__all__ = ["INPUT_NAMES", "OPSET", "OUTPUT_NAME", "build_bert_graph", "hidden_state_names"]
 
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT_NAME = "last_hidden_state"
@@ -51,6 +51,17 @@ class _Graph:
         return name
 
 
+def hidden_state_names(num_layers: int) -> list[str]:
+    """Names of the token vectors after the embeddings and after each layer, inside the graph.
+
+    Contextual embeddings expose them as extra outputs (``hidden_states`` in transformers' terms).
+
+    >>> hidden_state_names(2)
+    ['emb', 'l0.ffn_out.norm', 'l1.ffn_out.norm']
+    """
+    return ["emb"] + [f"l{n}.ffn_out.norm" for n in range(num_layers)]
+
+
 def build_bert_graph(spec: BertSpec, weights: Weights) -> onnx.ModelProto:
     """The encoder as an ONNX model (opset 17 + ``com.microsoft``), weights embedded.
 
@@ -60,6 +71,8 @@ def build_bert_graph(spec: BertSpec, weights: Weights) -> onnx.ModelProto:
     >>> model = build_bert_graph(spec, zeros)
     >>> [o.name for o in model.graph.output], len(model.graph.node)
     (['last_hidden_state'], 12)
+    >>> set(hidden_state_names(1)) <= {out for node in model.graph.node for out in node.output}
+    True
     """
     g = _Graph()
     mask = g.op("Cast", ["attention_mask"], "mask_int32", to=TensorProto.INT32)
