@@ -57,3 +57,21 @@ def test_bad_pairs_are_named(tiny_cross_encoder) -> None:  # type: ignore[no-unt
     model = CrossEncoder(tiny_cross_encoder(labels=1))
     with pytest.raises(InputError, match="pair 1"):
         model.score([("a", "b"), ("a", "")])
+
+
+def test_cli_scores_each_text_against_the_first(tiny_cross_encoder, cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    model = tiny_cross_encoder(labels=1)
+    result = cli("score", "how do cats hunt?", "Cats stalk mice.", "Stocks fell.", "--model", str(model), "--json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert [r["text"] for r in rows] == ["Cats stalk mice.", "Stocks fell."]
+    query = "how do cats hunt?"
+    expected = CrossEncoder(model).score([(query, "Cats stalk mice."), (query, "Stocks fell.")])
+    assert [r["score"] for r in rows] == pytest.approx(expected.tolist(), abs=1e-6)
+
+
+def test_cli_score_without_a_head_fails_in_one_line(tiny_cross_encoder, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("score", "a", "b", "--model", str(tiny_cross_encoder(labels=1, head=False)))
+    assert result.code == 1 and "no trained classification head" in result.err

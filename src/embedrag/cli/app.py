@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from embedrag import __version__
-from embedrag.cli import ask, collection, contextual, embed, models, tokenize, words
+from embedrag.cli import ask, collection, contextual, embed, models, score, tokenize, words
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
@@ -35,6 +35,7 @@ app.command("embed")(embed.embed_command)
 collection.register(app)
 app.command("ask")(ask.ask)
 app.add_typer(contextual.app, name="contextual")
+app.command("score")(score.score)
 
 
 def _version(value: bool) -> None:
