@@ -1,5 +1,6 @@
-"""Model heads on top of transformer encoders: cross-encoders (and, later, masked-LM, NSP, CLIP)."""
+"""Model heads on top of transformer encoders: cross-encoders, masked-word fill-in, next sentence."""
 
+from embedrag.heads.bert_heads import Filled, MaskedLM, NextSentence
 from embedrag.heads.cross_encoder import CrossEncoder
 
-__all__ = ["CrossEncoder"]
+__all__ = ["CrossEncoder", "Filled", "MaskedLM", "NextSentence"]

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from embedrag._optional import require
-from embedrag.errors import InputError, ModelFormatError, TruncationWarning
-from embedrag.models import resolve
+from embedrag.errors import InputError, TruncationWarning
+from embedrag.heads._hf import load_head
 
 __all__ = ["CrossEncoder"]
 
@@ -27,17 +26,10 @@ class CrossEncoder:
     """Scores (query, passage) pairs; ``score`` returns float32 probabilities in [0, 1]."""
 
     def __init__(self, model: str | Path, *, max_tokens: int = 512, batch_size: int = 16) -> None:
-        require("torch", extra="hf", purpose="Cross-encoders")
-        transformers = require("transformers", extra="hf", purpose="Cross-encoders")
-        path = resolve(model).path
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
-        loaded, info = transformers.AutoModelForSequenceClassification.from_pretrained(
-            str(path), output_loading_info=True
-        )
-        missing = [k for k in info.get("missing_keys", []) if "classifier" in k or "score" in k]
-        if missing:
-            raise ModelFormatError(f"{path} has no trained classification head (missing {sorted(missing)})")
-        self.model: Any = loaded.eval()
+        auto = "AutoModelForSequenceClassification"
+        loaded = load_head(model, auto_class=auto, head=("classifier", "score"), purpose="Classification")
+        self.tokenizer, path = loaded.tokenizer, loaded.path
+        self.model: Any = loaded.model
         self.num_labels = int(self.model.config.num_labels)
         self.max_tokens = min(max_tokens, int(getattr(self.model.config, "max_position_embeddings", max_tokens)))
         self.batch_size = batch_size
