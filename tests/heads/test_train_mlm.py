@@ -1,0 +1,94 @@
+"""Training a masked-LM head: on a tiny random BERT, with a tiny corpus, in seconds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from embedrag.errors import InputError
+from embedrag.heads import MaskedLM
+from embedrag.heads.train_mlm import train_mlm
+
+LINES = [
+    "the cat sat on the mat",
+    "the dog sat on the rug",
+    "a bird sang in the tree",
+    "the cat chased the mouse",
+    "a dog barked at the cat",
+] * 12
+
+
+@pytest.fixture(scope="module")
+def encoder_dir(tmp_path_factory: pytest.TempPathFactory, minilm_dir: str) -> Path:
+    """A tiny random encoder without any head, with BERT's 30,522-piece tokenizer."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    out = tmp_path_factory.mktemp("encoder")
+    config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    BertModel(config).save_pretrained(out)
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        shutil.copy(Path(minilm_dir) / name, out / name)
+    return out
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    return path
+
+
+def test_training_lowers_the_loss_and_saves_a_fill_model(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
+    steps: list[int] = []
+    report = train_mlm(
+        corpus,
+        init=encoder_dir,
+        output=tmp_path / "out",
+        steps=40,
+        batch_size=8,
+        progress=lambda s, n, loss: steps.append(s),
+    )
+    assert steps == list(range(1, 41))
+    assert report.last_loss < report.first_loss
+    assert (report.train_lines, report.held_out_lines) == (54, 6)
+    assert 0 <= report.top5_accuracy <= 1 and 0 <= report.baseline_top5_accuracy <= 1
+    filled = MaskedLM(tmp_path / "out").fill("the cat sat on the [MASK]")
+    assert len(filled) == 1 and len(filled[0]) == 5
+
+
+def test_the_encoder_is_left_as_it_was(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
+    from safetensors.numpy import load_file
+
+    train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=3, batch_size=4)
+    before, after = load_file(encoder_dir / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
+    weight = "embeddings.word_embeddings.weight"
+    assert (after[f"bert.{weight}"] == before[weight]).all()
+    assert any(name.startswith("cls.predictions") for name in after)
+
+
+def test_a_used_output_folder_is_refused_before_training(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match="not an empty folder"):
+        train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=1)
+    assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
+
+
+def test_a_tiny_corpus_is_refused(encoder_dir: Path, tmp_path: Path) -> None:
+    small = tmp_path / "small.txt"
+    small.write_text("one line\n\nanother\n")
+    with pytest.raises(InputError, match="at least 10"):
+        train_mlm(small, init=encoder_dir, output=tmp_path / "out", steps=1)
+
+
+def test_cli_train_mlm_reports_json(cli, encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = cli("train", "mlm", str(corpus), "--init", str(encoder_dir), "-o", str(out), "--steps", "2", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["steps"] == 2 and data["output"] == str(out) and (out / "config.json").exists()
