@@ -14,7 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from embedrag import __version__
-from embedrag.cli import ask, bert_heads, collection, contextual, embed, models, score, tokenize, words
+from embedrag.cli import ask, bert_heads, collection, contextual, embed, models, score, serve, tokenize, words
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
@@ -38,6 +38,7 @@ app.add_typer(contextual.app, name="contextual")
 app.command("score")(score.score)
 app.command("fill")(bert_heads.fill)
 app.command("nsp")(bert_heads.nsp)
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:
