@@ -97,6 +97,12 @@ def error_of() -> Callable[[Any], dict[str, Any]]:
     return _error_of
 
 
+@pytest.fixture(scope="session")
+def documents() -> list[dict[str, Any]]:
+    """Five short documents with metadata: cats, dogs, stocks (2004), rates (2010), bread."""
+    return DOCUMENTS
+
+
 @pytest.fixture
 def new_collection(client) -> Callable[[str], str]:  # type: ignore[no-untyped-def]
     """Create a collection holding :data:`DOCUMENTS` on the static server; returns its name."""

@@ -91,8 +91,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "Invalid input or option"),
         (401, "Missing or wrong API key"),
         (404, "Unknown model, collection or document"),
+        (409, "Conflict: the collection exists, is locked by another writer, or was built with another model"),
         (413, "Request body too large"),
         (422, "Malformed request: wrong types or missing fields"),
+        (503, "The models failed to load"),
     )
 }
 """Documented on every route (OpenAPI), so clients and schemathesis know the error shape."""
