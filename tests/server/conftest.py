@@ -69,20 +69,6 @@ def minilm_client(minilm_url: str) -> Iterator[Any]:
         yield http
 
 
-@pytest.fixture
-def app_client() -> Callable[..., AbstractContextManager[Any]]:
-    """``with app_client(api_key="k") as http:``: the app in-process (fastapi's TestClient), static model."""
-    from fastapi.testclient import TestClient
-
-    from embedrag.server import ServerSettings, create_app
-
-    def make(**options: Any) -> AbstractContextManager[Any]:
-        options.setdefault("models", (STATIC,))
-        return TestClient(create_app(ServerSettings(**options)), raise_server_exceptions=False)
-
-    return make
-
-
 def _error_of(response: Any) -> dict[str, Any]:
     body = response.json()
     assert set(body) == {"error"}, body

@@ -94,9 +94,3 @@ def test_names_cannot_reach_outside_the_collections_directory(client, static_url
         response = httpx.get(static_url + path)
         assert response.status_code in (404, 422), path
     assert not (tmp_path.parent / "escape").exists()
-
-
-def test_collection_routes_are_404_without_a_collections_directory(app_client, error_of) -> None:  # type: ignore[no-untyped-def]
-    with app_client() as http:
-        response = http.get("/v1/collections")
-    assert response.status_code == 404 and error_of(response)["code"] == "collections_disabled"

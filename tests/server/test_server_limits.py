@@ -8,6 +8,18 @@ import pytest
 from embedrag import Embedder
 from embedrag.embed.pooling import normalize
 
+KEY = "k-123"
+
+
+@pytest.fixture(scope="module")
+def guarded(serve):  # type: ignore[no-untyped-def]
+    """A server with an API key, small limits and no collections; the client sends the key."""
+    import httpx
+
+    server = serve(models=("tokenlearn-static-64",), api_key=KEY, max_inputs=3, max_body_bytes=2000)
+    with server as url, httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as http:
+        yield http
+
 
 @pytest.mark.parametrize(
     ("body", "status", "param", "words"),
@@ -37,15 +49,14 @@ def test_malformed_json_is_400(client, error_of) -> None:  # type: ignore[no-unt
     assert error_of(response)["code"] == "invalid_json"
 
 
-def test_too_many_inputs_and_too_large_bodies(app_client, error_of) -> None:  # type: ignore[no-untyped-def]
-    with app_client(max_inputs=3, max_body_bytes=2000) as http:
-        many = http.post("/v1/embeddings", json={"input": ["a", "b", "c", "d"]})
-        assert many.status_code == 400 and "the limit is 3" in error_of(many)["message"]
-        big = http.post("/v1/embeddings", json={"input": "word " * 1000})
-        assert big.status_code == 413 and error_of(big)["code"] == "body_too_large"
-        streamed = http.post("/v1/embeddings", content=iter([b'{"input": "', b"x" * 3000, b'"}']))  # no length
-        assert streamed.status_code == 413
-        assert http.post("/v1/embeddings", json={"input": ["a", "b", "c"]}).status_code == 200
+def test_too_many_inputs_and_too_large_bodies(guarded, error_of) -> None:  # type: ignore[no-untyped-def]
+    many = guarded.post("/v1/embeddings", json={"input": ["a", "b", "c", "d"]})
+    assert many.status_code == 400 and "the limit is 3" in error_of(many)["message"]
+    big = guarded.post("/v1/embeddings", json={"input": "word " * 1000})
+    assert big.status_code == 413 and error_of(big)["code"] == "body_too_large"
+    streamed = guarded.post("/v1/embeddings", content=iter([b'{"input": "', b"x" * 3000, b'"}']))  # no length
+    assert streamed.status_code == 413
+    assert guarded.post("/v1/embeddings", json={"input": ["a", "b", "c"]}).status_code == 200
 
 
 def test_dimensions_truncate_and_renormalise_static_models(client) -> None:  # type: ignore[no-untyped-def]
@@ -62,24 +73,31 @@ def test_unknown_route_and_method_answer_in_the_error_shape(client, error_of) ->
     assert client.get("/v1/embeddings").status_code == 405
 
 
-def test_api_key_guards_every_route_but_health(app_client, error_of) -> None:  # type: ignore[no-untyped-def]
-    with app_client(api_key="s3cret") as http:
-        assert http.get("/health").status_code == 200
-        for path in ("/ready", "/metrics", "/v1/models", "/openapi.json"):
-            missing = http.get(path)
-            assert missing.status_code == 401, path
-            assert error_of(missing)["type"] == "authentication_error"
-        wrong = http.post("/v1/embeddings", json={"input": "x"}, headers={"Authorization": "Bearer s3cre"})
-        assert wrong.status_code == 401
-        good = http.post("/v1/embeddings", json={"input": "x"}, headers={"Authorization": "Bearer s3cret"})
-        assert good.status_code == 200
+def test_api_key_guards_every_route_but_health(guarded, error_of) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    url = str(guarded.base_url).rstrip("/")
+    assert httpx.get(f"{url}/health").status_code == 200
+    for path in ("/ready", "/metrics", "/v1/models", "/openapi.json"):
+        missing = httpx.get(f"{url}{path}")
+        assert missing.status_code == 401, path
+        assert error_of(missing)["type"] == "authentication_error"
+        assert guarded.get(path).status_code == 200, path
+    wrong_key = {"Authorization": "Bearer k-12"}
+    wrong = httpx.post(f"{url}/v1/embeddings", json={"input": "x"}, headers=wrong_key)
+    assert wrong.status_code == 401
 
 
-def test_openai_client_with_the_right_key(serve) -> None:  # type: ignore[no-untyped-def]
+def test_openai_client_with_the_right_key(guarded) -> None:  # type: ignore[no-untyped-def]
     import openai
 
-    with serve(models=("tokenlearn-static-64",), api_key="k-123") as url:
-        client = openai.OpenAI(base_url=f"{url}/v1", api_key="k-123", max_retries=0)
-        assert len(client.embeddings.create(model="static", input="hi").data[0].embedding) == 64
-        with pytest.raises(openai.AuthenticationError):
-            openai.OpenAI(base_url=f"{url}/v1", api_key="nope", max_retries=0).models.list()
+    url = str(guarded.base_url).rstrip("/") + "/v1"
+    client = openai.OpenAI(base_url=url, api_key=KEY, max_retries=0)
+    assert len(client.embeddings.create(model="static", input="hi").data[0].embedding) == 64
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=url, api_key="nope", max_retries=0).models.list()
+
+
+def test_collection_routes_are_404_without_a_collections_directory(guarded, error_of) -> None:  # type: ignore[no-untyped-def]
+    response = guarded.get("/v1/collections")
+    assert response.status_code == 404 and error_of(response)["code"] == "collections_disabled"

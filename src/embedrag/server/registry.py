@@ -21,6 +21,7 @@ from embedrag.index import Store
 from embedrag.index.schema import DB_NAME
 from embedrag.index.store import SPEC_FIELDS_COMPARED
 from embedrag.server.errors import ApiError
+from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.types import EmbeddingSpec
 
 __all__ = ["NAME_PATTERN", "CollectionRegistry", "check_name"]
@@ -72,6 +73,7 @@ class CollectionRegistry:
         self.root = root
         self._embedders = embedders
         self._open: dict[str, _Entry] = {}
+        self._tokenizers: dict[str, Tokenizer] = {}
         self._lock = threading.Lock()
         root.mkdir(parents=True, exist_ok=True)
 
@@ -97,8 +99,18 @@ class CollectionRegistry:
                     raise _not_found(name)
                 store = Store.open(path)
                 shared = next((e for e in self._embedders().values() if _same_space(e.spec, store.spec)), None)
-                self._open[name] = _Entry(Collection(store, embedder=shared, chunk_tokens=None, overlap_tokens=32))
+                self._open[name] = _Entry(self._collection(store, shared))
             return self._open[name]
+
+    def _collection(self, store: Store, embedder: Embedder | None) -> Collection:
+        """A collection sharing the server's encoder and its tokenizer (loaded once per model)."""
+        tokenizer = None
+        if embedder is not None:
+            key = str(embedder.model_path)
+            if key not in self._tokenizers:
+                self._tokenizers[key] = load_tokenizer(embedder.model_path)
+            tokenizer = self._tokenizers[key]
+        return Collection(store, embedder=embedder, chunk_tokens=None, overlap_tokens=32, tokenizer=tokenizer)
 
     def create(self, name: str, embedder: Embedder) -> None:
         """Make an empty collection embedded by ``embedder``; 409 if ``name`` exists."""
@@ -109,7 +121,7 @@ class CollectionRegistry:
                     409, f"collection {name!r} already exists", type="conflict_error", code="collection_exists"
                 )
             store = Store.open(path, spec=embedder.spec, create=True)
-            self._open[name] = _Entry(Collection(store, embedder=embedder, chunk_tokens=None, overlap_tokens=32))
+            self._open[name] = _Entry(self._collection(store, embedder))
 
     def delete(self, name: str) -> None:
         """Close and remove collection ``name`` with its files; 404 if it does not exist."""
