@@ -137,7 +137,7 @@ async def load(url: str, model: str, requests: list[list[str]], clients: int, li
 
 def run_level(url: str, model: str, texts: list[str], per_request: int, clients: int, limit: float) -> Level:
     requests = [texts[i : i + per_request] for i in range(0, len(texts), per_request)]
-    asyncio.run(load(url, model, requests[: clients * 2], clients, 60))  # warm-up: connections, thread pools
+    asyncio.run(load(url, model, [["warm-up"]] * clients, clients, 60))  # connections, thread pools, first batch
     batches, merged = batch_counters(url, model)
     level = asyncio.run(load(url, model, requests, clients, limit))
     after_batches, after_merged = batch_counters(url, model)

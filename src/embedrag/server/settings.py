@@ -28,7 +28,7 @@ class ServerSettings:
     models: tuple[str, ...] = (DEFAULT_MODEL,)
     """Embedding models served (catalogue names or folders); the first is the default."""
     variant: Literal["fp32", "int8"] = "fp32"
-    collections: Path | None = None
+    collections: Path | str | None = None
     """Directory holding one sub-directory per collection; ``None`` turns the collection routes off."""
     rerank_model: str | None = None
     """A cross-encoder (folder or catalogue name, ``hf`` extra) for ``/v1/rerank`` and search reranking.
@@ -47,6 +47,8 @@ class ServerSettings:
     """ONNX Runtime threads per model (default: all cores)."""
 
     def __post_init__(self) -> None:
+        if isinstance(self.collections, str):
+            object.__setattr__(self, "collections", Path(self.collections))
         if not self.models:
             raise ConfigError("serve at least one embedding model")
         if not 0 <= self.port <= 65535:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embedrag.embed import Embedder
@@ -70,7 +71,7 @@ class ServerState:
                 self.served[name] = Served(name, embedder, batcher)
             self.rerankers = await asyncio.to_thread(self._load_rerankers)
             if self.settings.collections is not None:
-                self.collections = CollectionRegistry(self.settings.collections, lambda: self.embedders)
+                self.collections = CollectionRegistry(Path(self.settings.collections), lambda: self.embedders)
         except Exception as exc:
             self.load_error = exc
             log.exception("embedrag server: loading failed")
@@ -120,8 +121,6 @@ class ServerState:
     @property
     def rerank_name(self) -> str:
         """The name clients use for the configured cross-encoder: its folder name."""
-        from pathlib import Path
-
         return Path(self.settings.rerank_model or LATE).name
 
     async def wait_ready(self) -> None:
