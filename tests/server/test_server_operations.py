@@ -135,3 +135,34 @@ def test_settings_refuse_bad_values(option) -> None:  # type: ignore[no-untyped-
 
     with pytest.raises(ConfigError):
         ServerSettings(**option)
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_without_the_extra_the_import_and_the_command_say_what_to_install() -> None:
+    block = "import sys; sys.modules['fastapi'] = None\n"  # as if fastapi were not installed
+    imported = _python(block + "import embedrag.server")
+    assert "MissingDependencyError: The HTTP server needs the 'fastapi' package: pip install 'embedrag[server]'" in (
+        imported.stderr
+    )
+    command = _python(block + "from embedrag.cli.app import main; raise SystemExit(main(['serve']))")
+    assert command.returncode == 1
+    assert command.stderr.strip().splitlines() == [
+        "error: The HTTP server needs the 'fastapi' package: pip install 'embedrag[server]'"
+    ]
+
+
+def test_the_server_runs_without_torch() -> None:
+    code = """
+import sys, httpx
+from embedrag.server import ServerSettings, serve_in_thread
+with serve_in_thread(ServerSettings(port=0, models=("all-MiniLM-L6-v2",))) as url:
+    size = len(httpx.post(url + "/v1/embeddings", json={"input": "torch-free"}).json()["data"][0]["embedding"])
+    late = httpx.post(url + "/v1/rerank", json={"query": "q", "documents": ["a", "b"]}).status_code
+print(size, late, sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules))
+"""
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "384 200 []"
