@@ -129,7 +129,10 @@ def test_serve_command_warns_when_exposed_and_fails_cleanly_on_unknown_model(cli
     assert "Traceback" not in result.err
 
 
-@pytest.mark.parametrize("option", [{"models": ()}, {"port": 70000}, {"api_key": " "}, {"max_inputs": 0}])
+@pytest.mark.parametrize(
+    "option",
+    [{"models": ()}, {"port": 70000}, {"api_key": " "}, {"max_inputs": 0}, {"variant": "fp16"}, {"long_inputs": "cut"}],
+)
 def test_settings_refuse_bad_values(option) -> None:  # type: ignore[no-untyped-def]
     from embedrag.errors import ConfigError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from embedrag.embed.result import LongInputPolicy
 from embedrag.errors import ConfigError
@@ -51,6 +51,12 @@ class ServerSettings:
             object.__setattr__(self, "collections", Path(self.collections))
         if not self.models:
             raise ConfigError("serve at least one embedding model")
+        if self.variant not in ("fp32", "int8"):
+            raise ConfigError(f"variant must be 'fp32' or 'int8', got {self.variant!r}")
+        if self.long_inputs not in get_args(LongInputPolicy):
+            raise ConfigError(
+                f"long_inputs must be one of {', '.join(get_args(LongInputPolicy))}, got {self.long_inputs!r}"
+            )
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port must be in 0..65535, got {self.port}")
         for name, value in (("max_inputs", self.max_inputs), ("max_body_bytes", self.max_body_bytes)):
