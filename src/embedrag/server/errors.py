@@ -7,6 +7,7 @@ name the field; anything else is a bug and propagates as a 500 after being logge
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -131,15 +132,28 @@ def _field(loc: tuple[Any, ...]) -> tuple[str, str]:
     return str(parts[0]), where
 
 
+def _union_forms(errors: Sequence[Any]) -> list[str]:
+    """The union members pydantic tried for the first error's field, e.g. ``['str', 'list[str]']``."""
+    loc = tuple(errors[0].get("loc", ()))
+    if len(loc) < 3 or not (isinstance(loc[2], str) and _UNION_TAG.match(loc[2])):
+        return []
+    same_field = [tuple(e.get("loc", ())) for e in errors if tuple(e.get("loc", ()))[:2] == loc[:2]]
+    return list(dict.fromkeys(str(other[2]) for other in same_field if len(other) > 2))
+
+
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     first = exc.errors()[0]
     if first.get("type") == "json_invalid":
         detail = first.get("ctx", {}).get("error", "JSON decode error")
         return error_json(400, f"the body is not valid JSON: {detail}", code="invalid_json")
     field, where = _field(tuple(first.get("loc", ())))
-    more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    message = f"{where}: {first.get('msg', 'invalid value')}{more}"
-    return error_json(422, message, code="invalid_type" if first.get("type") != "missing" else "missing", param=field)
+    forms = _union_forms(exc.errors())
+    if forms:
+        message = f"{where}: not one of the accepted forms ({', '.join(forms)}): {first.get('msg', 'invalid value')}"
+    else:
+        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+        message = f"{where}: {first.get('msg', 'invalid value')}{more}"
+    return error_json(422, message, code=str(first.get("type", "invalid_value")), param=field)  # pydantic error type
 
 
 def install_error_handlers(app: FastAPI) -> None:
