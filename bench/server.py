@@ -156,7 +156,8 @@ def report(model: str, args: argparse.Namespace, reference: float, levels: list[
         f"Versions: Python {info['python']}, "
         + versions("embedrag", "onnxruntime", "fastapi", "uvicorn", "httpx", "numpy"),
         f"Offline reference: `Embedder.encode` of {n_texts} paragraphs in one call: {reference:.1f} embeddings/s. "
-        "Server and load generator share the machine; base64 vectors; one connection per client.",
+        "Server and load generator share the machine; base64 vectors; one connection per client. "
+        f"Load average when the run started: {args.load:.1f} (other work on the machine slows both sides).",
         "",
         "| clients | requests | req/s | embeddings/s | p50 ms | p99 ms | p99/p50 | requests per encoder batch "
         "| share of offline |",
@@ -191,6 +192,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args.load = os.getloadavg()[0]
     warnings.simplefilter("ignore")
     texts = bbc_passages(args.texts)
     reference = offline(args.model, texts)
