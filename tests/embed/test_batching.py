@@ -23,6 +23,14 @@ def test_similar_lengths_share_a_batch() -> None:
     assert plan_batches([5, 100, 6, 99], token_budget=200, max_batch=8) == [[1, 3], [2, 0]]
 
 
+@given(st.lists(st.integers(1, 300), min_size=1, max_size=200))
+def test_rows_after_the_fourth_are_at_least_three_quarters_of_the_width(lengths: list[int]) -> None:
+    for batch in plan_batches(lengths, token_budget=10**6, max_batch=64):
+        widths = [lengths[i] for i in batch]
+        if len(batch) > 4:
+            assert min(widths[4:]) >= 0.75 * max(widths)
+
+
 @given(st.integers(0, 400), st.integers(2, 64), st.data())
 def test_windows_cover_everything_within_size(n: int, size: int, data: st.DataObject) -> None:
     overlap = data.draw(st.integers(0, size - 1))

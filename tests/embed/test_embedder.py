@@ -161,3 +161,22 @@ def test_token_vectors_leave_out_special_tokens(embedder: Embedder) -> None:
 def test_static_models_have_no_token_vectors() -> None:
     with pytest.raises(ConfigError, match="no contextual token vectors"):
         Embedder("tokenlearn-static-64").token_vectors(["hello"])
+
+
+def test_token_ids_round_trip_gives_the_same_vectors(embedder: Embedder) -> None:
+    from embedrag import load_tokenizer
+
+    texts = ["A man is eating food.", "Stock markets fell sharply today."]
+    with_specials = [load_tokenizer("all-MiniLM-L6-v2").encode(t) for t in texts]
+    assert with_specials[0][0] == 101 and with_specials[0][-1] == 102  # [CLS] ... [SEP]
+    expected = embedder.encode(texts)
+    np.testing.assert_array_equal(embedder.embed_ids(embedder.token_ids(texts)).vectors, expected)
+    np.testing.assert_array_equal(embedder.embed_ids(with_specials).vectors, expected)
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"), [([[1037], [5, 40000]], "input 1: token id 40000"), ([[101, 102]], "input 0 has no tokens")]
+)
+def test_bad_token_ids_are_named(embedder: Embedder, ids: list[list[int]], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        embedder.embed_ids(ids)

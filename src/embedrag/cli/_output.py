@@ -20,5 +20,8 @@ def print_json(payload: Any) -> None:
 
 def print_error(message: str) -> None:
     """One red line on stderr: the CLI's whole answer to a user error."""
+    from rich.markup import escape
+
     line = " ".join(str(message).split())
-    err_console.print(f"[bold red]error:[/] {line}", markup=True, highlight=False)
+    # escaped: messages quote user text and install hints such as 'embedrag[server]', not markup
+    err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)

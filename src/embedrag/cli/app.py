@@ -14,7 +14,19 @@ import typer
 from typer.exceptions import TyperException
 
 from embedrag import __version__
-from embedrag.cli import ask, bert_heads, collection, contextual, embed, models, score, tokenize, train, words
+from embedrag.cli import (
+    ask,
+    bert_heads,
+    collection,
+    contextual,
+    embed,
+    models,
+    score,
+    serve,
+    tokenize,
+    train,
+    words,
+)
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
@@ -39,6 +51,7 @@ app.command("score")(score.score)
 app.command("fill")(bert_heads.fill)
 app.command("nsp")(bert_heads.nsp)
 app.add_typer(train.app, name="train")
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

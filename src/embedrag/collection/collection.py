@@ -51,11 +51,13 @@ class Collection:
         chunk_tokens: int | None,
         overlap_tokens: int,
         hnsw_dtype: str = "f32",
+        tokenizer: Tokenizer | None = None,
     ):
         self.store = store
         self.index = Index(store, hnsw_dtype=hnsw_dtype)
         self._embedder = embedder
-        self._tokenizer: Tokenizer | None = None
+        self._tokenizer = tokenizer
+        """The embedder's tokenizer, when the caller already has it loaded (a server sharing one)."""
         self._chunk_tokens = chunk_tokens
         self.overlap_tokens = overlap_tokens
         self._rerankers: dict[str, Reranker] = {}

@@ -12,14 +12,23 @@ from collections.abc import Sequence
 __all__ = ["plan_batches", "windows"]
 
 
+SIMILAR = 0.75
+"""Once a batch has ``MIN_ROWS`` inputs, an input shorter than this share of the batch's width
+starts a new batch: padding it would cost more than the larger batch saves. A mixed batch of
+16 BBC paragraphs ran at half the speed of length-sorted ones (5.4 vs 10.7 items/s, MiniLM)."""
+MIN_ROWS = 4
+
+
 def plan_batches(lengths: Sequence[int], *, token_budget: int, max_batch: int) -> list[list[int]]:
-    """Group indices of ``lengths`` into batches, longest first, each within the budget.
+    """Group indices of ``lengths`` into batches of similar length, longest first, each within the budget.
 
     A batch's cost is ``len(batch) * max(length in batch)``; a single input longer than
     the budget still gets a batch of its own.
 
     >>> plan_batches([3, 10, 2, 9], token_budget=20, max_batch=8)
     [[1, 3], [0, 2]]
+    >>> plan_batches([100, 98, 97, 96, 40, 39], token_budget=10_000, max_batch=8)
+    [[0, 1, 2, 3], [4, 5]]
     """
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     batches: list[list[int]] = []
@@ -27,7 +36,9 @@ def plan_batches(lengths: Sequence[int], *, token_budget: int, max_batch: int) -
     for index in order:
         # Sorted descending: the first item of a batch sets its padded length.
         width = lengths[current[0]] if current else lengths[index]
-        if current and ((len(current) + 1) * width > token_budget or len(current) >= max_batch):
+        full = (len(current) + 1) * width > token_budget or len(current) >= max_batch
+        padded = len(current) >= MIN_ROWS and lengths[index] < SIMILAR * width
+        if current and (full or padded):
             batches.append(current)
             current = []
         current.append(index)

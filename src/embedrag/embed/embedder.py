@@ -16,6 +16,7 @@ from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import read_json
 from embedrag.errors import ConfigError, InputError, TruncationWarning
 from embedrag.models import resolve
+from embedrag.tokenize.protocol import check_ids
 from embedrag.types import EmbeddingSpec
 
 __all__ = ["Embedder"]
@@ -32,8 +33,16 @@ class _Backend(Protocol):
     def max_tokens(self) -> int | None: ...
     @property
     def tokenizer_hash(self) -> str: ...
+    @property
+    def vocab_size(self) -> int: ...
+    @property
+    def prefix(self) -> Sequence[int]: ...
+    @property
+    def suffix(self) -> Sequence[int]: ...
 
     def encode(self, texts: list[str], policy: LongInputPolicy) -> Embeddings: ...
+    def content_ids(self, texts: Sequence[str]) -> list[list[int]]: ...
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings: ...
 
 
 @runtime_checkable
@@ -125,10 +134,49 @@ class Embedder:
         """
         return self._embed(_validated(texts, start=0), normalize)
 
+    def token_ids(self, texts: Iterable[str] | str) -> list[list[int]]:
+        """Ids of each text's word pieces, without the special tokens the model adds around them.
+
+        ``embed_ids(token_ids(texts))`` equals ``embed(texts)``: a caller can tokenize once,
+        count and budget, then embed.
+        """
+        return self._backend.content_ids(_validated(texts, start=0))
+
+    def embed_ids(self, inputs: Sequence[Sequence[int]], *, normalize: bool | None = None) -> Embeddings:
+        """Vectors of inputs given as token ids of the model's tokenizer.
+
+        Each input may carry the special tokens the model adds around text (as
+        :func:`embedrag.load_tokenizer` gives them) or not: special tokens at the ends are
+        dropped and added back once. Ids outside the vocabulary, or an input with no content
+        tokens, raise :class:`InputError` naming the input.
+        """
+        return self._embed_content(self.content_ids(inputs), normalize)
+
+    def content_ids(self, inputs: Sequence[Sequence[int]]) -> list[list[int]]:
+        """Checked ids of pre-tokenised inputs, special tokens at the ends dropped (see :meth:`embed_ids`)."""
+        return [self._content(ids, index) for index, ids in enumerate(inputs)]
+
+    def _content(self, ids: Sequence[int], index: int) -> list[int]:
+        try:
+            tokens = check_ids(ids, self._backend.vocab_size)
+        except InputError as exc:
+            raise InputError(f"input {index}: {exc}") from None
+        prefix, suffix = list(self._backend.prefix), list(self._backend.suffix)
+        if prefix and tokens[: len(prefix)] == prefix:
+            tokens = tokens[len(prefix) :]
+        if suffix and tokens[len(tokens) - len(suffix) :] == suffix:
+            tokens = tokens[: len(tokens) - len(suffix)]
+        if not tokens:
+            raise InputError(f"input {index} has no tokens besides the special ones")
+        return tokens
+
     def _embed(self, batch: list[str], normalize: bool | None) -> Embeddings:
-        if not batch:
+        return self._embed_content(self._backend.content_ids(batch) if batch else [], normalize)
+
+    def _embed_content(self, content: list[list[int]], normalize: bool | None) -> Embeddings:
+        if not content:
             return Embeddings(np.zeros((0, self.dims), np.float32), np.zeros(0, np.int64), ())
-        result = self._backend.encode(batch, self.long_inputs)
+        result = self._backend.encode_ids(content, self.long_inputs)
         if self._normalize if normalize is None else normalize:
             result = Embeddings(unit_rows(result.vectors), result.tokens, result.truncated, result.windowed)
         return result

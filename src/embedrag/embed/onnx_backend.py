@@ -53,6 +53,7 @@ class OnnxBackend:
         self.tokenizer = _load_tokenizer(tokenizer_path)
         self.tokenizer_hash = hash_files([tokenizer_path])
         self.prefix, self.suffix = _special_tokens(self.tokenizer)
+        self.vocab_size = int(self.tokenizer.get_vocab_size(with_added_tokens=True))
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -65,7 +66,10 @@ class OnnxBackend:
 
     def encode(self, texts: Sequence[str], policy: LongInputPolicy) -> Embeddings:
         """Pooled, not yet normalised vectors of ``texts`` (non-empty strings)."""
-        content = self._content_ids(texts)
+        return self.encode_ids(self.content_ids(texts), policy)
+
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings:
+        """Like :meth:`encode`, from word-piece ids without special tokens (see :meth:`content_ids`)."""
         n_special = len(self.prefix) + len(self.suffix)
         limit = self.max_tokens - n_special
         counts = np.array([len(ids) + n_special for ids in content], dtype=np.int64)
@@ -78,7 +82,7 @@ class OnnxBackend:
             )
         owners, pieces = self._pieces(content, limit, policy)
         pooled = self._run([[*self.prefix, *p, *self.suffix] for p in pieces])
-        vectors = _combine(pooled, owners, [len(p) for p in pieces], len(texts))
+        vectors = _combine(pooled, owners, [len(p) for p in pieces], len(content))
         truncated = tuple(long) if policy == "truncate" else ()
         windowed = tuple(long) if policy == "window" else ()
         return Embeddings(vectors, counts, truncated, windowed)
@@ -96,7 +100,7 @@ class OnnxBackend:
     def token_vectors(self, texts: Sequence[str]) -> list[npt.NDArray[np.float32]]:
         """Contextual vectors of each text's word pieces (special tokens left out), cut at the limit."""
         limit = self.max_tokens - len(self.prefix) - len(self.suffix)
-        content = [ids[:limit] for ids in self._content_ids(texts)]
+        content = [ids[:limit] for ids in self.content_ids(texts)]
         out: list[npt.NDArray[np.float32]] = [np.empty((0, self.dims), np.float32)] * len(content)
         start = len(self.prefix)
         for batch, hidden, _ in self._forward([[*self.prefix, *ids, *self.suffix] for ids in content]):
@@ -104,7 +108,7 @@ class OnnxBackend:
                 out[index] = np.array(hidden[row, start : start + len(content[index])], dtype=np.float32)
         return out
 
-    def _content_ids(self, texts: Sequence[str]) -> list[list[int]]:
+    def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids of each text without special tokens (lower-cased first if the model says so)."""
         if self.config.lowercase:
             texts = [t.lower() for t in texts]

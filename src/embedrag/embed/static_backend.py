@@ -29,6 +29,8 @@ class StaticBackend:
     """Encodes with a static embedding table; see :class:`embedrag.Embedder`."""
 
     max_tokens: int | None = None
+    prefix: tuple[int, ...] = ()
+    suffix: tuple[int, ...] = ()
 
     def __init__(self, model_dir: Path) -> None:
         from safetensors.numpy import load_file
@@ -51,14 +53,22 @@ class StaticBackend:
         config = _read_config(model_dir / "config.json")
         self.default_normalize = bool(config.get("normalize", False))
         self.dims = int(self.table.shape[1])
+        self.vocab_size = int(len(self.mapping) if self.mapping is not None else self.table.shape[0])
 
     def encode(self, texts: Sequence[str], policy: LongInputPolicy) -> Embeddings:
         """Mean of the token vectors of each text (not yet normalised); ``policy`` is moot."""
-        encoded = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        out = np.zeros((len(texts), self.dims), dtype=np.float32)
-        counts = np.empty(len(texts), dtype=np.int64)
-        for row, encoding in enumerate(encoded):
-            ids = np.asarray(encoding.ids, dtype=np.int64)
+        return self.encode_ids(self.content_ids(texts), policy)
+
+    def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text (this tokenizer adds no special tokens for static models)."""
+        return [list(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings:
+        """Like :meth:`encode`, from token ids."""
+        out = np.zeros((len(content), self.dims), dtype=np.float32)
+        counts = np.empty(len(content), dtype=np.int64)
+        for row, token_ids in enumerate(content):
+            ids = np.asarray(token_ids, dtype=np.int64)
             counts[row] = len(ids)
             if self.unk_id is not None:
                 ids = ids[ids != self.unk_id]

@@ -1,0 +1,51 @@
+"""``embedrag serve``: the HTTP server (needs the ``server`` extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from embedrag.cli._output import err_console
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(8000, "--port", "-p", help="TCP port."),
+    model: list[str] = typer.Option(
+        ["all-MiniLM-L6-v2"], "--model", "-m", help="Embedding model to serve (repeatable; the first is the default)."
+    ),
+    variant: str = typer.Option("fp32", "--variant", help="fp32 or int8."),
+    collections: Path | None = typer.Option(None, "--collections", help="Directory of collections to serve."),
+    api_key: str | None = typer.Option(
+        None, "--api-key", envvar="EMBEDRAG_API_KEY", help="Require 'Authorization: Bearer KEY' ($EMBEDRAG_API_KEY)."
+    ),
+    rerank_model: str | None = typer.Option(None, "--rerank-model", help="Cross-encoder folder ([hf] extra)."),
+    long_inputs: str = typer.Option("truncate", "--long-inputs", help="truncate (reported), window or error."),
+    max_inputs: int = typer.Option(2048, "--max-inputs", help="Inputs per request."),
+    max_body_mb: float = typer.Option(16, "--max-body-mb", help="Largest request body, in MiB."),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Serve embeddings (OpenAI-compatible), rerank, tokenize and collections over HTTP.
+
+    Example: embedrag serve --collections ./collections --api-key s3cret
+    """
+    from embedrag.server import ServerSettings, exposure_warning
+    from embedrag.server.background import run
+
+    settings = ServerSettings(
+        host=host,
+        port=port,
+        models=tuple(model),
+        variant=variant,  # type: ignore[arg-type]
+        collections=collections,
+        api_key=api_key,
+        rerank_model=rerank_model,
+        long_inputs=long_inputs,  # type: ignore[arg-type]
+        max_inputs=max_inputs,
+        max_body_bytes=int(max_body_mb * 1024 * 1024),
+    )
+    warning = exposure_warning(host, api_key)
+    if warning is not None:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", markup=True, highlight=False)
+    run(settings, log_level=log_level)

@@ -1,0 +1,144 @@
+"""The collections a server holds: safe names, opened once, one operation at a time each, closed at shutdown.
+
+A collection is a sub-directory of the server's collections directory. Names are checked
+against :data:`NAME_PATTERN` before any path is built, so no request can reach outside it.
+A :class:`Collection` shares one SQLite connection, so each is used by one thread at a time
+(its lock); the server's encoders are shared with the collections built by the same model.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from embedrag.collection import Collection
+from embedrag.embed import Embedder
+from embedrag.index import Store
+from embedrag.index.schema import DB_NAME
+from embedrag.index.store import SPEC_FIELDS_COMPARED
+from embedrag.server.errors import ApiError
+from embedrag.tokenize import Tokenizer, load_tokenizer
+from embedrag.types import EmbeddingSpec
+
+__all__ = ["NAME_PATTERN", "CollectionRegistry", "check_name"]
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+"""Letters, digits, ``_``, ``.`` and ``-``, starting with a letter or digit: never a path."""
+_NAME = re.compile(NAME_PATTERN)
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is a safe collection name, else a 400 :class:`ApiError`.
+
+    >>> check_name("notes-2024")
+    'notes-2024'
+    >>> check_name("../etc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    embedrag.server.errors.ApiError: invalid collection name '../etc': use 1-64 letters, digits, ...
+    """
+    if not _NAME.fullmatch(name):
+        raise ApiError(
+            400,
+            f"invalid collection name {name!r}: use 1-64 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit",
+            type="invalid_request_error",
+            code="invalid_collection_name",
+            param="name",
+        )
+    return name
+
+
+def _not_found(name: str) -> ApiError:
+    return ApiError(404, f"no collection named {name!r}", type="not_found_error", code="collection_not_found")
+
+
+def _same_space(a: EmbeddingSpec, b: EmbeddingSpec) -> bool:
+    return all(getattr(a, f) == getattr(b, f) for f in SPEC_FIELDS_COMPARED)
+
+
+class _Entry:
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self.lock = threading.Lock()
+
+
+class CollectionRegistry:
+    """Opens, creates, deletes and closes the collections under ``root``; every method blocks (run it in a thread)."""
+
+    def __init__(self, root: Path, embedders: Callable[[], Mapping[str, Embedder]]) -> None:
+        self.root = root
+        self._embedders = embedders
+        self._open: dict[str, _Entry] = {}
+        self._tokenizers: dict[str, Tokenizer] = {}
+        self._lock = threading.Lock()
+        root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, name: str) -> Path:
+        return self.root / check_name(name)
+
+    def names(self) -> list[str]:
+        """Names of the collections on disk, sorted."""
+        return sorted(p.name for p in self.root.iterdir() if _NAME.fullmatch(p.name) and (p / DB_NAME).is_file())
+
+    @contextmanager
+    def use(self, name: str) -> Iterator[Collection]:
+        """The open collection ``name``, held exclusively for the ``with`` block; 404 if it does not exist."""
+        entry = self._entry(name)
+        with entry.lock:
+            yield entry.collection
+
+    def _entry(self, name: str) -> _Entry:
+        path = self._path(name)
+        with self._lock:
+            if name not in self._open:
+                if not (path / DB_NAME).is_file():
+                    raise _not_found(name)
+                store = Store.open(path)
+                shared = next((e for e in self._embedders().values() if _same_space(e.spec, store.spec)), None)
+                self._open[name] = _Entry(self._collection(store, shared))
+            return self._open[name]
+
+    def _collection(self, store: Store, embedder: Embedder | None) -> Collection:
+        """A collection sharing the server's encoder and its tokenizer (loaded once per model)."""
+        tokenizer = None
+        if embedder is not None:
+            key = str(embedder.model_path)
+            if key not in self._tokenizers:
+                self._tokenizers[key] = load_tokenizer(embedder.model_path)
+            tokenizer = self._tokenizers[key]
+        return Collection(store, embedder=embedder, chunk_tokens=None, overlap_tokens=32, tokenizer=tokenizer)
+
+    def create(self, name: str, embedder: Embedder) -> None:
+        """Make an empty collection embedded by ``embedder``; 409 if ``name`` exists."""
+        path = self._path(name)
+        with self._lock:
+            if (path / DB_NAME).exists():
+                raise ApiError(
+                    409, f"collection {name!r} already exists", type="conflict_error", code="collection_exists"
+                )
+            store = Store.open(path, spec=embedder.spec, create=True)
+            self._open[name] = _Entry(self._collection(store, embedder))
+
+    def delete(self, name: str) -> None:
+        """Close and remove collection ``name`` with its files; 404 if it does not exist."""
+        path = self._path(name)
+        with self._lock:
+            entry = self._open.pop(name, None)
+            if entry is not None:
+                with entry.lock:  # wait for the operation in progress
+                    entry.collection.store.close()
+            if not (path / DB_NAME).is_file():
+                raise _not_found(name)
+            shutil.rmtree(path)
+
+    def close_all(self) -> None:
+        """Close every open collection (saving derived indexes), after its operation in progress."""
+        with self._lock:
+            entries, self._open = list(self._open.values()), {}
+        for entry in entries:
+            with entry.lock:
+                entry.collection.close()

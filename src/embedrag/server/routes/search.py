@@ -1,0 +1,96 @@
+"""``POST /v1/collections/{name}/search`` and ``/ask``: the CLI's search and ask, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from embedrag.server.collection_schemas import AskRequest, AskResponse, HitOut, Passage, SearchRequest, SearchResponse
+from embedrag.server.errors import ApiError
+from embedrag.server.routes._deps import blocking, get_state
+from embedrag.server.routes.collections import NAME
+from embedrag.server.state import LATE, ServerState
+from embedrag.tokenize import load_tokenizer
+from embedrag.types import Hit
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["collections"])
+
+CONTEXT_TOKENIZER = "cl100k_base"
+"""Prompt budgets are counted in GPT-4's tokens, as ``embedrag ask`` does."""
+
+
+def _rerank_target(state: ServerState, name: str | None) -> str | None:
+    """What ``Collection.search(rerank=...)`` takes for a served reranker name; 404 for others."""
+    if name is None or name == LATE:
+        return name
+    if state.settings.rerank_model is not None and name == state.rerank_name:
+        return state.settings.rerank_model
+    raise ApiError(
+        404,
+        f"reranker {name!r} is not served here; rerankers: {', '.join(state.rerankers)}",
+        type="not_found_error",
+        code="model_not_found",
+        param="rerank",
+    )
+
+
+def _hit(hit: Hit) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "doc_id": hit.doc_id,
+        "score": hit.score,
+        "text": hit.text,
+        "source": hit.source,
+        "metadata": dict(hit.metadata),
+    }
+
+
+async def _search(state: ServerState, name: str, query: str, **options: Any) -> list[Hit]:
+    registry = await state.registry()
+    options["rerank"] = _rerank_target(state, options.get("rerank"))
+
+    def run() -> list[Hit]:
+        with registry.use(name) as col:
+            return col.search(query, **options)
+
+    return await blocking(run)
+
+
+@router.post("/v1/collections/{name}/search", response_model=SearchResponse, summary="Search a collection")
+async def search(body: SearchRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> SearchResponse:
+    """The ``k`` best chunks: dense, bm25 or hybrid, with filters and an optional rerank."""
+    hits = await _search(
+        state,
+        name,
+        body.query,
+        k=body.k,
+        mode=body.mode,
+        filters=body.filters,
+        rerank=body.rerank,
+        fusion=body.fusion,
+        exact=body.exact,
+    )
+    return SearchResponse(data=[HitOut(**_hit(h)) for h in hits])
+
+
+@router.post("/v1/collections/{name}/ask", response_model=AskResponse, summary="Cited context for a question")
+async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> AskResponse:
+    """Numbered passages that fit the token budget, and the chat messages to send to an LLM."""
+    from embedrag.search import build_context
+
+    hits = await _search(state, name, body.question, k=body.k, mode=body.mode, filters=body.filters, rerank=body.rerank)
+    if CONTEXT_TOKENIZER not in state.tokenizers:
+        state.tokenizers[CONTEXT_TOKENIZER] = await blocking(load_tokenizer, CONTEXT_TOKENIZER)
+    tokenizer = state.tokenizers[CONTEXT_TOKENIZER]
+    context = await blocking(build_context, body.question, hits, tokenizer=tokenizer, budget=body.budget)
+    return AskResponse(
+        question=context.question,
+        passages=[Passage(n=n, **_hit(h)) for n, h in enumerate(context.passages, start=1)],
+        skipped=context.skipped,
+        tokens=context.tokens,
+        prompt=context.prompt,
+        messages=list(context.messages),
+    )

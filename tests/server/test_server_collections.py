@@ -1,0 +1,96 @@
+"""Collections over HTTP: create, fill, search (modes, filters), replace, delete, ask; safe names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_create_list_describe_and_refuse_a_duplicate(client, unique_name, error_of) -> None:  # type: ignore[no-untyped-def]
+    created = client.post("/v1/collections", json={"name": unique_name})
+    assert created.status_code == 201
+    info = {"name": unique_name, "documents": 0, "chunks": 0, "model": "tokenlearn-static-64", "dims": 64}
+    assert created.json() == info
+    again = client.post("/v1/collections", json={"name": unique_name})
+    assert again.status_code == 409 and error_of(again)["code"] == "collection_exists"
+    assert unique_name in [c["name"] for c in client.get("/v1/collections").json()["data"]]
+    assert client.get(f"/v1/collections/{unique_name}").json() == info
+
+
+def test_documents_are_searchable_in_every_mode_and_filterable(client, new_collection, unique_name) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = client.post(f"/v1/collections/{name}/search", json={"query": "yeast and flour", "mode": mode, "k": 2})
+        assert hits.status_code == 200
+        assert hits.json()["data"][0]["doc_id"] == "bread", mode
+    filtered = client.post(
+        f"/v1/collections/{name}/search",
+        json={"query": "bank", "mode": "bm25", "filters": {"year": {"gte": 2005}}},
+    ).json()["data"]
+    assert [h["doc_id"] for h in filtered] == ["rates"]
+    assert filtered[0]["metadata"] == {"topic": "money", "year": 2010}
+
+
+def test_adding_again_is_unchanged_and_new_text_replaces(client, new_collection, unique_name, documents) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    again = client.post(f"/v1/collections/{name}/documents", json={"documents": documents}).json()
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 5)
+    put = client.put(f"/v1/collections/{name}/documents/cats", json={"text": "Kittens chase laser pointers."})
+    assert put.status_code == 200 and put.json()["updated"] == 1
+    hit = client.post(f"/v1/collections/{name}/search", json={"query": "laser", "mode": "bm25", "k": 1}).json()
+    assert hit["data"][0]["doc_id"] == "cats"
+    assert client.get(f"/v1/collections/{name}").json()["documents"] == 5
+
+
+def test_duplicate_content_is_reported_not_stored(client, new_collection, unique_name, documents) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    twin = {"id": "cats-copy", "text": documents[0]["text"]}
+    report = client.post(f"/v1/collections/{name}/documents", json={"documents": [twin]}).json()
+    assert report["added"] == 0
+    assert "duplicates the content of 'cats'" in report["skipped"][0]["reason"]
+
+
+def test_delete_documents_and_collections(client, new_collection, unique_name, error_of) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    assert client.delete(f"/v1/collections/{name}/documents/dogs").json() == {"id": "dogs", "deleted": True}
+    gone = client.delete(f"/v1/collections/{name}/documents/dogs")
+    assert gone.status_code == 404 and error_of(gone)["code"] == "document_not_found"
+    missing = client.put(f"/v1/collections/{name}/documents/nope", json={"text": "x"})
+    assert missing.status_code == 404
+    assert client.get(f"/v1/collections/{name}").json()["documents"] == 4
+    assert client.delete(f"/v1/collections/{name}").status_code == 200
+    assert client.get(f"/v1/collections/{name}").status_code == 404
+    assert name not in [c["name"] for c in client.get("/v1/collections").json()["data"]]
+
+
+def test_ask_returns_cited_context_within_the_budget(client, new_collection, unique_name) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    body = client.post(f"/v1/collections/{name}/ask", json={"question": "How do I bake bread?", "k": 3}).json()
+    assert body["passages"][0]["n"] == 1 and body["passages"][0]["doc_id"] == "bread"
+    assert body["prompt"].startswith("[1] (source: bread)")
+    assert body["prompt"].rstrip().endswith("Question: How do I bake bread?")
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    tight = client.post(f"/v1/collections/{name}/ask", json={"question": "How do I bake bread?", "k": 3, "budget": 30})
+    assert tight.json()["skipped"] > 0 and tight.json()["tokens"] <= 30
+
+
+def test_bad_search_options_are_400_or_422(client, new_collection, unique_name, error_of) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    url = f"/v1/collections/{name}/search"
+    unknown_key = client.post(url, json={"query": "x", "filters": {"colour": "red"}})
+    assert unknown_key.status_code == 400 and "unknown filter key 'colour'" in error_of(unknown_key)["message"]
+    bad_mode = client.post(url, json={"query": "x", "mode": "magic"})
+    assert bad_mode.status_code == 422 and error_of(bad_mode)["param"] == "mode"
+    no_reranker = client.post(url, json={"query": "x", "rerank": "/tmp/some-model"})
+    assert no_reranker.status_code == 404 and error_of(no_reranker)["param"] == "rerank"
+    assert client.post("/v1/collections/none-here/search", json={"query": "x"}).status_code == 404
+
+
+def test_names_cannot_reach_outside_the_collections_directory(client, static_url, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    for name in ("../escape", "a/b", ".hidden", "x" * 65, ""):
+        assert client.post("/v1/collections", json={"name": name}).status_code == 422, name
+    for path in ("/v1/collections/..%2F..%2Fetc", "/v1/collections/%2e%2e", "/v1/collections/.env"):
+        response = httpx.get(static_url + path)
+        assert response.status_code in (404, 422), path
+    assert not (tmp_path.parent / "escape").exists()
