@@ -115,13 +115,18 @@ def test_a_filter_is_applied_inside_the_graph_search(big: tuple[Path, np.ndarray
     root, vectors = big
     with Store.open(root) as store:
         hnsw = HnswIndex(store)
-        allowed = np.arange(1, N + 1, 7, dtype=np.int64)  # every 7th chunk: 715 of 5,000
+        allowed = np.arange(1, N + 1, 3, dtype=np.int64)  # every 3rd chunk: 1,667 of 5,000, over SMALL_FILTER
         for q in np.random.default_rng(3).standard_normal((10, DIMS)):
             hits = hnsw.search(q, 10, candidates=allowed)
             assert len(hits) == 10
             assert {c for c, _ in hits} <= set(allowed.tolist())
-        few = np.array([3, 4000], dtype=np.int64)  # too few for the graph: answered exactly
+        few = np.array([3, 4000], dtype=np.int64)  # under SMALL_FILTER: answered exactly
         assert sorted(c for c, _ in hnsw.search(vectors[0], 10, candidates=few)) == [3, 4000]
+        some = np.arange(1, N + 1, 7, dtype=np.int64)
+        exact = ExactVectors(store).search(vectors[0], 10, candidates=some)
+        got = hnsw.search(vectors[0], 10, candidates=some)
+        assert [c for c, _ in got] == [c for c, _ in exact]
+        assert [s for _, s in got] == pytest.approx([s for _, s in exact], abs=1e-5)
 
 
 def test_deleted_chunks_are_skipped_then_the_graph_is_rebuilt(

@@ -50,6 +50,9 @@ queries per CPU second, one run): M=16 gives recall@10 0.948 at efSearch 64 (4,5
 of links per vector."""
 EF_SEARCH = 64
 """Candidates explored per query (at least ``k``; with rescoring ``k * RESCORE_FACTOR``)."""
+SMALL_FILTER = 1000
+"""A filter that leaves at most this many chunks is answered exactly: reading and scoring them costs
+less than a graph search that must step over all the others."""
 _LOAD_ROWS = 20_000
 IntArray = NDArray[np.int64]
 
@@ -245,6 +248,8 @@ class HnswIndex:
             return [[] for _ in q]
         want = k * RESCORE_FACTOR if self.dtype != "f32" else k
         allowed = self._alive if candidates is None else self._alive & np.isin(self._labels, candidates)
+        if candidates is not None and allowed.sum() <= SMALL_FILTER:  # few enough to score them all
+            return [self._rescore(query, self._labels[allowed], k) for query in q]
         faiss = _faiss()
         params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, want))
         bitmap = self._bitmap if candidates is None else np.packbits(allowed, bitorder="little")
