@@ -19,14 +19,17 @@ from embedrag.cli import (
     bert_heads,
     collection,
     contextual,
+    datasets,
     embed,
     models,
+    plot,
     score,
     serve,
     tokenize,
     train,
     words,
 )
+from embedrag.cli import eval as eval_cli
 from embedrag.cli._output import print_error
 from embedrag.errors import EmbedragError
 
@@ -43,6 +46,9 @@ app = typer.Typer(
 app.add_typer(models.app, name="models")
 app.add_typer(tokenize.app, name="tokenize")
 app.add_typer(words.app, name="words")
+app.add_typer(eval_cli.app, name="eval")
+app.add_typer(datasets.app, name="datasets")
+app.command("plot")(plot.plot)
 app.command("embed")(embed.embed_command)
 collection.register(app)
 app.command("ask")(ask.ask)

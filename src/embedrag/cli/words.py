@@ -191,11 +191,22 @@ def evaluate(
 
     Example: embedrag words eval --similarity wordsim353.tsv --analogies questions-words.txt
     """
+    run_word_evaluation(similarity_files, analogy_files, restrict_vocab, method, _load(vectors, fmt), json_out)
+
+
+def run_word_evaluation(
+    similarity_files: list[Path],
+    analogy_files: list[Path],
+    restrict_vocab: int,
+    method: str,
+    wv: WordVectors,
+    json_out: bool,
+) -> None:
+    """Score ``wv`` on the files (default: gensim's sets) and print tables or JSON (``words eval``, ``eval words``)."""
     from embedrag.words import evaluate_analogies, evaluate_similarity
 
     if not similarity_files and not analogy_files:
         similarity_files, analogy_files = _default_eval_files()
-    wv = _load(vectors, fmt)
     restrict = restrict_vocab or None
     started = time.perf_counter()
     sims = [evaluate_similarity(wv, path, restrict_vocab=restrict) for path in similarity_files]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,11 @@ Qrels = dict[str, dict[str, int]]
 
 @dataclass(frozen=True)
 class CorpusDoc:
-    """One corpus document: a title (may be empty) and its text."""
+    """One corpus document: a title (may be empty), its text, and optional metadata (a JSON object)."""
 
     title: str
     text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def full_text(self) -> str:
@@ -69,8 +70,8 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise InputError(f"{path}: cannot read: {exc}") from exc
 
 
-def _records(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """JSON objects of a jsonl file with string ``fields`` (``_id`` may also be an integer)."""
+def _records(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
+    """JSON objects of a jsonl file, with their string ``fields`` (``_id`` may also be an integer)."""
     for number, line in _lines(path):
         if not line.strip():
             continue
@@ -82,25 +83,28 @@ def _records(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict[st
         if not isinstance(record, dict):
             raise InputError(f"{where}: expected a JSON object")
         out: dict[str, str] = {}
-        for field in fields:
-            value = record.get(field, "" if field == "title" else None)
-            if field == "_id" and isinstance(value, int) and not isinstance(value, bool):
+        for name in fields:
+            value = record.get(name, "" if name == "title" else None)
+            if name == "_id" and isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if not isinstance(value, str):
-                raise InputError(f"{where}: '{field}' must be a string, got {json.dumps(value)}")
-            out[field] = value
+                raise InputError(f"{where}: '{name}' must be a string, got {json.dumps(value)}")
+            out[name] = value
         if not out["_id"]:
             raise InputError(f"{where}: '_id' is empty")
-        yield number, out
+        yield number, out, record
 
 
 def read_corpus(path: Path) -> dict[str, CorpusDoc]:
-    """``_id`` -> document; a repeated ``_id`` is an error."""
+    """``_id`` -> document (``metadata``, when present, must be an object); a repeated ``_id`` is an error."""
     corpus: dict[str, CorpusDoc] = {}
-    for number, record in _records(path, ("_id", "title", "text")):
+    for number, record, raw in _records(path, ("_id", "title", "text")):
         if record["_id"] in corpus:
             raise InputError(f"{path}: line {number}: _id {record['_id']!r} appears twice")
-        corpus[record["_id"]] = CorpusDoc(record["title"], record["text"])
+        metadata = raw.get("metadata", {})
+        if not isinstance(metadata, dict):
+            raise InputError(f"{path}: line {number}: 'metadata' must be a JSON object")
+        corpus[record["_id"]] = CorpusDoc(record["title"], record["text"], metadata)
     if not corpus:
         raise InputError(f"{path}: no documents")
     return corpus
@@ -109,7 +113,7 @@ def read_corpus(path: Path) -> dict[str, CorpusDoc]:
 def read_queries(path: Path) -> dict[str, str]:
     """``_id`` -> query text; a repeated ``_id`` is an error."""
     queries: dict[str, str] = {}
-    for number, record in _records(path, ("_id", "text")):
+    for number, record, _ in _records(path, ("_id", "text")):
         if record["_id"] in queries:
             raise InputError(f"{path}: line {number}: _id {record['_id']!r} appears twice")
         queries[record["_id"]] = record["text"]

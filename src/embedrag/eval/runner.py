@@ -111,7 +111,7 @@ def open_collection(
         return col, float(json.loads(marker.read_text())["index_seconds"])
     col = Collection.open(root, model=model, **sizes)
     total = len(dataset.corpus)
-    docs = (Document(doc_id, doc.full_text, doc_id) for doc_id, doc in dataset.corpus.items())
+    docs = (Document(doc_id, doc.full_text, doc_id, doc.metadata) for doc_id, doc in dataset.corpus.items())
     report = col.add(docs, progress=(lambda done, _: progress("index", done, total)) if progress else None)
     marker.write_text(json.dumps({"index_seconds": report.seconds, "model": model_name, "corpus_key": key}))
     return col, report.seconds

@@ -1,0 +1,150 @@
+"""``embedrag eval retrieval | words``: is this setup good on my data? One command, the field's metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.errors import InputError
+
+if TYPE_CHECKING:
+    from embedrag.eval import RetrievalReport, RunSpec
+    from embedrag.eval.runner import Progress
+
+app = typer.Typer(help="Evaluate retrieval (BEIR data sets) and word vectors.", no_args_is_help=True)
+
+_MODES = ("dense", "bm25", "hybrid")
+
+
+def _specs(modes: list[str], rerank: str | None, fusion: str | None) -> list[RunSpec]:
+    from embedrag.eval import RunSpec
+
+    chosen: list[str] = []
+    for value in modes or ["all"]:
+        for mode in value.split(","):
+            names = _MODES if mode == "all" else (mode,)
+            if any(name not in _MODES for name in names):
+                raise InputError(f"unknown mode {mode!r}; choose dense, bm25, hybrid or all")
+            chosen += [name for name in names if name not in chosen]
+    specs = [RunSpec(m, fusion=fusion if m == "hybrid" else None) for m in chosen]
+    return specs + [RunSpec(s.mode, rerank=rerank, fusion=s.fusion) for s in specs] if rerank else specs
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress]:
+    """Transient bars on stderr, one per stage (indexing, then each run)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield report
+
+
+@app.command("retrieval")
+def retrieval(
+    folder: Path = typer.Argument(..., help="A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv."),
+    mode: list[str] = typer.Option([], "--mode", help="dense, bm25, hybrid or all (repeatable or comma-separated)."),
+    rerank: str | None = typer.Option(None, "--rerank", help="Also run each mode reranked: late or a cross-encoder."),
+    fusion: str | None = typer.Option(None, "--fusion", help="Hybrid fusion (default: the search default)."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Encoder (default all-MiniLM-L6-v2)."),
+    split: str = typer.Option("test", "--split", help="Which qrels/<split>.tsv to score."),
+    chunk_tokens: int | None = typer.Option(None, "--chunk-tokens", help="Chunk size (default: the model's limit)."),
+    max_queries: int | None = typer.Option(None, "--max-queries", help="Score only the first N judged queries."),
+    cache: Path | None = typer.Option(None, "--cache", help="Collection folder (default: in the embedrag cache)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Also draw recall@k curves and nDCG@10 bars (PNG)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Build (once, cached) a collection for a BEIR corpus, run its queries, report the metrics.
+
+    Example: embedrag eval retrieval bbc-news/ --mode all --rerank late --plot bbc.png
+    """
+    from embedrag.eval import evaluate_retrieval, load_beir
+
+    specs = _specs(mode, rerank, fusion)
+    if max_queries is not None and max_queries < 1:
+        raise InputError("--max-queries must be at least 1")
+    with _progress(json_out or not err_console.is_terminal) as progress:
+        report = evaluate_retrieval(
+            folder,
+            specs,
+            split=split,
+            model=model,
+            chunk_tokens=chunk_tokens,
+            cache=cache,
+            max_queries=max_queries,
+            progress=progress,
+        )
+    if plot is not None:
+        from embedrag.plot import plot_retrieval
+
+        plot_retrieval(report, load_beir(folder, split=split).qrels, plot)
+    if json_out:
+        print_json(report.as_dict())
+        return
+    _print_report(report)
+    if plot is not None:
+        err_console.print(f"chart: {plot}")
+
+
+def _print_report(report: RetrievalReport) -> None:
+    from rich.table import Table
+
+    measures = list(next(iter(report.results.values())))
+    table = Table(title=f"{report.dataset} ({report.split}), {report.model}", title_justify="left")
+    table.add_column("run")
+    for name in [*measures, "ms/query"]:
+        table.add_column(name, justify="right")
+    for label, scores in report.results.items():
+        ms = report.timing[f"{label}_ms_per_query"]
+        table.add_row(label, *(f"{scores[m]:.4f}" for m in measures), f"{ms:.1f}")
+    out_console.print(table)
+    out_console.print(
+        f"{report.queries} queries, {report.documents} documents in {report.chunks} chunks "
+        f"(indexed in {report.timing['index_s']:.1f} s); collection {report.collection}"
+    )
+
+
+@app.command("words")
+def words(
+    files: list[Path] = typer.Argument(None, help="Word-pair (word1<TAB>word2<TAB>score) or analogy files."),
+    vectors: str = typer.Option("glove-6B-50d", "--vectors", "-v", help="Catalogue name or vectors file."),
+    fmt: str | None = typer.Option(None, "--format", help="word2vec, word2vec-binary, glove or glove-npy."),
+    restrict_vocab: int = typer.Option(300_000, "--restrict-vocab", help="Use the N most frequent words; 0: all."),
+    method: str = typer.Option("add", "--method", "-m", help="Analogy method: add (3CosAdd) or mul (3CosMul)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Spearman rho on similarity sets and accuracy on analogy sets, with OOV counts.
+
+    Without FILES: WordSim-353, SimLex-999 and the Google analogies shipped in gensim's test data.
+    A file whose first line starts with ': ' is an analogy file.
+
+    Example: embedrag eval words wordsim353.tsv questions-words.txt --vectors my-vectors.txt
+    """
+    from embedrag.cli.words import _load, run_word_evaluation
+
+    paths = list(files or [])
+    analogies = [p for p in paths if _is_analogy_file(p)]
+    similarity = [p for p in paths if p not in analogies]
+    run_word_evaluation(similarity, analogies, restrict_vocab, method, _load(vectors, fmt), json_out)
+
+
+def _is_analogy_file(path: Path) -> bool:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    with path.open("rb") as fh:
+        for raw in fh:
+            if raw.strip() and not raw.startswith(b"#"):
+                return raw.startswith(b": ")
+    return False
