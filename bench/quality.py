@@ -1,0 +1,185 @@
+"""Retrieval quality grid: dense, BM25 and hybrid (fusion variants), chunk sizes, late rerank.
+
+For each data set and chunk size the collection is built once (cached by ``embedrag eval``),
+each query's dense and BM25 candidate lists are fetched once, and every fusion variant is
+computed from those lists the way ``Collection.search`` does it (each retriever contributes
+its top ``CANDIDATES`` = 50 chunks, scores normalised over them), so a variant's top 10 here
+is what search would return. Chunks map to documents by their best chunk.
+
+    python bench/quality.py --data DIR --split dev                # the grid, on the dev split
+    python bench/quality.py --data DIR --split test --rerank-queries 150
+
+DIR holds data sets made by ``embedrag datasets prepare`` (bbc-news, python-docs).
+Writes a markdown table to stdout and, with --json FILE, every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from _common import cpu_info, versions, write_section
+from embedrag.collection.collection import CANDIDATES
+from embedrag.collection.rerank import make_reranker
+from embedrag.eval import evaluate_run, load_beir
+from embedrag.eval.runner import _copies, documents_of, open_collection
+from embedrag.index.fusion import reciprocal_rank
+from embedrag.models.cache import cache_dir
+from embedrag.types import Hit
+
+Scored = list[tuple[int, float]]
+MEASURES = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
+DEPTH_CHUNKS = 400  # chunks per retriever per query: enough for 100 documents on these sets
+
+
+def _norm_minmax(ranked: Scored) -> dict[int, float]:
+    head = [s for _, s in ranked[:CANDIDATES]]
+    if not head:
+        return {}
+    low, high = min(head), max(head)
+    span = (high - low) or 1.0
+    return {i: max(0.0, (s - low) / span) for i, s in ranked}
+
+
+def _norm_z(ranked: Scored) -> dict[int, float]:
+    head = np.array([s for _, s in ranked[:CANDIDATES]])
+    if not len(head):
+        return {}
+    mean, std = float(head.mean()), float(head.std()) or 1.0
+    floor = (float(head.min()) - mean) / std
+    return {i: max(floor, (s - mean) / std) - floor for i, s in ranked}
+
+
+def score_fusion(norm: Callable[[Scored], dict[int, float]], w_dense: float) -> Callable[[Scored, Scored], Scored]:
+    def fuse(dense: Scored, lexical: Scored) -> Scored:
+        d, b = norm(dense), norm(lexical)
+        total = {i: w_dense * d.get(i, 0.0) + (1 - w_dense) * b.get(i, 0.0) for i in {*d, *b}}
+        return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return fuse
+
+
+def weighted_rrf(w_dense: float, k: int = 60) -> Callable[[Scored, Scored], Scored]:
+    def fuse(dense: Scored, lexical: Scored) -> Scored:
+        total: dict[int, float] = {}
+        for weight, ranked in ((w_dense, dense), (1 - w_dense, lexical)):
+            for rank, (i, _) in enumerate(ranked, start=1):
+                total[i] = total.get(i, 0.0) + weight / (k + rank)
+        return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return fuse
+
+
+VARIANTS: dict[str, Callable[[Scored, Scored], Scored]] = {
+    "dense": lambda d, b: d,
+    "bm25": lambda d, b: b,
+    "rrf": lambda d, b: [(int(i), s) for i, s in reciprocal_rank([d, b])],  # type: ignore[call-overload]
+    **{f"rrf w={w}": weighted_rrf(w) for w in (0.6, 0.7, 0.8)},
+    **{f"minmax w={w}": score_fusion(_norm_minmax, w) for w in (0.5, 0.6, 0.7, 0.8)},
+    **{f"zscore w={w}": score_fusion(_norm_z, w) for w in (0.5, 0.6, 0.7, 0.8)},
+}
+
+
+def _hits_for(col: object, scored: Scored, chunk_doc: dict[int, str]) -> list[Hit]:
+    return [Hit(str(i), s, "", "", {}, chunk_doc[i]) for i, s in scored]
+
+
+def grid(folder: Path, split: str, chunk_tokens: int | None, rerank_queries: int) -> dict[str, dict[str, float]]:
+    data = load_beir(folder, split=split)
+    col, seconds = open_collection(folder, data, chunk_tokens=chunk_tokens)
+    copies = _copies(data)
+    with col.store.read() as conn:
+        chunk_doc = {int(i): d for i, d in conn.execute("SELECT id, doc_id FROM chunks")}
+    started = time.perf_counter()
+    lists: dict[str, tuple[Scored, Scored]] = {}
+    vectors = col.embedder.encode(list(data.queries.values()))
+    for (qid, query), vector in zip(data.queries.items(), vectors, strict=True):
+        lists[qid] = (col.index.dense(vector, DEPTH_CHUNKS), col.index.lexical(query, DEPTH_CHUNKS))
+    print(
+        f"  {folder.name} chunk_tokens={chunk_tokens}: {len(lists)} queries fetched in "
+        f"{time.perf_counter() - started:.1f} s (index built in {seconds:.0f} s)",
+        file=sys.stderr,
+    )
+    results: dict[str, dict[str, float]] = {}
+    fused_runs: dict[str, dict[str, Scored]] = {}
+    for name, fuse in VARIANTS.items():
+        fused = {qid: fuse(d, b) for qid, (d, b) in lists.items()}
+        fused_runs[name] = fused
+        run = {qid: documents_of(_hits_for(col, s, chunk_doc), copies, 100) for qid, s in fused.items()}
+        results[name] = evaluate_run(run, data.qrels, MEASURES)
+    if rerank_queries:
+        results.update(_reranked(col, data, fused_runs, chunk_doc, copies, rerank_queries))
+    col.close()
+    return results
+
+
+def _reranked(col, data, fused_runs, chunk_doc, copies, n):  # type: ignore[no-untyped-def]
+    """Late (MaxSim) rerank of the top 50 chunks, on the first ``n`` queries (it encodes 50 chunks a query)."""
+    reranker = make_reranker("late", col.embedder)
+    queries = dict(list(data.queries.items())[:n])
+    qrels = {q: data.qrels[q] for q in queries}
+    out: dict[str, dict[str, float]] = {}
+    for name in ("dense", "bm25", "rrf", "minmax w=0.7"):
+        plain, reranked = {}, {}
+        for qid, query in queries.items():
+            scored = fused_runs[name][qid]
+            hits = col.index.hits(scored[:CANDIDATES])
+            plain[qid] = documents_of(hits, copies, 100)
+            reranked[qid] = documents_of(reranker(query, hits), copies, 100)
+        out[f"{name} (first {n} queries)"] = evaluate_run(plain, qrels, MEASURES)
+        out[f"{name} + late (first {n} queries)"] = evaluate_run(reranked, qrels, MEASURES)
+    return out
+
+
+def table(all_results: dict[str, dict[str, dict[str, float]]], measure: str = "ndcg@10") -> str:
+    sets = list(all_results)
+    rows = list(next(iter(all_results.values())))
+    lines = ["| run | " + " | ".join(sets) + " |", "|---|" + "---:|" * len(sets)]
+    for row in rows:
+        cells = [f"{all_results[s][row][measure]:.4f}" if row in all_results[s] else "" for s in sets]
+        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, help="folder of prepared data sets (default: made in the embedrag cache)")
+    parser.add_argument("--sets", nargs="+", default=["bbc-news", "python-docs"])
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--chunk-tokens", type=int, nargs="+", default=[0], help="0: the model's limit")
+    parser.add_argument("--rerank-queries", type=int, default=0, help="late-rerank this many queries (slow)")
+    parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--write", action="store_true", help="update the quality section of bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    data = args.data or cache_dir("datasets")
+    all_results: dict[str, dict[str, dict[str, float]]] = {}
+    for name in args.sets:
+        if not (data / name / "corpus.jsonl").is_file():
+            from embedrag.eval.datasets import prepare
+
+            prepare(name, data / name)
+        for size in args.chunk_tokens:
+            label = f"{name} ({args.split}, chunks {size or 'max'})"
+            all_results[label] = grid(data / name, args.split, size or None, args.rerank_queries)
+    tables = "\n\n".join(f"{measure}\n\n{table(all_results, measure)}" for measure in MEASURES)
+    print(tables)
+    if args.json:
+        args.json.write_text(json.dumps(all_results, indent=1))
+    if args.write:
+        cpu = cpu_info()
+        command = "python bench/quality.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        header = (
+            f"## Retrieval quality\n\n`{command}` on {cpu['model']} ({cpu['cores']} cores), Python {cpu['python']}; "
+            f"{versions('embedrag', 'onnxruntime')}. all-MiniLM-L6-v2; fusion variants as in docs/quality.md."
+        )
+        write_section("quality", f"{header}\n\n{tables}")
+
+
+if __name__ == "__main__":
+    main()
