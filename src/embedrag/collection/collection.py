@@ -215,15 +215,16 @@ class Collection:
         mode: str = "hybrid",
         filters: Filters | None = None,
         rerank: str | None = None,
-        fusion: str = "rrf",
+        fusion: str = "adaptive",
         exact: bool = False,
     ) -> list[Hit]:
         """The ``k`` best chunks for ``query``.
 
         ``mode``: ``dense`` (vectors), ``bm25`` (words) or ``hybrid`` (both, fused with
-        ``fusion``: ``rrf`` or ``weighted``). ``filters`` restrict the candidates inside
-        the search (see :mod:`embedrag.index.filters`). ``rerank``: ``late`` (MaxSim over
-        token vectors) or a cross-encoder model, applied to the top candidates.
+        ``fusion``: ``adaptive`` score fusion, ``rrf`` or ``weighted``; see docs/quality.md).
+        ``filters`` restrict the candidates inside the search (see :mod:`embedrag.index.filters`).
+        ``rerank``: ``late`` (MaxSim over token vectors) or a cross-encoder model, applied to
+        the top candidates.
         """
         if not isinstance(query, str) or not query.strip():
             raise InputError("the query is empty")
