@@ -26,11 +26,11 @@ import numpy as np
 
 from _common import cpu_info, versions, write_section
 from embedrag.collection.collection import CANDIDATES
-from embedrag.collection.rerank import make_reranker
 from embedrag.eval import evaluate_run, load_beir
 from embedrag.eval.runner import _copies, documents_of, open_collection
-from embedrag.index.fusion import reciprocal_rank
+from embedrag.index.fusion import FUSION, reciprocal_rank, top_gap
 from embedrag.models.cache import cache_dir
+from embedrag.search.late import maxsim_many
 from embedrag.types import Hit
 
 Scored = list[tuple[int, float]]
@@ -76,6 +76,16 @@ def weighted_rrf(w_dense: float, k: int = 60) -> Callable[[Scored, Scored], Scor
     return fuse
 
 
+def adaptive(w0: float, slope: float) -> Callable[[Scored, Scored], Scored]:
+    """Min-max fusion whose dense share ``w0`` moves by ``slope`` times the difference of the top gaps."""
+
+    def fuse(dense: Scored, lexical: Scored) -> Scored:
+        weight = min(0.9, max(0.3, w0 + slope * (top_gap(dense) - top_gap(lexical))))
+        return score_fusion(_norm_minmax, weight)(dense, lexical)
+
+    return fuse
+
+
 VARIANTS: dict[str, Callable[[Scored, Scored], Scored]] = {
     "dense": lambda d, b: d,
     "bm25": lambda d, b: b,
@@ -83,6 +93,8 @@ VARIANTS: dict[str, Callable[[Scored, Scored], Scored]] = {
     **{f"rrf w={w}": weighted_rrf(w) for w in (0.6, 0.7, 0.8)},
     **{f"minmax w={w}": score_fusion(_norm_minmax, w) for w in (0.5, 0.6, 0.7, 0.8)},
     **{f"zscore w={w}": score_fusion(_norm_z, w) for w in (0.5, 0.6, 0.7, 0.8)},
+    **{f"gap w0={w} slope={g}": adaptive(w, g) for w in (0.6, 0.65, 0.7) for g in (0.5, 1.0)},
+    "adaptive (default)": lambda d, b: [(int(i), s) for i, s in FUSION["adaptive"]([d, b])],  # type: ignore[call-overload]
 }
 
 
@@ -114,26 +126,38 @@ def grid(folder: Path, split: str, chunk_tokens: int | None, rerank_queries: int
         run = {qid: documents_of(_hits_for(col, s, chunk_doc), copies, 100) for qid, s in fused.items()}
         results[name] = evaluate_run(run, data.qrels, MEASURES)
     if rerank_queries:
-        results.update(_reranked(col, data, fused_runs, chunk_doc, copies, rerank_queries))
+        results.update(_reranked(col, data, fused_runs, copies, rerank_queries))
     col.close()
     return results
 
 
-def _reranked(col, data, fused_runs, chunk_doc, copies, n):  # type: ignore[no-untyped-def]
-    """Late (MaxSim) rerank of the top 50 chunks, on the first ``n`` queries (it encodes 50 chunks a query)."""
-    reranker = make_reranker("late", col.embedder)
+RERANKED = ("dense", "rrf", "adaptive (default)")
+
+
+def _reranked(col, data, fused_runs, copies, n):  # type: ignore[no-untyped-def]
+    """Late (MaxSim) rerank of the top 50 chunks, as ``Collection.search(rerank="late")``, on the first
+    ``n`` queries; each chunk's token vectors are computed once and shared by the variants."""
     queries = dict(list(data.queries.items())[:n])
     qrels = {q: data.qrels[q] for q in queries}
+    plain: dict[str, dict[str, list[str]]] = {name: {} for name in RERANKED}
+    reranked: dict[str, dict[str, list[str]]] = {name: {} for name in RERANKED}
+    started = time.perf_counter()
+    for qid, query in queries.items():
+        heads = {name: fused_runs[name][qid][:CANDIDATES] for name in RERANKED}
+        ids = sorted({i for head in heads.values() for i, _ in head})
+        by_chunk = dict(zip(ids, col.index.hits([(i, 0.0) for i in ids]), strict=True))
+        query_tokens, *chunk_tokens = col.embedder.token_vectors([query, *(by_chunk[i].text for i in ids)])
+        late = dict(zip(ids, maxsim_many(query_tokens, chunk_tokens), strict=True))
+        for name, head in heads.items():
+            head_hits = [by_chunk[i] for i, _ in head]
+            plain[name][qid] = documents_of(head_hits, copies, 100)
+            order = sorted(head, key=lambda item: -late[item[0]])
+            reranked[name][qid] = documents_of([by_chunk[i] for i, _ in order], copies, 100)
+    print(f"  late rerank of {len(queries)} queries: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     out: dict[str, dict[str, float]] = {}
-    for name in ("dense", "bm25", "rrf", "minmax w=0.7"):
-        plain, reranked = {}, {}
-        for qid, query in queries.items():
-            scored = fused_runs[name][qid]
-            hits = col.index.hits(scored[:CANDIDATES])
-            plain[qid] = documents_of(hits, copies, 100)
-            reranked[qid] = documents_of(reranker(query, hits), copies, 100)
-        out[f"{name} (first {n} queries)"] = evaluate_run(plain, qrels, MEASURES)
-        out[f"{name} + late (first {n} queries)"] = evaluate_run(reranked, qrels, MEASURES)
+    for name in RERANKED:
+        out[f"{name}, first {n} queries"] = evaluate_run(plain[name], qrels, MEASURES)
+        out[f"{name} + late, first {n} queries"] = evaluate_run(reranked[name], qrels, MEASURES)
     return out
 
 

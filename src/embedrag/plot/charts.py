@@ -42,7 +42,7 @@ def plot_retrieval(report: RetrievalReport, qrels: Qrels, path: str | Path) -> P
     ]
     drawn = bars.barh(labels[::-1], scores[::-1], color=colours[::-1])
     bars.bar_label(drawn, fmt="%.3f", padding=3, fontsize="small")
-    bars.set(xlim=(0, min(1.0, max(scores, default=0) * 1.25 + 0.05)), xlabel="nDCG@10", title="nDCG@10")
+    bars.set(xlim=(0, max(scores, default=0) * 1.18 + 0.02), xlabel="nDCG@10", title="nDCG@10")  # room for labels
     fig.suptitle(
         f"{report.dataset} ({report.split}): {report.queries} queries, {report.documents} documents, {report.model}"
     )
