@@ -109,7 +109,9 @@ class SearchRequest(BaseModel):
         None, description="{key: value} or {key: {op: value}}; ops eq, in, gt, gte, lt, lte, prefix."
     )
     rerank: str | None = Field(default=None, description="'late' or the served cross-encoder (GET /v1/models).")
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    fusion: Literal["adaptive", "rrf", "weighted"] = Field(
+        default="adaptive", description="How hybrid fuses dense and BM25 (the library default; docs/quality.md)."
+    )
     exact: bool = Field(default=False, description="Exact vector search (no HNSW).")
 
 
