@@ -40,7 +40,7 @@ class Benchmark:
 BENCHMARKS = (
     Benchmark("embed", "embed.py", ("--n", "300"), ("--n", "2000", "--repeats", "3")),
     Benchmark("search", "search.py", ("--quick",), ("--full",)),
-    Benchmark("server", "server.py", ("--quick",), ("--full",)),
+    Benchmark("server", "server.py", ("--texts", "96", "--clients", "1,8", "--seconds", "30"), ()),
     Benchmark(
         "quality",
         "quality.py",
