@@ -20,6 +20,7 @@ from embedrag.cli import (
     collection,
     contextual,
     embed,
+    graph,
     models,
     score,
     serve,
@@ -52,6 +53,7 @@ app.command("fill")(bert_heads.fill)
 app.command("nsp")(bert_heads.nsp)
 app.add_typer(train.app, name="train")
 app.command("serve")(serve.serve)
+app.add_typer(graph.app, name="graph")
 
 
 def _version(value: bool) -> None:
