@@ -28,7 +28,9 @@ def test_embed_then_eval_round_trip_through_the_cli(cli: Any, karate_files: tupl
 def test_embed_reports_dropped_self_loops_and_merged_repeats(cli: Any, tmp_path: Path) -> None:
     edges = tmp_path / "small.edges"
     edges.write_text("a b\nb a\nb c\nc c\nc a\n")
-    done = cli("graph", "embed", str(edges), "-o", str(tmp_path / "v.bin"), "--dims", "4", "--walks", "2")
+    done = cli(
+        "graph", "embed", str(edges), "-o", str(tmp_path / "v.bin"), "--dims", "4", "--walks", "2", "--workers", "2"
+    )
     assert done.code == 0, done.err
     assert "3 nodes, 3 edges (dropped 1 self-loops, merged 1 repeated edges)" in done.out
     assert WordVectors.load(tmp_path / "v.bin").dims == 4

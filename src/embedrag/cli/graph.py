@@ -32,7 +32,8 @@ def embed(
     p: float = typer.Option(1.0, "--p", help="node2vec return parameter (1 with q=1: DeepWalk)."),
     q: float = typer.Option(1.0, "--q", help="node2vec in-out parameter (<1 explores outward, >1 stays local)."),
     epochs: int = typer.Option(5, "--epochs", help="Word2Vec passes over the walks."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (walks and training; reproducible)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (walks and training)."),
+    workers: int = typer.Option(1, "--workers", help="Training threads (1: reproducible for a seed)."),
     directed: bool = typer.Option(False, "--directed", help="Read 'u v' as an edge from u to v only."),
     fmt: str | None = typer.Option(None, "--format", help="word2vec, word2vec-binary or glove (default: by suffix)."),
     json_out: bool = JSON,
@@ -59,6 +60,7 @@ def embed(
             q=q,
             epochs=epochs,
             seed=seed,
+            workers=workers,
             on_progress=report,
         )
     saved = wv.save(output, format=fmt)

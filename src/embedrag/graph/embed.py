@@ -31,7 +31,10 @@ def embed_graph(
     workers: int = 1,
     on_progress: Callable[[float], None] | None = None,
 ) -> WordVectors:
-    """DeepWalk (``p = q = 1``) or node2vec vectors for every node of ``edges`` (a graph or an edge-list file).
+    """DeepWalk (``p = q = 1``) or node2vec vectors for every node of ``edges``.
+
+    ``edges`` is a :class:`Graph` or an edge-list file (read as undirected; for a directed
+    one pass ``read_edges(path, directed=True)``).
 
     The vectors' words are the node ids. ``on_progress(fraction)`` goes from 0 to 1: the
     walks are the first fifth, the Word2Vec passes (``epochs + 1``) the rest. The same
