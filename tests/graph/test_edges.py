@@ -54,6 +54,7 @@ def test_repeated_edges_merge_into_one_with_the_larger_weight(tmp_path: Path) ->
         ("a b -1\n", "line 1: the weight must be a positive number, got '-1'"),
         ("a b nan\n", "line 1: the weight must be a positive number"),
         ("# nothing\n\n", "no edges"),
+        ("a a\nb b\n", "no edges .*self-loops are dropped"),
     ],
 )
 def test_a_malformed_edge_list_names_the_file_and_line(tmp_path: Path, text: str, message: str) -> None:
@@ -79,5 +80,7 @@ def test_from_edges_builds_sorted_csr_rows_and_an_empty_list_is_an_error() -> No
         assert np.all(np.diff(row) > 0)
     with pytest.raises(InputError, match="no edges"):
         Graph.from_edges([])
+    with pytest.raises(InputError, match="no edges besides 1 self-loops"):
+        Graph.from_edges([("a", "a")])
     with pytest.raises(InputError, match="unknown node 'x'"):
         graph.neighbors("x")

@@ -75,8 +75,8 @@ class Graph:
             key = (u, v) if directed or u < v else (v, u)
             repeats += key in merged
             merged[key] = max(weight, merged.get(key, 0.0))
-        if not index:
-            raise InputError("the graph has no edges")
+        if not merged:
+            raise InputError("the graph has no edges" + (f" besides {loops} self-loops (dropped)" if loops else ""))
         return cls._csr(list(index), merged, directed=directed, self_loops=loops, duplicates=repeats)
 
     @classmethod
@@ -110,10 +110,11 @@ def _parse(path: Path, encoding: str) -> Iterable[Edge]:
                 raise InputError(f"{path}: line {line_no}: not valid {encoding}") from exc
             if not line or line.startswith("#"):
                 continue
-            yield _edge(path, line_no, _SPLIT.split(line))
-            found = True
+            edge = _edge(path, line_no, _SPLIT.split(line))
+            found = found or edge[0] != edge[1]
+            yield edge
     if not found:
-        raise InputError(f"{path}: no edges (expected lines 'u v' or 'u v weight')")
+        raise InputError(f"{path}: no edges (expected lines 'u v' or 'u v weight'; self-loops are dropped)")
 
 
 def _edge(path: Path, line_no: int, fields: list[str]) -> Edge:
