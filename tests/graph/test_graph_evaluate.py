@@ -55,6 +55,8 @@ def test_malformed_labels_name_the_file_and_line(tmp_path: Path, text: str, mess
     path.write_text(text)
     with pytest.raises(InputError, match=message):
         read_labels(path)
+    with pytest.raises(InputError, match="no such labels file"):
+        read_labels(tmp_path / "missing.txt")
 
 
 def test_a_labelled_node_without_a_vector_is_an_unknown_node() -> None:

@@ -13,7 +13,7 @@ positive finite number. Blank lines and lines starting with ``#`` are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from embedrag.errors import InputError
 
-__all__ = ["Graph", "read_edges"]
+__all__ = ["Graph", "read_edges", "text_lines"]
 
 _SPLIT = re.compile(r"[,\s]+")
 Edge = tuple[str, str, float]
@@ -94,25 +94,29 @@ class Graph:
 
 def read_edges(path: str | Path, *, directed: bool = False, encoding: str = "utf-8") -> Graph:
     """Read an edge-list file (see the module doc); errors name the file and line."""
-    source = Path(path)
-    if not source.is_file():
-        raise InputError(f"{source}: no such edge-list file")
-    return Graph.from_edges(_parse(source, encoding), directed=directed)
+    return Graph.from_edges(_parse(Path(path), encoding), directed=directed)
 
 
-def _parse(path: Path, encoding: str) -> Iterable[Edge]:
-    found = False
+def text_lines(path: Path, encoding: str, *, what: str) -> Iterator[tuple[int, str]]:
+    """``(line number, stripped text)`` of the lines of ``path`` that are neither blank nor ``#`` comments."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such {what} file")
     with path.open("rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
             try:
                 line = raw.decode(encoding).strip()
             except UnicodeDecodeError as exc:
                 raise InputError(f"{path}: line {line_no}: not valid {encoding}") from exc
-            if not line or line.startswith("#"):
-                continue
-            edge = _edge(path, line_no, _SPLIT.split(line))
-            found = found or edge[0] != edge[1]
-            yield edge
+            if line and not line.startswith("#"):
+                yield line_no, line
+
+
+def _parse(path: Path, encoding: str) -> Iterator[Edge]:
+    found = False
+    for line_no, line in text_lines(path, encoding, what="edge-list"):
+        edge = _edge(path, line_no, _SPLIT.split(line))
+        found = found or edge[0] != edge[1]
+        yield edge
     if not found:
         raise InputError(f"{path}: no edges (expected lines 'u v' or 'u v weight'; self-loops are dropped)")
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 
 from embedrag.errors import ConfigError, InputError
+from embedrag.graph.edges import text_lines
 from embedrag.words.vectors import WordVectors
 
 __all__ = ["classify_accuracy", "node_accuracy", "read_labels"]
@@ -26,16 +27,8 @@ _SPLIT = re.compile(r"\s*[,\s]\s*")
 def read_labels(path: str | Path, *, encoding: str = "utf-8") -> dict[str, str]:
     """``node label`` per line (whitespace or a comma between; the label is the rest of the line); ``#`` comments."""
     source = Path(path)
-    if not source.is_file():
-        raise InputError(f"{source}: no such labels file")
     labels: dict[str, str] = {}
-    for line_no, raw in enumerate(source.read_bytes().splitlines(), start=1):
-        try:
-            line = raw.decode(encoding).strip()
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{source}: line {line_no}: not valid {encoding}") from exc
-        if not line or line.startswith("#"):
-            continue
+    for line_no, line in text_lines(source, encoding, what="labels"):
         fields = _SPLIT.split(line, maxsplit=1)
         if len(fields) != 2 or not fields[1]:
             raise InputError(f"{source}: line {line_no}: expected 'node label'")
