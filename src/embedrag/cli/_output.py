@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-__all__ = ["err_console", "out_console", "print_error", "print_json"]
+__all__ = ["err_console", "out_console", "print_error", "print_json", "progress_bar"]
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -25,3 +28,16 @@ def print_error(message: str) -> None:
     line = " ".join(str(message).split())
     # escaped: messages quote user text and install hints such as 'embedrag[server]', not markup
     err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
+
+
+@contextmanager
+def progress_bar(label: str, total: float | None = None) -> Iterator[Callable[..., None]]:
+    """A transient rich bar on stderr; yields ``report(done, total=...)`` for library callbacks."""
+    columns = (TextColumn(label), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+
+        def report(done: float, total: float | None = None) -> None:
+            bar.update(task, completed=done, total=total if total is not None else bar.tasks[0].total)
+
+        yield report

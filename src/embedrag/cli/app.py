@@ -21,6 +21,7 @@ from embedrag.cli import (
     contextual,
     datasets,
     embed,
+    graph,
     models,
     plot,
     score,
@@ -58,6 +59,7 @@ app.command("fill")(bert_heads.fill)
 app.command("nsp")(bert_heads.nsp)
 app.add_typer(train.app, name="train")
 app.command("serve")(serve.serve)
+app.add_typer(graph.app, name="graph")
 
 
 def _version(value: bool) -> None:

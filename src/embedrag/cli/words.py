@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from embedrag.cli._group import default_group
-from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.cli._output import err_console, out_console, print_json, progress_bar
 from embedrag.errors import InputError
 
 if TYPE_CHECKING:
@@ -212,7 +210,7 @@ def run_word_evaluation(
     sims = [evaluate_similarity(wv, path, restrict_vocab=restrict) for path in similarity_files]
     analogies = []
     for path in analogy_files:
-        with _progress(f"analogies {path.name}") as report:
+        with progress_bar(f"analogies {path.name}") as report:
             analogies.append(evaluate_analogies(wv, path, restrict_vocab=restrict, method=method, on_progress=report))
     if json_out:
         print_json(
@@ -291,19 +289,6 @@ def _print_eval_tables(sims: list[SimilarityScore], analogies: list[AnalogyScore
         out_console.print(table)
 
 
-@contextmanager
-def _progress(label: str, total: float | None = None) -> Iterator[Callable[..., None]]:
-    """A transient rich bar on stderr; yields ``report(done, total=...)`` for library callbacks."""
-    columns = (TextColumn(label), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
-        task = bar.add_task(label, total=total)
-
-        def report(done: float, total: float | None = None) -> None:
-            bar.update(task, completed=done, total=total if total is not None else bar.tasks[0].total)
-
-        yield report
-
-
 @app.command("train")
 def train(
     corpus: Path = typer.Argument(..., help="Text file, one sentence or document per line (UTF-8)."),
@@ -324,7 +309,7 @@ def train(
     from embedrag.words import train_word2vec
 
     started = time.perf_counter()
-    with _progress("training", total=1.0) as report:
+    with progress_bar("training", total=1.0) as report:
         wv = train_word2vec(
             corpus,
             architecture="skipgram" if skipgram else "cbow",

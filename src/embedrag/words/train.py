@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from embedrag._optional import require
 from embedrag.errors import ConfigError, InputError
 from embedrag.words.vectors import WordVectors
 
-__all__ = ["Architecture", "tokenize", "train_word2vec"]
+__all__ = ["Architecture", "fit_word2vec", "tokenize", "train_word2vec"]
 
 Architecture = Literal["skipgram", "cbow"]
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -53,21 +53,56 @@ def train_word2vec(
     ``epochs`` training passes), from 0 to 1. ``workers`` defaults to up to 4 threads;
     results are reproducible for a fixed ``seed`` only with ``workers=1``.
     """
-    for option, value in (("dims", dims), ("window", window), ("min_count", min_count), ("epochs", epochs)):
-        if value < 1:
-            raise ConfigError(f"{option} must be at least 1, got {value}")
     if architecture not in ("skipgram", "cbow"):
         raise ConfigError(f"architecture must be 'skipgram' or 'cbow', got '{architecture}'")
     path = Path(corpus)
     if not path.is_file():
         raise InputError(f"{path}: no such corpus file")
-    gensim = require("gensim", extra="train", purpose="Training word vectors")
     sentences = _Corpus(path, encoding, passes=epochs + 1, on_progress=on_progress)
+    vectors = fit_word2vec(
+        sentences,
+        dims=dims,
+        window=window,
+        min_count=min_count,
+        epochs=epochs,
+        skipgram=architecture == "skipgram",
+        negative=negative,
+        workers=workers,
+        seed=seed,
+        name=path,
+    )
+    if on_progress is not None:
+        on_progress(1.0)
+    return vectors
+
+
+def fit_word2vec(
+    sentences: Iterable[list[str]],
+    *,
+    dims: int,
+    window: int,
+    min_count: int,
+    epochs: int,
+    skipgram: bool = True,
+    negative: int = 5,
+    workers: int | None = None,
+    seed: int = 1,
+    name: Path,
+) -> WordVectors:
+    """Train gensim's Word2Vec on re-iterable token lists (read ``epochs + 1`` times); most frequent words first.
+
+    ``name`` is the source the vectors are named after (its stem) and errors mention.
+    Shared by :func:`train_word2vec` and the graph embeddings (walks as sentences).
+    """
+    for option, value in (("dims", dims), ("window", window), ("min_count", min_count), ("epochs", epochs)):
+        if value < 1:
+            raise ConfigError(f"{option} must be at least 1, got {value}")
+    gensim = require("gensim", extra="train", purpose="Training word vectors")
     model = gensim.models.Word2Vec(
         vector_size=dims,
         window=window,
         min_count=min_count,
-        sg=1 if architecture == "skipgram" else 0,
+        sg=1 if skipgram else 0,
         negative=negative,
         workers=workers or min(4, os.cpu_count() or 1),
         seed=seed,
@@ -75,15 +110,9 @@ def train_word2vec(
     )
     model.build_vocab(sentences)
     if not model.wv.index_to_key:
-        raise InputError(f"{path}: no word occurs at least min_count={min_count} times; nothing to train")
+        raise InputError(f"{name}: no word occurs at least min_count={min_count} times; nothing to train")
     model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
-    if on_progress is not None:
-        on_progress(1.0)
-    return _to_vectors(model, path)
-
-
-def _to_vectors(model: Any, path: Path) -> WordVectors:
-    return WordVectors(list(model.wv.index_to_key), model.wv.vectors.copy(), name=path.stem)
+    return WordVectors(list(model.wv.index_to_key), model.wv.vectors.copy(), name=name.stem)
 
 
 class _Corpus:
