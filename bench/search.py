@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from _common import bbc_passages, cpu_info, versions, write_section
+from _common import bbc_passages, run_header, write_section
 
 Matrix = NDArray[np.float32]
 EF_SWEEP = (16, 32, 64, 96, 128, 256)
@@ -496,16 +496,8 @@ def main() -> None:
                 sections.append(latency_section(col, queries[: sizes.latency_queries], build))
                 print(sections[-1], flush=True)
             col.close()  # type: ignore[attr-defined]
-    info = cpu_info()
-    command = " ".join(["python bench/search.py", *sys.argv[1:]])
-    header = [
-        f"## Retrieval engine ({name})",
-        "",
-        f"Command: `{command}`",
-        f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
-        f"Versions: Python {info['python']}, "
-        + versions("embedrag", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime"),
-    ]
+    packages = ("embedrag", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime")
+    header = run_header(f"Retrieval engine ({name})", "search.py", *packages)
     report = "\n".join(header) + "\n\n" + "\n\n".join(sections)
     if not args.no_write:
         write_section("search", report)

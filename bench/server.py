@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from _common import bbc_passages, cpu_info, versions, write_section
+from _common import bbc_passages, run_header, write_section
 
 
 @dataclass
@@ -146,15 +146,10 @@ def run_level(url: str, model: str, texts: list[str], per_request: int, clients:
 
 
 def report(model: str, args: argparse.Namespace, reference: float, levels: list[Level], n_texts: int) -> str:
-    info = cpu_info()
-    command = " ".join(["python bench/server.py", *sys.argv[1:]])
+    packages = ("embedrag", "onnxruntime", "fastapi", "uvicorn", "httpx", "numpy")
+    title = f"HTTP server: {model}, {args.per_request} BBC News paragraphs per request"
     lines = [
-        f"## HTTP server: {model}, {args.per_request} BBC News paragraphs per request",
-        "",
-        f"Command: `{command}`",
-        f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
-        f"Versions: Python {info['python']}, "
-        + versions("embedrag", "onnxruntime", "fastapi", "uvicorn", "httpx", "numpy"),
+        *run_header(title, "server.py", *packages),
         f"Offline reference: `Embedder.encode` of {n_texts} paragraphs in one call: {reference:.1f} embeddings/s. "
         "Server and load generator share the machine; base64 vectors; one connection per client. "
         f"Load average when the run started: {args.load:.1f} (other work on the machine slows both sides).",
