@@ -30,7 +30,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -468,10 +468,13 @@ def main() -> None:
     size.add_argument("--full", action="store_const", dest="size", const="full")
     parser.add_argument("--threads", type=int, default=2, help="threads for the batched ANN runs")
     parser.add_argument("--only", choices=("ann", "bm25", "latency", "ingest"), action="append")
+    parser.add_argument("--glove", type=int, help="GloVe vectors for the ANN part (default: by size)")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
     name = args.size or "quick"
     sizes, only = SIZES[name], set(args.only or ("ann", "bm25", "latency", "ingest"))
+    if args.glove:
+        sizes = replace(sizes, glove=args.glove)
     warnings.simplefilter("ignore")
     sections: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
