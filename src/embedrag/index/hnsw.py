@@ -120,6 +120,7 @@ class HnswIndex:
         self._labels: IntArray = np.zeros(0, np.int64)
         self._alive: NDArray[np.bool_] = np.zeros(0, np.bool_)
         self._bitmap: NDArray[np.uint8] | None = None
+        self._live = 0
         self.generation = -1
         self.rebuilt = False
         """True if the last :meth:`refresh` had to rebuild from the database (missing/damaged file)."""
@@ -149,26 +150,33 @@ class HnswIndex:
         self.rebuilt = False
         if not self._loaded:
             self._load()
-        self._catch_up()
-        if len(self._alive) and 1 - self._alive.mean() >= REBUILD_DEAD_FRACTION:
+        if self._catch_up() and self._live <= (1 - REBUILD_DEAD_FRACTION) * len(self._alive) and self._alive.size:
             self._reset()  # a graph of many dead nodes: start again from the database
             self._catch_up()
         if self.rebuilt or self._unsaved >= SAVE_AFTER_CHANGES:
             self.save()
 
-    def _catch_up(self) -> None:
+    def _catch_up(self) -> bool:
+        """Apply the writes since :attr:`generation`; False if there were none."""
         with self.store.read() as conn:
             generation = read_generation(conn)
             if generation == self.generation:
-                return
+                return False
             gone = np.array(deleted_since(conn, self.generation), dtype=np.int64)
             added = self._add_since(conn, self.generation, gone)
         self._unsaved += len(gone) + added
         self.generation = generation
+        return True
 
     def _reset(self) -> None:
-        self._index, self._labels, self._alive, self._bitmap = None, np.zeros(0, np.int64), np.zeros(0, np.bool_), None
+        self._index, self._labels, self._alive = None, np.zeros(0, np.int64), np.zeros(0, np.bool_)
         self.generation, self.rebuilt, self._loaded = -1, True, True
+        self._alive_changed()
+
+    def _alive_changed(self) -> None:
+        """Keep the live count and the search's bitmap of live nodes (None: all live) in step with ``_alive``."""
+        self._live = int(self._alive.sum())
+        self._bitmap = None if self._live == len(self._alive) else np.packbits(self._alive, bitorder="little")
 
     def _add_since(self, conn: sqlite3.Connection, since: int, gone: IntArray) -> int:
         """Mark ``gone`` dead, add the chunks written after ``since``; return how many were added."""
@@ -183,7 +191,7 @@ class HnswIndex:
             self._labels = np.concatenate([self._labels, ids])
             self._alive = np.concatenate([self._alive, np.ones(len(ids), np.bool_)])
             added += len(ids)
-        self._bitmap = None if self._alive.all() else np.packbits(self._alive, bitorder="little")
+        self._alive_changed()
         return added
 
     def _load(self) -> None:
@@ -195,8 +203,8 @@ class HnswIndex:
                 labels, alive = archive["labels"], archive["alive"]
             if index.ntotal == len(labels) == len(alive) == side.get("count"):
                 self._index, self._labels, self._alive = index, labels.astype(np.int64), alive.astype(np.bool_)
-                self._bitmap = None if self._alive.all() else np.packbits(self._alive, bitorder="little")
                 self.generation, self._loaded = int(side["generation"]), True
+                self._alive_changed()
                 return
         self._reset()
 
@@ -230,7 +238,7 @@ class HnswIndex:
         self._unsaved = 0
 
     def __len__(self) -> int:
-        return int(self._alive.sum())
+        return self._live
 
     def search(self, query: Any, k: int, candidates: IntArray | None = None) -> list[tuple[int, float]]:
         """Approximately the ``k`` nearest chunks by cosine; among sorted ``candidates`` if given.
@@ -244,7 +252,7 @@ class HnswIndex:
         """:meth:`search` for each row of ``queries`` at once (faiss spreads them over its threads)."""
         self.refresh()
         q = unit_rows(queries)
-        if self._index is None or not self._alive.any():
+        if self._index is None or not self._live:
             return [[] for _ in q]
         want = k * RESCORE_FACTOR if self.dtype != "f32" else k
         allowed = self._alive if candidates is None else self._alive & np.isin(self._labels, candidates)
@@ -256,16 +264,19 @@ class HnswIndex:
         if bitmap is not None:
             params.sel = faiss.IDSelectorBitmap(len(self._labels), faiss.swig_ptr(bitmap))
         scores, nodes = self._index.search(q, want, params=params)
-        expected = min(k, int(allowed.sum()))
-        results = []
-        for query, row, found in zip(q, scores, nodes, strict=True):
-            keep = found >= 0
-            if keep.sum() < expected:  # the filter cut the graph apart around this query: search exactly
-                results.append(self._rescore(query, self._labels[allowed], k))
+        expected = min(k, self._live if candidates is None else int(allowed.sum()))
+        # faiss fills each row best first and pads it with -1; one gather and one tolist for all rows.
+        counts = (nodes >= 0).sum(axis=1).tolist()
+        ids = self._labels[np.maximum(nodes, 0)]
+        id_rows, score_rows = (ids.tolist(), scores.tolist()) if self.dtype == "f32" else ([], [])
+        results: list[list[tuple[int, float]]] = []
+        for row, count in enumerate(counts):
+            if count < expected:  # the filter cut the graph apart around this query: search exactly
+                results.append(self._rescore(q[row], self._labels[allowed], k))
             elif self.dtype == "f32":
-                results.append([(int(self._labels[n]), float(s)) for n, s in zip(found[keep], row[keep], strict=True)])
+                results.append(list(zip(id_rows[row][:count], score_rows[row][:count], strict=True)))
             else:
-                results.append(self._rescore(query, self._labels[found[keep]], k))
+                results.append(self._rescore(q[row], ids[row, :count], k))
         return results
 
     def _rescore(self, query: NDArray[np.float32], ids: IntArray, k: int) -> list[tuple[int, float]]:
