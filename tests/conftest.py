@@ -35,29 +35,40 @@ def minilm_dir() -> str:
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
 
 
+@pytest.fixture(scope="session")
+def tiny_bert_folder(minilm_dir: str):  # type: ignore[no-untyped-def]
+    """``tiny_bert_folder(out, "BertForMaskedLM", num_labels=1)``: a tiny random BERT of that class saved to
+    ``out`` with MiniLM's tokenizer (the same 30,522 pieces), for plumbing tests of any head."""
+
+    def build(out: Path, arch: str, *, num_hidden_layers: int = 2, max_positions: int = 512, **config: object) -> Path:
+        import torch
+        import transformers
+
+        torch.manual_seed(0)
+        bert = transformers.BertConfig(
+            hidden_size=32,
+            num_hidden_layers=num_hidden_layers,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=max_positions,
+            **config,
+        )
+        getattr(transformers, arch)(bert).save_pretrained(out)
+        for name in _TOKENIZER_FILES:
+            shutil.copy(Path(minilm_dir) / name, Path(out) / name)
+        return Path(out)
+
+    return build
+
+
 @pytest.fixture
-def tiny_cross_encoder(tmp_path: Path, minilm_dir: str):  # type: ignore[no-untyped-def]
+def tiny_cross_encoder(tmp_path: Path, tiny_bert_folder):  # type: ignore[no-untyped-def]
     """Build a tiny random BERT cross-encoder folder (MiniLM's tokenizer): ``tiny_cross_encoder(labels=1)``."""
 
     def build(*, labels: int, head: bool = True) -> Path:
-        import torch
-        from transformers import BertConfig, BertForSequenceClassification, BertModel
-
-        torch.manual_seed(0)
-        config = BertConfig(
-            hidden_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            intermediate_size=64,
-            max_position_embeddings=64,
-            num_labels=labels,
-        )
-        model = BertForSequenceClassification(config) if head else BertModel(config)
+        arch = "BertForSequenceClassification" if head else "BertModel"
         out = tmp_path / f"cross-encoder-{labels}-{head}"
-        model.save_pretrained(out)
-        for name in _TOKENIZER_FILES:
-            shutil.copy(Path(minilm_dir) / name, out / name)
-        return out
+        return tiny_bert_folder(out, arch, max_positions=64, num_labels=labels)
 
     return build
 

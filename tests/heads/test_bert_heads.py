@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,35 +11,20 @@ import pytest
 from embedrag.errors import InputError, ModelFormatError
 from embedrag.heads import MaskedLM, NextSentence
 
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
 
-
-def _tiny(tmp_path_factory: pytest.TempPathFactory, minilm_dir: str, arch: str) -> Path:
-    import torch
-    import transformers
-
-    torch.manual_seed(0)
-    config = transformers.BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
-    out = tmp_path_factory.mktemp(arch)
-    getattr(transformers, arch)(config).save_pretrained(out)
-    for name in TOKENIZER_FILES:
-        shutil.copy(Path(minilm_dir) / name, out / name)
-    return out
+@pytest.fixture(scope="module")
+def mlm_dir(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> Path:  # type: ignore[no-untyped-def]
+    return tiny_bert_folder(tmp_path_factory.mktemp("mlm"), "BertForMaskedLM")
 
 
 @pytest.fixture(scope="module")
-def mlm_dir(tmp_path_factory: pytest.TempPathFactory, minilm_dir: str) -> Path:
-    return _tiny(tmp_path_factory, minilm_dir, "BertForMaskedLM")
+def nsp_dir(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> Path:  # type: ignore[no-untyped-def]
+    return tiny_bert_folder(tmp_path_factory.mktemp("nsp"), "BertForNextSentencePrediction")
 
 
 @pytest.fixture(scope="module")
-def nsp_dir(tmp_path_factory: pytest.TempPathFactory, minilm_dir: str) -> Path:
-    return _tiny(tmp_path_factory, minilm_dir, "BertForNextSentencePrediction")
-
-
-@pytest.fixture(scope="module")
-def bare_dir(tmp_path_factory: pytest.TempPathFactory, minilm_dir: str) -> Path:
-    return _tiny(tmp_path_factory, minilm_dir, "BertModel")
+def bare_dir(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> Path:  # type: ignore[no-untyped-def]
+    return tiny_bert_folder(tmp_path_factory.mktemp("bare"), "BertModel")
 
 
 def test_each_mask_gets_a_distribution_that_sums_to_one(mlm_dir: Path) -> None:
