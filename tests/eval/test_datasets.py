@@ -39,11 +39,13 @@ def test_bbc_news_reworded_headlines_of_one_text_both_ask_for_it(bbc: Path) -> N
     assert "tech/178" not in load_beir(bbc, split="test").corpus  # stored once, as tech/130
 
 
-def test_dev_and_test_splits_do_not_share_queries(bbc: Path) -> None:
-    dev, test = load_beir(bbc, split="dev"), load_beir(bbc, split="test")
-    assert len(test.queries) == 524 and len(dev.queries) == 262
-    assert not set(dev.queries) & set(test.queries)
-    assert json.loads((bbc / "embedrag-dataset.json").read_text())["counts"]["test queries"] == 524
+def test_train_dev_and_test_splits_share_no_query_and_cover_all(bbc: Path) -> None:
+    splits = {split: set(load_beir(bbc, split=split).queries) for split in ("train", "dev", "test")}
+    assert len(splits["test"]) == 524 and len(splits["dev"]) == 262 and len(splits["train"]) == 1310
+    assert not splits["dev"] & splits["test"] and not splits["train"] & (splits["dev"] | splits["test"])
+    assert sum(map(len, splits.values())) == sum(1 for _ in (bbc / "queries.jsonl").open())
+    counts = json.loads((bbc / "embedrag-dataset.json").read_text())["counts"]
+    assert counts["test queries"] == 524 and counts["train queries"] == 1310
 
 
 def test_python_docs_asks_for_a_function_by_its_docstring_summary(tmp_path: Path) -> None:

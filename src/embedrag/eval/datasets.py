@@ -2,8 +2,9 @@
 
 Each entry of :data:`DATASETS` says where its data comes from, its license and size, whether
 it can be made on this machine, and how to make it. ``prepare(name, out)`` writes the files.
-Retrieval sets get two splits of judged queries: ``dev`` for choosing settings and
-``test`` for reporting them.
+Retrieval sets get three disjoint splits of judged queries: ``dev`` for choosing settings,
+``test`` for reporting them, and ``train`` (every other query) for fine-tuning models
+(``embedrag train cross-encoder|embedder``).
 """
 
 from __future__ import annotations
@@ -73,12 +74,11 @@ def write_beir(
 
 
 def _splits(groups: dict[str, list[str]], *, test_every: int, dev_every: int) -> dict[str, list[Row]]:
-    """Queries (in order) to test (every ``test_every``-th), dev (every ``dev_every``-th of the rest) or unused."""
-    splits: dict[str, list[Row]] = {"test": [], "dev": []}
+    """Queries (in order) to test (every ``test_every``-th), dev (every ``dev_every``-th of the rest) or train."""
+    splits: dict[str, list[Row]] = {"test": [], "dev": [], "train": []}
     for n, (query_id, doc_ids) in enumerate(groups.items()):
-        split = "test" if n % test_every == 0 else "dev" if n % dev_every == 1 else None
-        if split is not None:
-            splits[split] += [(query_id, doc_id, 1) for doc_id in doc_ids]
+        split = "test" if n % test_every == 0 else "dev" if n % dev_every == 1 else "train"
+        splits[split] += [(query_id, doc_id, 1) for doc_id in doc_ids]
     return splits
 
 
