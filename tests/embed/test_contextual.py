@@ -24,6 +24,22 @@ def test_the_last_layer_is_what_the_embedder_pools(encoder: ContextualEncoder, e
     assert [text[a:b].lower() for a, b in tokens.offsets] == [p.removeprefix("##") for p in tokens.pieces]
 
 
+def test_the_model_is_loaded_into_one_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime as ort
+
+    opened: list[object] = []
+    real = ort.InferenceSession.__init__
+
+    def count(self: ort.InferenceSession, *args: object, **kwargs: object) -> None:
+        opened.append(args[0])
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ort.InferenceSession, "__init__", count)
+    encoder = ContextualEncoder()
+    assert len(opened) == 1 and isinstance(opened[0], bytes)  # the graph with the hidden states as outputs
+    assert len(encoder.encode("A bat.").vectors) == 7
+
+
 def test_a_word_of_several_pieces_is_their_mean(encoder: ContextualEncoder) -> None:
     tokens = encoder.encode("Tokenization is fun.")
     vectors, pieces = tokens.word("tokenization")

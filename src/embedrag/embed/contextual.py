@@ -58,29 +58,15 @@ class ContextualEncoder:
     """Per-layer token vectors from a BERT-family encoder (default all-MiniLM-L6-v2, shipped offline)."""
 
     def __init__(self, model: str | Path = DEFAULT_MODEL, *, threads: int | None = None) -> None:
-        import onnx
-        import onnxruntime as ort
-
-        from embedrag.embed.export import onnx_for
-        from embedrag.embed.export.bert_graph import hidden_state_names
         from embedrag.embed.onnx_backend import OnnxBackend
 
         found = resolve(str(model))
         if not _is_transformer(found.path):
             raise ConfigError(f"'{found.name}' is a static model: it has one vector per token, no layers")
-        # The backend owns tokenizer, special tokens and limits; only the session differs.
-        self._backend = OnnxBackend(found.path, threads=threads)
         self.name = found.name
-        graph = onnx.load(str(onnx_for(found.path)))
-        produced = {out for node in graph.graph.node for out in node.output}
-        layers = sum(1 for name in produced if re.fullmatch(r"l\d+\.ffn_out\.norm", name))
-        self.output_names = hidden_state_names(layers)
-        if not layers or not set(self.output_names) <= produced:
-            raise ConfigError(f"'{self.name}' is not a BERT-family encoder: per-layer vectors need one")
-        graph.graph.output.extend(onnx.helper.make_empty_tensor_value_info(name) for name in self.output_names)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or 0
-        self._session = ort.InferenceSession(graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
+        graph, self.output_names = _with_hidden_states(found.path, self.name)
+        # One session: the backend (tokenizer, special tokens, limits) runs the graph with the extra outputs.
+        self._backend = OnnxBackend(found.path, threads=threads, graph=graph)
 
     @property
     def num_layers(self) -> int:
@@ -108,10 +94,28 @@ class ContextualEncoder:
             "token_type_ids": np.zeros((1, len(ids)), dtype=np.int64),
         }
         feed = {k: v for k, v in feed.items() if k in backend.input_names}
-        states = self._session.run(self.output_names, feed)
+        states = backend.session.run(self.output_names, feed)
         content = slice(len(backend.prefix), len(ids) - len(backend.suffix))
         vectors = np.stack([s[0, content] for s in states]).astype(np.float32)
         return ContextualTokens(text, list(encoding.tokens), [(int(a), int(b)) for a, b in encoding.offsets], vectors)
+
+
+def _with_hidden_states(model_dir: Path, name: str) -> tuple[bytes, list[str]]:
+    """The model's exported graph with the hidden state after the embeddings and after each layer
+    as extra outputs (serialised), and those outputs' names."""
+    import onnx
+
+    from embedrag.embed.export import onnx_for
+    from embedrag.embed.export.bert_graph import hidden_state_names
+
+    graph = onnx.load(str(onnx_for(model_dir)))
+    produced = {out for node in graph.graph.node for out in node.output}
+    layers = sum(1 for value in produced if re.fullmatch(r"l\d+\.ffn_out\.norm", value))
+    names = hidden_state_names(layers)
+    if not layers or not set(names) <= produced:
+        raise ConfigError(f"'{name}' is not a BERT-family encoder: per-layer vectors need one")
+    graph.graph.output.extend(onnx.helper.make_empty_tensor_value_info(value) for value in names)
+    return graph.SerializeToString(), names
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,10 @@ class OnnxBackend:
         max_tokens: int | None = None,
         token_budget: int = 8192,
         max_batch: int = 128,
+        graph: Path | bytes | None = None,
     ) -> None:
+        """``graph`` replaces the cached export of ``model_dir`` (a path or a serialised ONNX model with the
+        same inputs and ``last_hidden_state``), e.g. one with extra outputs: one session serves both."""
         import onnxruntime as ort
 
         from embedrag.embed.export import onnx_for
@@ -59,8 +62,10 @@ class OnnxBackend:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
-        graph = onnx_for(model_dir, variant=variant)  # type: ignore[arg-type]
-        self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        if graph is None:
+            graph = onnx_for(model_dir, variant=variant)  # type: ignore[arg-type]
+        model = graph if isinstance(graph, bytes) else str(graph)
+        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.dims = self.config.hidden_size
 
