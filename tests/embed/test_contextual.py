@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,3 +108,20 @@ def test_cli_compare_json_has_one_matrix_per_layer(cli) -> None:  # type: ignore
 def test_cli_show_refuses_a_layer_out_of_range(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("contextual", "A bat.", "--layer", "7")
     assert result.code == 1 and "--layer must be 0..6" in result.err
+
+
+def test_cli_compare_plot_draws_the_curves(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chart = tmp_path / "bat.png"
+    sentences = ["He saw a bat fly out of the cave.", "He swung the bat at the ball."]
+    result = cli("contextual", "compare", "--word", "bat", *sentences, "--plot", str(chart), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["word"] == "bat" and f"chart: {chart}" in result.err
+    data = chart.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_cli_compare_refuses_a_bad_plot_name_before_running(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("contextual", "compare", "--word", "bat", "a bat", "a bat", "--plot", str(tmp_path / "bat.bmp"))
+    assert result.code == 1 and result.out == ""
+    [line] = result.err.strip().splitlines()
+    assert line.startswith("error: cannot draw 'bat.bmp': unknown image format '.bmp'; use .png, .svg or .pdf (or ")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from embedrag.cli._group import default_group
-from embedrag.cli._output import out_console, print_json
+from embedrag.cli._output import err_console, out_console, print_json
 from embedrag.errors import InputError
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ def compare(
     word: str = typer.Option(..., "--word", "-w", help="The word to follow across the sentences."),
     model: str = MODEL,
     static: str = typer.Option("glove-6B-50d", "--static", help="Static word vectors shown beside ('' for none)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Also draw the curves, one per sentence pair: out.png (or .svg, .pdf)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Cosine similarity of WORD's vectors across the sentences, per layer, beside a static vector.
@@ -66,6 +70,10 @@ def compare(
     """
     from embedrag.embed.contextual import ContextualEncoder, compare_word
 
+    if plot is not None:
+        from embedrag.plot import image_path
+
+        image_path(plot)  # a bad file name fails now, not after the model has run
     vector = None
     if static:
         from embedrag.words import WordVectors
@@ -73,11 +81,17 @@ def compare(
         vectors = WordVectors.load(static)
         if word.lower() in vectors:  # else the table says n/a
             vector = vectors[word.lower()]
-    result = compare_word(ContextualEncoder(model), word, sentences, static=vector)
+    encoder = ContextualEncoder(model)
+    result = compare_word(encoder, word, sentences, static=vector)
     if as_json:
         print_json(result.as_dict())
-        return
-    _print_comparison(result, static)
+    else:
+        _print_comparison(result, static)
+    if plot is not None:
+        from embedrag.plot import plot_layers
+
+        plot_layers(result, plot, model=encoder.name, static=static)
+        err_console.print(f"chart: {plot}")
 
 
 def _layers(choice: str, count: int) -> list[int]:
