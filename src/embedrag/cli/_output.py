@@ -26,8 +26,9 @@ def print_error(message: str) -> None:
     from rich.markup import escape
 
     line = " ".join(str(message).split())
-    # escaped: messages quote user text and install hints such as 'embedrag[server]', not markup
-    err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False)
+    # escaped: messages quote user text and install hints such as 'embedrag[server]', not markup,
+    # and words between colons ('man:woman::king:queen') are not emoji codes
+    err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False, emoji=False)
 
 
 @contextmanager
