@@ -124,3 +124,49 @@ def test_every_words_command_documents_an_example(cli: Cli) -> None:
     for command in ("similar", "analogy", "similarity", "oddoneout", "eval", "train"):
         result = cli("words", command, "--help")
         assert result.code == 0 and "Example: embedrag words" in result.out, command
+
+
+def test_plot_draws_the_analogy_words_with_the_answer_looked_up(
+    cli: Cli, shared_glove: WordVectors, tmp_path: Path
+) -> None:
+    out = tmp_path / "gender.png"
+    result = cli("words", "plot", "-o", str(out), "--analogy", "king - man + woman", "-a", "boy:girl::brother:sister")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[:2] == [
+        "man:woman :: king:queen  (king - man + woman)",
+        "boy:girl :: brother:sister",
+    ]
+    assert "8 words, 4 arrows" in result.out
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_plot_words_alone_and_as_svg(cli: Cli, shared_glove: WordVectors, tmp_path: Path) -> None:
+    result = cli("words", "plot", "paris", "france", "rome", "italy", "-o", str(tmp_path / "w.svg"))
+    assert result.code == 0, result.err
+    assert "4 words, 0 arrows" in result.out and "<svg" in (tmp_path / "w.svg").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["paris", "xyzzyq", "-a", "frobnicatz:woman::king:queen"],
+            "not in the vocabulary of glove-6B-50d: 'xyzzyq', 'frobnicatz'",
+        ),
+        (["paris", "rome", "-o", "{tmp}/w.bmp"], "unknown image format '.bmp'"),
+        (["-a", "king:queen"], "cannot read the analogy 'king:queen'; write it like 'man:woman::king:queen'"),
+        ([], "nothing to draw"),
+    ],
+)
+def test_plot_errors_are_one_line(
+    cli: Cli, shared_glove: WordVectors, tmp_path: Path, args: list[str], message: str
+) -> None:
+    args = [a.format(tmp=tmp_path) for a in args]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "w.png")]
+    result = cli("words", "plot", *args)
+    assert result.code == 1
+    [line] = result.err.strip().splitlines()
+    assert line.startswith("error: ") and message in line
+    assert not (tmp_path / "w.png").exists()

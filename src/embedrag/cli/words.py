@@ -134,6 +134,36 @@ def _analogy_terms(terms: list[str]) -> tuple[list[str], list[str]]:
     return sides["+"], sides["-"]
 
 
+@app.command("plot")
+def plot(
+    words: list[str] | None = typer.Argument(None, help="Words to draw (the analogies' words are added)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Image file: out.png (or .svg, .pdf)."),
+    analogies: list[str] = typer.Option(
+        [],
+        "--analogy",
+        "-a",
+        help="'man:woman::king:queen' (arrows man->woman, king->queen), or 'king - man + woman' "
+        "(the answer is looked up, as in 'words analogy'). Repeatable.",
+    ),
+    vectors: str = VECTORS,
+    fmt: str | None = FORMAT,
+) -> None:
+    """Draw words in 2-D (a PCA of their vectors), with an arrow pair per analogy: parallel if it holds.
+
+    Example: embedrag words plot -o gender.png --analogy "king - man + woman" --analogy boy:girl::brother:sister
+    """
+    from embedrag.plot import image_path, plot_words, word_map
+
+    if not words and not analogies:
+        raise InputError("nothing to draw: give WORDS and/or --analogy 'man:woman::king:queen'")
+    image_path(output)  # a bad file name fails now, not after the vectors have loaded
+    wmap = word_map(_load(vectors, fmt), words or [], analogies)
+    plot_words(wmap, output)
+    for label in wmap.analogies:
+        out_console.print(label, markup=False, emoji=False)
+    out_console.print(f"{output}: {len(wmap.words)} words, {len(wmap.arrows)} arrows ({wmap.title})", markup=False)
+
+
 @app.command("similarity")
 def similarity(
     a: str = typer.Argument(..., help="First word."),
