@@ -33,12 +33,23 @@ def print_error(message: str) -> None:
 
 @contextmanager
 def progress_bar(label: str, total: float | None = None) -> Iterator[Callable[..., None]]:
-    """A transient rich bar on stderr; yields ``report(done, total=...)`` for library callbacks."""
-    columns = (TextColumn(label), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
-        task = bar.add_task(label, total=total)
+    """A transient rich bar on stderr; yields ``report(done, total=..., note=...)`` for library callbacks.
 
-        def report(done: float, total: float | None = None) -> None:
+    ``note`` is a short text shown after the bar (e.g. the current loss).
+    """
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[note]}"),
+    )
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task(label, total=total, note="")
+
+        def report(done: float, total: float | None = None, note: str | None = None) -> None:
             bar.update(task, completed=done, total=total if total is not None else bar.tasks[0].total)
+            if note is not None:
+                bar.update(task, note=note)
 
         yield report

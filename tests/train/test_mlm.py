@@ -9,7 +9,7 @@ import pytest
 
 from embedrag.errors import InputError
 from embedrag.heads import MaskedLM
-from embedrag.heads.train_mlm import train_mlm
+from embedrag.train.mlm import train_mlm
 
 LINES = [
     "the cat sat on the mat",

@@ -12,11 +12,8 @@ The report compares top-5 fill-in accuracy on held-out lines with a word-frequen
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from embedrag._optional import require
 from embedrag.errors import InputError, ModelFormatError
 from embedrag.models import resolve
 from embedrag.tokenize.textfile import Utf8Lines
+from embedrag.train._common import Progress, check_output, save_atomically
 
 __all__ = ["MlmReport", "train_mlm"]
 
@@ -64,7 +62,7 @@ def train_mlm(
     learning_rate: float = 1e-3,
     held_out: float = 0.1,
     seed: int = 0,
-    progress: Callable[[int, int, float], None] | None = None,
+    progress: Progress | None = None,
 ) -> MlmReport:
     """Train the masked-LM head of ``init`` on ``corpus`` (one text per line) and save it to ``output``.
 
@@ -75,9 +73,7 @@ def train_mlm(
 
     if steps <= 0 or batch_size <= 0 or not 0 < held_out < 1:
         raise InputError("steps and batch_size must be positive and held_out between 0 and 1")
-    output = Path(output)
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
-        raise InputError(f"{output} exists and is not an empty folder")
+    output = check_output(output)
     torch.manual_seed(seed)
     tokenizer, model = _load(init)
     train, test = _split(_pieces(corpus, tokenizer, max_tokens - 2), held_out, seed)
@@ -100,10 +96,16 @@ def train_mlm(
             progress(step + 1, steps, losses[-1])
     model.eval()
     accuracy, baseline, evaluated = _evaluate(model, tokenizer, test, train, rng)
-    _save(model, tokenizer, output)
     last = float(np.mean(losses[-10:]))
     seconds = time.perf_counter() - start
-    return MlmReport(steps, len(train), len(test), losses[0], last, accuracy, baseline, evaluated, seconds)
+    report = MlmReport(steps, len(train), len(test), losses[0], last, accuracy, baseline, evaluated, seconds)
+
+    def write(folder: Path) -> None:
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+
+    save_atomically(output, write, {"task": "mlm", "init": str(init), **report.as_dict()})
+    return report
 
 
 def _load(init: str | Path) -> tuple[Any, Any]:
@@ -183,18 +185,3 @@ def _evaluate(
     if not evaluated:
         raise InputError("no held-out line has a whole word to mask; give a larger corpus")
     return hits / evaluated, base / evaluated, evaluated
-
-
-def _save(model: Any, tokenizer: Any, output: Path) -> None:
-    """Write the folder beside its final place, then move it there: no half-written model."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
-    try:
-        model.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        if output.exists():
-            output.rmdir()
-        staging.rename(output)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
