@@ -61,6 +61,37 @@ def tiny_bert_folder(minilm_dir: str):  # type: ignore[no-untyped-def]
     return build
 
 
+@pytest.fixture(scope="session")
+def tiny_clip_folder(tmp_path_factory: pytest.TempPathFactory, minilm_dir: str) -> Path:
+    """A tiny random CLIP (16-dim shared space, 32x32 images, 64 text positions) with MiniLM's tokenizer,
+    saved as ``transformers`` saves one: model, tokenizer and image processor."""
+    import torch
+    import transformers
+
+    out = tmp_path_factory.mktemp("tiny-clip")
+    torch.manual_seed(0)
+    text = transformers.CLIPTextConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        max_position_embeddings=64,
+        bos_token_id=101,  # [CLS], [SEP], [PAD] of the WordPiece vocabulary
+        eos_token_id=102,
+        pad_token_id=0,
+    )
+    vision = transformers.CLIPVisionConfig(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, image_size=32, patch_size=8
+    )
+    config = transformers.CLIPConfig(projection_dim=16, text_config=text, vision_config=vision)
+    transformers.CLIPModel(config).eval().save_pretrained(out)
+    transformers.AutoTokenizer.from_pretrained(minilm_dir).save_pretrained(out)
+    image_processor = transformers.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    image_processor.save_pretrained(out)
+    return out
+
+
 @pytest.fixture
 def tiny_cross_encoder(tmp_path: Path, tiny_bert_folder):  # type: ignore[no-untyped-def]
     """Build a tiny random BERT cross-encoder folder (MiniLM's tokenizer): ``tiny_cross_encoder(labels=1)``."""

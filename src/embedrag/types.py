@@ -20,7 +20,7 @@ class EmbeddingSpec:
     model: str
     """Catalogue name, or the folder name of a user's model directory."""
     backend: str
-    """``onnx`` or ``static``."""
+    """``onnx``, ``static`` or ``clip``."""
     variant: str
     """``fp32`` or ``int8`` for ONNX models; ``fp32`` for static models."""
     dims: int

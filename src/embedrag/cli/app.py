@@ -22,6 +22,7 @@ from embedrag.cli import (
     datasets,
     embed,
     graph,
+    images,
     models,
     plot,
     score,
@@ -60,6 +61,7 @@ app.command("nsp")(bert_heads.nsp)
 app.add_typer(train.app, name="train")
 app.command("serve")(serve.serve)
 app.add_typer(graph.app, name="graph")
+app.add_typer(images.app, name="images")
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,4 @@
-"""``embedrag embed``: sentence embeddings of texts or of a file."""
+"""``embedrag embed``: sentence embeddings of texts or of a file, and image embeddings with a CLIP model."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def embed_command(
         None, "--input", "-i", help="A .txt (one text per line) or .jsonl file to embed."
     ),
     field: str = typer.Option("text", "--field", help="The text field of .jsonl records."),
+    images: list[Path] | None = typer.Option(
+        None, "--image", help="An image file to embed with a CLIP model, in the texts' space (repeat for more)."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the vectors to this .npy file."),
     threads: int | None = typer.Option(None, "--threads", help="Intra-op threads (default: all cores)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -36,11 +39,15 @@ def embed_command(
     Example: embedrag embed "A man is eating food." "A man eats bread." --json
 
     Example: embedrag embed --input passages.txt --output vectors.npy --variant int8
+
+    Example: embedrag embed "a photo of a dog" --image dog.jpg --image cat.png --model ./my-clip
     """
     from embedrag.embed import Embedder
 
-    if bool(texts) == (input_file is not None):
-        raise InputError("give either TEXT arguments or --input FILE (not both, not neither)")
+    images = list(images or [])
+    if bool(texts or images) == (input_file is not None):
+        raise InputError("give either TEXT arguments or --input FILE (not both, not neither); --image goes with TEXT")
+    _check_not_an_image(list(texts or []), images)
     if input_file is not None and output is None:
         raise InputError("--input needs --output OUT.npy for the vectors")
     if output is not None and output.suffix != ".npy":
@@ -49,54 +56,70 @@ def embed_command(
     if input_file is not None and output is not None:
         _embed_file(embedder, input_file, field, output, json_out)
         return
-    _embed_texts(embedder, list(texts or []), output, json_out)
+    _embed_inputs(embedder, list(texts or []), images, output, json_out)
 
 
-def _embed_texts(embedder: Embedder, texts: list[str], output: Path | None, json_out: bool) -> None:
+def _check_not_an_image(texts: list[str], images: list[Path]) -> None:
+    """``--image *.png`` gives only the first file to --image; the rest would be embedded as texts."""
+    from embedrag.embed.images import IMAGE_SUFFIXES
+
+    for text in texts if images else []:
+        if Path(text).suffix.lower() in IMAGE_SUFFIXES and Path(text).is_file():
+            raise InputError(f"'{text}' is an image file given as a text: write --image before each image path")
+
+
+def _embed_inputs(
+    embedder: Embedder, texts: list[str], images: list[Path], output: Path | None, json_out: bool
+) -> None:
+    import numpy as np
+
+    pictures = embedder.encode_images(images) if images else np.zeros((0, embedder.dims), np.float32)
     result = embedder.embed(texts)
+    vectors = np.concatenate([result.vectors, pictures])
     if output is not None:
-        _save(output, result.vectors)
+        _save(output, vectors)
     if json_out:
-        print_json(
+        rows: list[dict[str, Any]] = [
             {
-                "model": embedder.name,
-                "dims": embedder.dims,
-                "variant": embedder.spec.variant,
-                "embeddings": [
-                    {
-                        "text": text,
-                        "tokens": int(result.tokens[i]),
-                        "truncated": i in result.truncated,
-                        "embedding": [float(x) for x in result.vectors[i]],
-                    }
-                    for i, text in enumerate(texts)
-                ],
+                "text": text,
+                "tokens": int(result.tokens[i]),
+                "truncated": i in result.truncated,
+                "embedding": [float(x) for x in result.vectors[i]],
             }
-        )
+            for i, text in enumerate(texts)
+        ]
+        pairs = zip(images, pictures, strict=True)
+        rows += [{"image": str(path), "embedding": [float(x) for x in row]} for path, row in pairs]
+        spec = embedder.spec
+        print_json({"model": embedder.name, "dims": embedder.dims, "variant": spec.variant, "embeddings": rows})
         return
-    _show(embedder, texts, result.vectors, result.tokens.tolist(), set(result.truncated))
+    cut = set(result.truncated)
+    counts = [f"{n}" + (" [yellow](truncated)[/]" if i in cut else "") for i, n in enumerate(result.tokens)]
+    shown = [f"image: {p}" if len(str(p)) <= 50 else f"image: ...{str(p)[-47:]}" for p in images]  # keep the name
+    _show(embedder, [*texts, *shown], vectors, [*counts, *(["-"] * len(images))])
 
 
-def _show(embedder: Embedder, texts: list[str], vectors: Any, tokens: list[int], truncated: set[int]) -> None:
+def _show(embedder: Embedder, labels: list[str], vectors: Any, counts: list[str]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     out_console.print(f"[bold]{embedder.name}[/] · {embedder.dims} dims · {embedder.spec.variant}")
     table = Table(show_header=True, header_style="bold")
     for column in ("#", "text", "tokens", "vector"):
         table.add_column(column, overflow="fold", no_wrap=column == "vector")
-    for i, text in enumerate(texts):
+    for i, label in enumerate(labels):
         preview = ", ".join(f"{x:+.4f}" for x in vectors[i][:_PREVIEW])
-        count = f"{tokens[i]}" + (" [yellow](truncated)[/]" if i in truncated else "")
-        table.add_row(str(i), text if len(text) <= 60 else text[:57] + "...", count, f"[{preview}, ...]")
+        shown = label if len(label) <= 60 else label[:57] + "..."
+        table.add_row(str(i), escape(shown), counts[i], f"[{preview}, ...]")
     out_console.print(table)
-    if len(texts) > 1:
+    if len(labels) > 1:
         sims = vectors @ vectors.T
         matrix = Table(title="cosine similarity", title_justify="left")
         matrix.add_column("")
-        for j in range(len(texts)):
+        for j in range(len(labels)):
             matrix.add_column(str(j), justify="right")
-        for i in range(len(texts)):
-            matrix.add_row(str(i), *(f"{sims[i, j]:.3f}" for j in range(len(texts))))
+        for i in range(len(labels)):
+            matrix.add_row(str(i), *(f"{sims[i, j]:.3f}" for j in range(len(labels))))
         out_console.print(matrix)
 
 

@@ -6,18 +6,22 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
+from embedrag.embed.images import ImageInput, is_single_image, not_an_image_model, open_image
 from embedrag.embed.pooling import normalize as unit_rows
 from embedrag.embed.result import Embeddings, LongInputPolicy
-from embedrag.embed.st_config import read_json
+from embedrag.embed.st_config import model_type, read_json
 from embedrag.errors import ConfigError, InputError, TruncationWarning
 from embedrag.models import resolve
 from embedrag.tokenize.protocol import check_ids
 from embedrag.types import EmbeddingSpec
+
+if TYPE_CHECKING:
+    from embedrag.embed.clip_backend import ClipBackend
 
 __all__ = ["Embedder"]
 
@@ -55,7 +59,8 @@ class Embedder:
 
     ``model`` is a catalogue name (``embedrag models``), a hub id (only with network
     allowed) or a local folder: a sentence-transformers / BERT folder (converted to
-    ONNX once, cached) or a static Model2Vec-style folder.
+    ONNX once, cached), a static Model2Vec-style folder, or a CLIP folder (``hf`` extra,
+    torch), whose :meth:`encode_images` puts images in the same space as the texts.
 
     >>> embedder = Embedder()                                 # all-MiniLM-L6-v2, fp32
     >>> vectors = embedder.encode(["A man is eating food.", "A man eats bread."])
@@ -87,7 +92,10 @@ class Embedder:
         """Tokens the encoder adds around every input (2 for BERT's [CLS] ... [SEP])."""
         self.long_inputs: LongInputPolicy = long_inputs
         self._backend: _Backend
-        if _is_transformer(found.path):
+        self._images: ClipBackend | None = None
+        if model_type(found.path) == "clip":
+            self._images = self._clip(variant, threads=threads, max_tokens=max_tokens, token_budget=token_budget)
+        elif _is_transformer(found.path):
             from embedrag.embed.onnx_backend import OnnxBackend
 
             onnx = OnnxBackend(
@@ -104,6 +112,23 @@ class Embedder:
             static = StaticBackend(found.path)
             self._backend, self._normalize = static, static.default_normalize
             self.spec = self._make_spec("static", "fp32", "mean")
+
+    def _clip(self, variant: Variant, *, threads: int | None, max_tokens: int | None, token_budget: int) -> ClipBackend:
+        from embedrag.embed.clip_backend import ClipBackend
+
+        if variant != "fp32":
+            raise ConfigError("CLIP models run on torch in fp32; they have no int8 variant")
+        if self.long_inputs == "window":
+            raise ConfigError("CLIP text encoders read one caption; use long_inputs='truncate' or 'error'")
+        clip = ClipBackend(self.model_path, max_tokens=max_tokens, token_budget=token_budget)
+        if threads is not None:  # torch's setting is process-wide, like ONNX Runtime's per-session one is not
+            import torch
+
+            torch.set_num_threads(threads)
+        self._backend, self._normalize = clip, True
+        self.special_tokens = len(clip.prefix) + len(clip.suffix)
+        self.spec = self._make_spec("clip", "fp32", "eos")
+        return clip
 
     def _make_spec(self, backend: str, variant: str, pooling: str) -> EmbeddingSpec:
         return EmbeddingSpec(
@@ -225,11 +250,47 @@ class Embedder:
                 TruncationWarning(
                     f"{len(truncated)} input(s) exceeded {self.max_tokens} word pieces and were truncated "
                     f"(indices {truncated[:10]}{' ...' if len(truncated) > 10 else ''}); "
-                    "use long_inputs='window' to embed all of them"
+                    + (
+                        "long_inputs='error' refuses them (CLIP reads one caption)"
+                        if self._images is not None
+                        else "use long_inputs='window' to embed all of them"
+                    )
                 ),
                 stacklevel=2,
             )
         return np.concatenate(parts) if parts else np.zeros((0, self.dims), np.float32)
+
+    @property
+    def encodes_images(self) -> bool:
+        """Whether the model also sees images (a CLIP model): see :meth:`encode_images`."""
+        return self._images is not None
+
+    def encode_images(
+        self,
+        images: Iterable[ImageInput] | ImageInput,
+        *,
+        normalize: bool | None = None,
+        batch_size: int = 32,
+        progress: Callable[[int], None] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Vectors of images (file paths or PIL images) as float32 (n, dims), in the space of :meth:`encode`.
+
+        Only CLIP models see images; any other model raises :class:`ModelFormatError`. A missing
+        or unreadable file raises :class:`InputError` naming it. Images are decoded and run
+        ``batch_size`` at a time; ``progress`` is called with the number finished after each batch.
+        """
+        if self._images is None:
+            raise not_an_image_model(self.model_path)
+        if batch_size <= 0:
+            raise ConfigError(f"batch_size must be positive, got {batch_size}")
+        items: Iterable[Any] = [images] if is_single_image(images) else cast(Iterable[Any], images)
+        iterator, parts = iter(items), []
+        while batch := list(islice(iterator, batch_size)):
+            parts.append(self._images.encode_pixels([open_image(item) for item in batch]))
+            if progress is not None:
+                progress(len(batch))
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dims), np.float32)
+        return unit_rows(vectors) if (self._normalize if normalize is None else normalize) else vectors
 
     def token_vectors(self, texts: Iterable[str] | str) -> list[npt.NDArray[np.float32]]:
         """Contextual vectors of each text's word pieces, one (tokens, dims) array per text, unit rows.
@@ -239,7 +300,8 @@ class Embedder:
         """
         batch = _validated(texts, start=0)
         if not isinstance(self._backend, _TokenBackend):
-            raise ConfigError(f"'{self.name}' is a static model: it has no contextual token vectors")
+            kind = "CLIP" if self._images is not None else "static"
+            raise ConfigError(f"'{self.name}' is a {kind} model: it has no contextual token vectors")
         return [unit_rows(v) for v in self._backend.token_vectors(batch)] if batch else []
 
     def __repr__(self) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from embedrag.errors import ModelFormatError
 
-__all__ = ["SentenceConfig", "read_json", "read_sentence_config"]
+__all__ = ["SentenceConfig", "model_type", "read_json", "read_sentence_config"]
 
 _SUPPORTED = ("mean", "cls", "max")
 _POOLING_KEYS = {
@@ -48,6 +48,14 @@ def read_json(path: Path) -> Any:
         raise ModelFormatError(f"{path} is missing") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelFormatError(f"{path} is not valid JSON: {exc}") from None
+
+
+def model_type(model_dir: Path) -> str | None:
+    """The ``model_type`` in a folder's ``config.json`` (``bert``, ``clip``, ...), or ``None`` without one."""
+    config = model_dir / "config.json"
+    data = read_json(config) if config.exists() else None
+    value = data.get("model_type") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _pooling_mode(path: Path) -> str:
