@@ -86,3 +86,25 @@ def test_hits_carry_text_source_and_merged_metadata(index: Index) -> None:
     (hit,) = index.hits(index.lexical("computers", k=1))
     assert (hit.id, hit.doc_id, hit.text, hit.source) == ("b#0", "b", "apple computers", "docs/tech/b.md")
     assert hit.metadata["category"] == "tech"
+
+
+def test_a_dense_hnsw_query_reads_the_store_once_and_still_sees_new_writes(
+    store: Store, put: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for d in range(5):
+        put(f"d{d}", [f"p{d} {i}" for i in range(10)])
+    index = Index(store, exact_threshold=0)
+    index.dense(np.ones(8), k=3)  # builds the graph
+    reads = 0
+    original = store.read
+
+    def counted():  # type: ignore[no-untyped-def]
+        nonlocal reads
+        reads += 1
+        return original()
+
+    monkeypatch.setattr(store, "read", counted)
+    assert len(index.dense(np.ones(8), k=3)) == 3
+    assert reads == 1
+    put("new", ["fresh paragraph"])
+    assert any(index.hits([(c, s)])[0].doc_id == "new" for c, s in index.dense(np.ones(8), k=60))

@@ -75,10 +75,12 @@ class Index:
         if query.shape[0] != self.store.spec.dims:
             raise InputError(f"query vector has {query.shape[0]} dims, the collection has {self.store.spec.dims}")
         candidates = self._candidates(filters)
-        size = self._chunk_count() if candidates is None else len(candidates)
+        generation, count = self._counted()
+        size = count if candidates is None else len(candidates)
         if exact or size <= self.exact_threshold:
             return self._exact.search(query, k, candidates)
-        return self._hnsw.search(query, k, candidates)
+        # the generation just read tells the graph whether it is current: one read transaction per query
+        return self._hnsw.search(query, k, candidates, generation=generation)
 
     def lexical(self, query_text: str, k: int, filters: Filters | None = None) -> Scored:
         """The ``k`` best BM25 matches of ``query_text`` (chunks sharing at least one term), best first."""
@@ -134,7 +136,7 @@ class Index:
 
         Called after writes, so the first search after an ingest does not pay for the graph.
         """
-        if self._chunk_count() > self.exact_threshold:
+        if self._counted()[1] > self.exact_threshold:
             self._hnsw.refresh()
 
     def save(self) -> None:
@@ -142,12 +144,13 @@ class Index:
         if len(self._hnsw):
             self._hnsw.save()
 
-    def _chunk_count(self) -> int:
+    def _counted(self) -> tuple[int, int]:
+        """The store's generation and its number of chunks (counted again only after writes)."""
         with self.store.read() as conn:
             generation = read_generation(conn)
             if self._size[0] != generation:
                 self._size = (generation, int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]))
-        return self._size[1]
+        return self._size
 
     def _candidates(self, filters: Filters | None) -> NDArray[np.int64] | None:
         if not filters:

@@ -240,17 +240,23 @@ class HnswIndex:
     def __len__(self) -> int:
         return self._live
 
-    def search(self, query: Any, k: int, candidates: IntArray | None = None) -> list[tuple[int, float]]:
+    def search(
+        self, query: Any, k: int, candidates: IntArray | None = None, *, generation: int | None = None
+    ) -> list[tuple[int, float]]:
         """Approximately the ``k`` nearest chunks by cosine; among sorted ``candidates`` if given.
 
         Deleted chunks and chunks outside ``candidates`` are skipped inside the graph search, so
-        ``k`` hits come back whenever ``k`` allowed chunks exist.
+        ``k`` hits come back whenever ``k`` allowed chunks exist. ``generation``: the store's
+        generation if the caller has just read it; the graph then skips its own check when current.
         """
-        return self.search_batch(unit_rows(query)[:1], k, candidates)[0]
+        return self.search_batch(unit_rows(query)[:1], k, candidates, generation=generation)[0]
 
-    def search_batch(self, queries: Any, k: int, candidates: IntArray | None = None) -> list[list[tuple[int, float]]]:
+    def search_batch(
+        self, queries: Any, k: int, candidates: IntArray | None = None, *, generation: int | None = None
+    ) -> list[list[tuple[int, float]]]:
         """:meth:`search` for each row of ``queries`` at once (faiss spreads them over its threads)."""
-        self.refresh()
+        if generation is None or not self._loaded or generation != self.generation:
+            self.refresh()
         q = unit_rows(queries)
         if self._index is None or not self._live:
             return [[] for _ in q]
