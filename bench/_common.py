@@ -9,7 +9,8 @@ from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
+RESULTS = Path(os.environ.get("EMBEDRAG_BENCH_RESULTS") or Path(__file__).with_name("RESULTS.md"))
+"""The report every benchmark writes its section into; run_all.py --results points it elsewhere."""
 
 
 def cpu_info() -> dict[str, str]:
@@ -70,12 +71,13 @@ def bbc_passages(n: int, *, min_words: int = 8, seed: int = 0) -> list[str]:
     return passages[:n]
 
 
-def write_section(name: str, body: str) -> None:
-    """Replace (or append) the section ``name`` of bench/RESULTS.md, between markers."""
+def write_section(name: str, body: str, *, results: Path | None = None) -> None:
+    """Replace (or append) the section ``name`` of ``results`` (default :data:`RESULTS`), between markers."""
+    results = results or RESULTS
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     text = (
-        RESULTS.read_text()
-        if RESULTS.exists()
+        results.read_text()
+        if results.exists()
         else "# Benchmark results\n\nEvery figure below was measured by the command shown with it.\n"
     )
     block = f"{start}\n{body.rstrip()}\n{end}"
@@ -83,4 +85,4 @@ def write_section(name: str, body: str) -> None:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    results.write_text(text)

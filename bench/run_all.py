@@ -9,6 +9,7 @@ commands it ran, how long each took, and whether it succeeded.
     python bench/run_all.py --full               # the sizes RESULTS.md is quoted at (long)
     python bench/run_all.py --quick --dry-run    # print the commands only
     python bench/run_all.py --quick --only search quality
+    python bench/run_all.py --quick --results bench/RESULTS-quick.md   # keep RESULTS.md's full figures
 
 A benchmark listed in BENCHMARKS whose script is not in bench/ yet is reported as missing;
 the others still run. One that fails is reported as failed, with its exit code.
@@ -17,6 +18,7 @@ the others still run. One that fails is reported as failed, with its exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -62,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     size.add_argument("--full", action="store_const", dest="size", const="full")
     parser.add_argument("--only", nargs="+", choices=[b.name for b in BENCHMARKS], help="run just these")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    parser.add_argument("--results", type=Path, help="write the report here instead of bench/RESULTS.md")
     args = parser.parse_args(argv)
+    if args.results is not None:  # the benchmarks run as child processes and read it from there
+        os.environ["EMBEDRAG_BENCH_RESULTS"] = str(args.results.resolve())
     chosen = [b for b in BENCHMARKS if not args.only or b.name in args.only]
     rows = []
     for bench in chosen:
@@ -91,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = "\n".join(lines)
     print(report)
     if not args.dry_run:
-        write_section("run_all", report)
+        write_section("run_all", report, results=args.results)
     return 0 if all(status.startswith(("ok", "missing")) for _, _, status, _ in rows) else 1
 
 
