@@ -71,3 +71,11 @@ def test_html_map_is_one_self_contained_file_with_text_on_hover(tmp_path: Path) 
 def test_png_map_is_drawn(tmp_path: Path) -> None:
     data = write_map(_map(), tmp_path / "map.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("map.bmpx", "unknown image format '.bmpx'"), ("no/such/map.png", "does not exist")]
+)
+def test_a_bad_map_path_is_one_clear_error(tmp_path: Path, name: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        write_map(_map(), tmp_path / name)

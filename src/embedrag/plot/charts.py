@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embedrag.eval.metrics import evaluate_run
-from embedrag.plot._mpl import pyplot
+from embedrag.plot._mpl import pyplot, save
 
 if TYPE_CHECKING:
     from embedrag.eval.beir import Qrels
@@ -47,7 +47,4 @@ def plot_retrieval(report: RetrievalReport, qrels: Qrels, path: str | Path) -> P
         f"{report.dataset} ({report.split}): {report.queries} queries, {report.documents} documents, {report.model}"
     )
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save(fig, path)

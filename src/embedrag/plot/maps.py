@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from embedrag._optional import require
 from embedrag.errors import InputError
-from embedrag.plot._mpl import pyplot
+from embedrag.plot._mpl import pyplot, save
 
 if TYPE_CHECKING:
     from embedrag.collection import Collection
@@ -127,9 +127,7 @@ def write_map(cmap: CollectionMap, path: str | Path) -> Path:
     ax.set(title=cmap.title, xticks=[], yticks=[])
     ax.legend(loc="best", fontsize="small", markerscale=2)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save(fig, out)
 
 
 _TABLEAU = (
