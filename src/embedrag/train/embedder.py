@@ -152,5 +152,6 @@ def _loss(model: Any, batch: Sequence[Example]) -> Any:
 def _embed(model: Any, texts: list[str]) -> Any:
     import torch
 
-    features = model.tokenize(texts)
+    # sentence-transformers 6 renamed tokenize to preprocess; 3 to 5 only have tokenize
+    features = (model.preprocess if hasattr(model, "preprocess") else model.tokenize)(texts)
     return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
