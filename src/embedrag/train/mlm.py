@@ -124,7 +124,7 @@ def _pieces(corpus: str | Path, tokenizer: Any, size: int) -> list[list[int]]:
     out: list[list[int]] = []
     for line in Utf8Lines(corpus):
         if line.strip():
-            ids = tokenizer(line, add_special_tokens=False)["input_ids"]
+            ids = tokenizer(line, add_special_tokens=False, verbose=False)["input_ids"]  # split below, never cut
             out += [ids[i : i + size] for i in range(0, len(ids), size)]
     if len(out) < 10:
         raise InputError(f"{corpus} has {len(out)} non-empty lines; training needs at least 10")
