@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from embedrag.errors import InputError
@@ -59,6 +60,20 @@ def test_the_encoder_is_left_as_it_was(encoder_dir: Path, corpus: Path, tmp_path
     weight = "embeddings.word_embeddings.weight"
     assert (after[f"bert.{weight}"] == before[weight]).all()
     assert any(name.startswith("cls.predictions") for name in after)
+
+
+def test_top_layers_train_only_the_top_of_the_encoder(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
+    from safetensors.numpy import load_file
+
+    train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=3, batch_size=4, top_layers=1)
+    before, after = load_file(encoder_dir / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
+    top, below = "encoder.layer.1.output.dense.weight", "encoder.layer.0.output.dense.weight"  # 2 layers
+    assert not np.allclose(after[f"bert.{top}"], before[top])
+    assert (after[f"bert.{below}"] == before[below]).all()
+    word = "embeddings.word_embeddings.weight"
+    assert (after[f"bert.{word}"] == before[word]).all()
+    with pytest.raises(InputError, match="the encoder has 2 layers"):
+        train_mlm(corpus, init=encoder_dir, output=tmp_path / "x", steps=1, top_layers=3)
 
 
 def test_a_used_output_folder_is_refused_before_training(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:

@@ -31,10 +31,13 @@ def mlm(
     init: str = typer.Option("all-MiniLM-L6-v2", "--init", help="Encoder to start from (catalogue name or folder)."),
     steps: int = typer.Option(300, "--steps", help="Training steps (batches)."),
     batch_size: int = typer.Option(16, "--batch-size", help="Texts per step."),
+    top_layers: int = typer.Option(
+        0, "--top-layers", help="Also train this many top encoder layers (0: encoder frozen, embeddings unchanged)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for sampling, masking and the held-out split."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Give an encoder a masked-LM head, train it on CORPUS (encoder frozen), and save it for 'fill'.
+    """Give an encoder a masked-LM head, train it on CORPUS (encoder frozen unless --top-layers), save it for 'fill'.
 
     Example: embedrag train mlm corpus.txt --init all-MiniLM-L6-v2 -o minilm-mlm
     """
@@ -47,6 +50,7 @@ def mlm(
             output=output,
             steps=steps,
             batch_size=batch_size,
+            top_layers=top_layers,
             seed=seed,
             progress=lambda step, total, loss: report(step, total, note=f"loss {loss:.3f}"),
         )

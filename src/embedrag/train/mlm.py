@@ -60,6 +60,7 @@ def train_mlm(
     batch_size: int = 16,
     max_tokens: int = 128,
     learning_rate: float = 1e-3,
+    top_layers: int = 0,
     held_out: float = 0.1,
     seed: int = 0,
     progress: Progress | None = None,
@@ -67,20 +68,18 @@ def train_mlm(
     """Train the masked-LM head of ``init`` on ``corpus`` (one text per line) and save it to ``output``.
 
     ``progress(step, steps, loss)`` is called after each step. Lines longer than ``max_tokens``
-    word pieces are split into pieces of that size (never cut).
+    word pieces are split into pieces of that size (never cut). ``top_layers`` encoder layers
+    (from the top) train too, at a tenth of ``learning_rate``; with 0 the encoder stays frozen.
     """
     import torch
 
-    if steps <= 0 or batch_size <= 0 or not 0 < held_out < 1:
-        raise InputError("steps and batch_size must be positive and held_out between 0 and 1")
+    if steps <= 0 or batch_size <= 0 or not 0 < held_out < 1 or top_layers < 0:
+        raise InputError("steps and batch_size must be positive, top_layers 0 or more, held_out between 0 and 1")
     output = check_output(output)
     torch.manual_seed(seed)
     tokenizer, model = _load(init)
     train, test = _split(_pieces(corpus, tokenizer, max_tokens - 2), held_out, seed)
-    trainable = [p for name, p in model.named_parameters() if name.startswith("cls.")]
-    for name, parameter in model.named_parameters():
-        parameter.requires_grad = name.startswith("cls.") and "decoder.weight" not in name
-    optimizer = torch.optim.AdamW([p for p in trainable if p.requires_grad], lr=learning_rate)
+    optimizer = torch.optim.AdamW(_trainable(model, top_layers, learning_rate))
     rng = np.random.default_rng(seed)
     start, losses = time.perf_counter(), []
     model.train()
@@ -106,6 +105,22 @@ def train_mlm(
 
     save_atomically(output, write, {"task": "mlm", "init": str(init), **report.as_dict()})
     return report
+
+
+def _trainable(model: Any, top_layers: int, learning_rate: float) -> list[dict[str, Any]]:
+    """Parameter groups: the head (but its output layer, tied to the word embeddings) and the top layers."""
+    count = int(model.config.num_hidden_layers)
+    if top_layers > count:
+        raise InputError(f"top_layers is {top_layers}; the encoder has {count} layers")
+    layers = tuple(f".encoder.layer.{i}." for i in range(count - top_layers, count))
+    head: list[Any] = []
+    top: list[Any] = []
+    for name, parameter in model.named_parameters():
+        in_head = name.startswith("cls.") and "decoder.weight" not in name
+        in_top = any(layer in name for layer in layers)
+        parameter.requires_grad = in_head or in_top
+        (head if in_head else top if in_top else []).append(parameter)
+    return [{"params": head, "lr": learning_rate}, {"params": top, "lr": learning_rate / 10}]
 
 
 def _load(init: str | Path) -> tuple[Any, Any]:
