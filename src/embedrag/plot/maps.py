@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from embedrag._optional import require
 from embedrag.errors import InputError
-from embedrag.plot._mpl import pyplot, save
+from embedrag.plot._mpl import TABLEAU, pyplot, save
 
 if TYPE_CHECKING:
     from embedrag.collection import Collection
@@ -130,23 +130,9 @@ def write_map(cmap: CollectionMap, path: str | Path) -> Path:
     return save(fig, out)
 
 
-_TABLEAU = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-
-
 def _palette(labels: list[str]) -> dict[str, str]:
     groups = [g for g, _ in Counter(labels).most_common()]
-    return {group: _TABLEAU[i % len(_TABLEAU)] for i, group in enumerate(groups)}
+    return {group: TABLEAU[i % len(TABLEAU)] for i, group in enumerate(groups)}
 
 
 def _html(cmap: CollectionMap, size: int = 800, pad: int = 20) -> str:
