@@ -3,7 +3,8 @@
 Every run writes a new folder atomically, with ``embedrag-train.json`` recording what it did.
 """
 
-from embedrag.train.cross_encoder import TrainReport, train_cross_encoder
+from embedrag.train._common import TrainReport
+from embedrag.train.cross_encoder import train_cross_encoder
 from embedrag.train.embedder import train_embedder
 from embedrag.train.mlm import MlmReport, train_mlm
 from embedrag.train.pairs import Pair, hard_negatives, random_negatives, read_pairs

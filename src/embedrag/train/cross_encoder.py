@@ -10,9 +10,7 @@ saved folder is a plain ``BertForSequenceClassification`` directory: it loads in
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +19,10 @@ import numpy as np
 from embedrag._optional import require
 from embedrag.errors import InputError, ModelFormatError
 from embedrag.models import resolve
-from embedrag.train._common import Progress, check_output, linear_warmup, save_atomically
+from embedrag.train._common import Progress, TrainReport, check_output, fit, save_atomically
 from embedrag.train.pairs import Pair
 
 __all__ = ["TrainReport", "train_cross_encoder"]
-
-
-@dataclass(frozen=True)
-class TrainReport:
-    """What a fine-tuning run did."""
-
-    pairs: int
-    positives: int
-    steps: int
-    epochs: int
-    first_loss: float
-    """Mean loss of the first 10 steps."""
-    last_loss: float
-    """Mean loss of the last 10 steps."""
-    truncated: int
-    """Pairs longer than the token limit; their passage was cut to fit (counted, never silent)."""
-    seconds: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def train_cross_encoder(
@@ -76,48 +54,33 @@ def train_cross_encoder(
     tokenizer, model = _load(init)
     max_tokens = min(max_tokens, int(getattr(model.config, "max_position_embeddings", max_tokens)))
     truncated = _too_long(pairs, tokenizer, max_tokens)
-    rng = np.random.default_rng(seed)
-    steps = epochs * -(-len(pairs) // batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
-    schedule = linear_warmup(optimizer, steps)
     loss_of = torch.nn.BCEWithLogitsLoss()
-    losses: list[float] = []
-    start = time.perf_counter()
-    model.train()
-    for _ in range(epochs):
-        order = rng.permutation(len(pairs))
-        for first in range(0, len(pairs), batch_size):
-            batch = [pairs[i] for i in order[first : first + batch_size]]
-            encoded = tokenizer(
-                [p.query for p in batch],
-                [p.passage for p in batch],
-                padding=True,
-                truncation="only_second",
-                max_length=max_tokens,
-                return_tensors="pt",
-            )
-            logits = model(**encoded).logits[:, 0]
-            loss = loss_of(logits, torch.tensor([p.label for p in batch], dtype=torch.float32))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            losses.append(float(loss.detach()))
-            if progress is not None:
-                progress(len(losses), steps, losses[-1])
-    model.eval()
-    positives = sum(p.label > 0 for p in pairs)
-    report = TrainReport(
-        len(pairs),
-        positives,
-        steps,
-        epochs,
-        float(np.mean(losses[:10])),
-        float(np.mean(losses[-10:])),
-        truncated,
-        time.perf_counter() - start,
+
+    def batch_loss(batch: list[Pair]) -> Any:
+        encoded = tokenizer(
+            [p.query for p in batch],
+            [p.passage for p in batch],
+            padding=True,
+            truncation="only_second",
+            max_length=max_tokens,
+            return_tensors="pt",
+        )
+        labels = torch.tensor([p.label for p in batch], dtype=torch.float32)
+        return loss_of(model(**encoded).logits[:, 0], labels)
+
+    steps, losses, seconds = fit(
+        model,
+        pairs,
+        batch_loss,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        progress=progress,
     )
+    first, last = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
+    positives = sum(p.label > 0 for p in pairs)
+    report = TrainReport(len(pairs), positives, steps, epochs, first, last, truncated, seconds)
 
     def write(folder: Path) -> None:
         model.save_pretrained(folder)

@@ -12,7 +12,6 @@ in ``SentenceTransformer`` and, with no torch at all, in :class:`embedrag.Embedd
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,7 @@ import numpy as np
 from embedrag._optional import require
 from embedrag.errors import InputError
 from embedrag.models import resolve
-from embedrag.train._common import Progress, check_output, linear_warmup, save_atomically
-from embedrag.train.cross_encoder import TrainReport
+from embedrag.train._common import Progress, TrainReport, check_output, fit, save_atomically
 from embedrag.train.pairs import Pair
 
 __all__ = ["train_embedder"]
@@ -58,36 +56,18 @@ def train_embedder(
     torch.manual_seed(seed)
     model = _load(init)
     truncated = _too_long(model, examples)
-    rng = np.random.default_rng(seed)
-    steps = epochs * -(-len(examples) // batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
-    schedule = linear_warmup(optimizer, steps)
-    losses: list[float] = []
-    start = time.perf_counter()
-    model.train()
-    for _ in range(epochs):
-        order = rng.permutation(len(examples))
-        for first in range(0, len(examples), batch_size):
-            loss = _loss(model, [examples[i] for i in order[first : first + batch_size]])
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            losses.append(float(loss.detach()))
-            if progress is not None:
-                progress(len(losses), steps, losses[-1])
-    model.eval()
-    report = TrainReport(
-        len(pairs),
-        len(examples),
-        steps,
-        epochs,
-        float(np.mean(losses[:10])),
-        float(np.mean(losses[-10:])),
-        truncated,
-        time.perf_counter() - start,
+    steps, losses, seconds = fit(
+        model,
+        examples,
+        lambda batch: _loss(model, batch),
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        progress=progress,
     )
+    first, last = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
+    report = TrainReport(len(pairs), len(examples), steps, epochs, first, last, truncated, seconds)
     save_atomically(
         output, lambda folder: model.save(str(folder)), {"task": "embedder", "init": str(init), **report.as_dict()}
     )
