@@ -18,11 +18,10 @@ import numpy.typing as npt
 
 from embedrag._optional import require
 from embedrag.embed.batching import plan_batches
-from embedrag.embed.onnx_backend import _load_tokenizer, _special_tokens
+from embedrag.embed.onnx_backend import text_tokenizer
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import model_type
 from embedrag.errors import ConfigError, InputError, ModelFormatError
-from embedrag.models.cache import hash_files
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -45,11 +44,7 @@ class ClipBackend:
             raise ConfigError(f"max_tokens must be between 3 and {limit}, got {max_tokens}")
         self.max_tokens: int | None = max_tokens or limit
         self.token_budget, self.max_batch = token_budget, max_batch
-        tokenizer_path = model_dir / "tokenizer.json"
-        self.tokenizer = _load_tokenizer(tokenizer_path)
-        self.tokenizer_hash = hash_files([tokenizer_path])
-        self.prefix, self.suffix = _special_tokens(self.tokenizer)
-        self.vocab_size = int(self.tokenizer.get_vocab_size(with_added_tokens=True))
+        self.tokenizer, self.tokenizer_hash, self.prefix, self.suffix, self.vocab_size = text_tokenizer(model_dir)
         self.pad_id = int(text_config.pad_token_id or 0)
         self.dims = int(self.model.config.projection_dim)
 

@@ -21,7 +21,7 @@ from embedrag.errors import ConfigError, InputError, ModelFormatError
 from embedrag.models.cache import hash_files
 from embedrag.tokenize.huggingface import HFTokenizer
 
-__all__ = ["OnnxBackend"]
+__all__ = ["OnnxBackend", "text_tokenizer"]
 
 _WINDOW_OVERLAP = 32
 """Word pieces shared by neighbouring windows, so no sentence is only ever seen cut."""
@@ -52,11 +52,7 @@ class OnnxBackend:
             raise ConfigError(f"max_tokens must be between 3 and {self.config.max_tokens}, got {max_tokens}")
         self.max_tokens = max_tokens or self.config.max_tokens
         self.token_budget, self.max_batch = token_budget, max_batch
-        tokenizer_path = model_dir / "tokenizer.json"
-        self.tokenizer = _load_tokenizer(tokenizer_path)
-        self.tokenizer_hash = hash_files([tokenizer_path])
-        self.prefix, self.suffix = _special_tokens(self.tokenizer)
-        self.vocab_size = int(self.tokenizer.get_vocab_size(with_added_tokens=True))
+        self.tokenizer, self.tokenizer_hash, self.prefix, self.suffix, self.vocab_size = text_tokenizer(model_dir)
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -153,6 +149,15 @@ def _combine(pooled: npt.NDArray[np.float32], owners: list[int], sizes: list[int
     totals = np.zeros(n, dtype=np.float32)
     np.add.at(totals, owners, weights)
     return (sums / totals[:, None]).astype(np.float32)
+
+
+def text_tokenizer(model_dir: Path) -> tuple[Tokenizer, str, list[int], list[int], int]:
+    """A model folder's ``tokenizer.json``: the tokenizer, its hash, the ids it adds before and after
+    a text, and its vocabulary size (shared by the ONNX and CLIP backends)."""
+    path = model_dir / "tokenizer.json"
+    tokenizer = _load_tokenizer(path)
+    prefix, suffix = _special_tokens(tokenizer)
+    return tokenizer, hash_files([path]), prefix, suffix, int(tokenizer.get_vocab_size(with_added_tokens=True))
 
 
 def _load_tokenizer(path: Path) -> Tokenizer:
