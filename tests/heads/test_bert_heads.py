@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,16 @@ def test_cli_fill_and_nsp(cli, mlm_dir: Path, nsp_dir: Path) -> None:  # type: i
     assert result.code == 0 and 0 <= json.loads(result.out)["is_next"] <= 1
     result = cli("fill", "No mask.", "--model", str(mlm_dir))
     assert result.code == 1 and "no [MASK]" in result.err
+
+
+def test_the_cli_keeps_transformers_loading_output_off_the_terminal(mlm_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TRANSFORMERS_VERBOSITY", "HF_HUB_DISABLE_PROGRESS_BARS")}
+    command = ["fill", "A [MASK].", "--model", str(mlm_dir), "--json"]
+    quiet = subprocess.run([sys.executable, "-m", "embedrag", *command], capture_output=True, text=True, env=env)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    debug = [sys.executable, "-m", "embedrag", "--debug", *command]
+    loud = subprocess.run(debug, capture_output=True, text=True, env=env)
+    assert loud.returncode == 0 and "Loading weights" in loud.stderr  # --debug leaves transformers alone

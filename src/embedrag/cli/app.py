@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 user error, 130 interrupted)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("EMBEDRAG_DEBUG", "") not in ("", "0")
+    if not debug:
+        _quiet_transformers()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="embedrag", standalone_mode=False)
@@ -104,6 +106,16 @@ def main(argv: list[str] | None = None) -> int:
         print_error(str(exc))
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _quiet_transformers() -> None:
+    """Keep transformers' own loading bars and load reports off the terminal (--debug shows them).
+
+    Our commands check what those reports say (a missing head is a clear error) and draw their own
+    progress bars. Environment variables the user set win; transformers reads them on import.
+    """
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 if __name__ == "__main__":
