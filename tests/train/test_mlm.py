@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedrag.errors import InputError
+from embedrag.errors import InputError, ModelFormatError
 from embedrag.heads import MaskedLM
 from embedrag.train.mlm import train_mlm
 
@@ -74,6 +74,59 @@ def test_top_layers_train_only_the_top_of_the_encoder(encoder_dir: Path, corpus:
     assert (after[f"bert.{word}"] == before[word]).all()
     with pytest.raises(InputError, match="the encoder has 2 layers"):
         train_mlm(corpus, init=encoder_dir, output=tmp_path / "x", steps=1, top_layers=3)
+
+
+def test_a_new_head_starts_at_word_frequency(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
+    from safetensors.numpy import load_file
+    from transformers import AutoTokenizer
+
+    train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=1, batch_size=2)
+    bias = load_file(tmp_path / "out" / "model.safetensors")["cls.predictions.bias"]
+    the, cat, bird, unseen = AutoTokenizer.from_pretrained(encoder_dir).convert_tokens_to_ids(
+        ["the", "cat", "bird", "zebra"]
+    )
+    assert bias[the] > bias[cat] > bias[bird] > bias[unseen]  # 'the' is the most frequent piece, 'zebra' never occurs
+    assert int(bias.argmax()) == the
+
+
+def test_the_loss_at_masked_positions_is_the_models_own_loss(encoder_dir: Path) -> None:
+    import torch
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    from embedrag.train.mlm import _masked_batch, _masked_loss
+
+    tokenizer, model = AutoTokenizer.from_pretrained(encoder_dir), BertForMaskedLM.from_pretrained(encoder_dir).eval()
+    pieces = [tokenizer(line, add_special_tokens=False)["input_ids"] for line in LINES[:6]]
+    ids, labels, attention = _masked_batch(pieces, tokenizer, np.random.default_rng(3))
+    with torch.no_grad():
+        expected = model(input_ids=ids, attention_mask=attention, labels=labels).loss
+        assert torch.isclose(_masked_loss(model, ids, labels, attention), expected, atol=1e-5)
+
+
+def test_a_batch_always_has_a_target(encoder_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from embedrag.train.mlm import _masked_batch
+
+    tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
+    for seed in range(50):  # one piece per line: most draws of 15% pick nothing
+        _, labels, _ = _masked_batch([[1037], [2003]], tokenizer, np.random.default_rng(seed))
+        assert (labels != -100).sum() >= 1
+
+
+def test_a_non_bert_encoder_is_refused(tmp_path: Path, corpus: Path, minilm_dir: str) -> None:
+    import shutil
+
+    import transformers
+
+    config = transformers.DistilBertConfig(dim=32, n_layers=1, n_heads=2, hidden_dim=64)
+    transformers.DistilBertForMaskedLM(config).save_pretrained(tmp_path / "distil")
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        if (Path(minilm_dir) / name).exists():
+            shutil.copy(Path(minilm_dir) / name, tmp_path / "distil" / name)
+    with pytest.raises(ModelFormatError, match="needs a BERT-style encoder; this is a DistilBertForMaskedLM"):
+        train_mlm(corpus, init=tmp_path / "distil", output=tmp_path / "out", steps=1)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_used_output_folder_is_refused_before_training(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:

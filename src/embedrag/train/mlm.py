@@ -3,8 +3,11 @@
 No pretrained masked-LM head ships offline, but the shipped all-MiniLM-L6-v2 encoder knows a lot
 about words in context. ``BertForMaskedLM`` on its folder keeps the encoder and adds a head whose
 output layer is tied to the word embeddings; only the head's transform (dense + LayerNorm) and its
-output bias are new. Training updates just those, with the encoder frozen: a few minutes on a CPU,
-and the folder's sentence embeddings stay exactly what they were.
+output bias are new. A new head's bias starts at the log-frequency of each word piece in the
+corpus, so before any step the head already guesses as well as word frequency does, and training
+only has to learn what the context adds. Training updates the head, with the encoder frozen (the
+folder's sentence embeddings stay exactly what they were), or also the top encoder layers. The
+loss is computed at the masked positions only, which halves the work of the 30,522-word output.
 
 The report compares top-5 fill-in accuracy on held-out lines with a word-frequency baseline
 (always guessing the corpus' five most frequent words).
@@ -77,8 +80,10 @@ def train_mlm(
         raise InputError("steps and batch_size must be positive, top_layers 0 or more, held_out between 0 and 1")
     output = check_output(output)
     torch.manual_seed(seed)
-    tokenizer, model = _load(init)
+    tokenizer, model, new_head = _load(init)
     train, test = _split(_pieces(corpus, tokenizer, max_tokens - 2), held_out, seed)
+    if new_head:
+        _start_at_word_frequency(model, train)
     optimizer = torch.optim.AdamW(_trainable(model, top_layers, learning_rate))
     rng = np.random.default_rng(seed)
     start, losses = time.perf_counter(), []
@@ -86,7 +91,7 @@ def train_mlm(
     for step in range(steps):
         batch = [train[i] for i in rng.integers(0, len(train), batch_size)]
         ids, labels, attention = _masked_batch(batch, tokenizer, rng)
-        loss = model(input_ids=ids, attention_mask=attention, labels=labels).loss
+        loss = _masked_loss(model, ids, labels, attention)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -123,15 +128,38 @@ def _trainable(model: Any, top_layers: int, learning_rate: float) -> list[dict[s
     return [{"params": head, "lr": learning_rate}, {"params": top, "lr": learning_rate / 10}]
 
 
-def _load(init: str | Path) -> tuple[Any, Any]:
-    """Tokenizer and encoder with a masked-LM head: the folder's own head if it has one, else a new one."""
+def _load(init: str | Path) -> tuple[Any, Any, bool]:
+    """Tokenizer, BERT-style encoder with a masked-LM head, and whether that head is new."""
     require("torch", extra="hf", purpose="Masked-LM training")
     transformers = require("transformers", extra="hf", purpose="Masked-LM training")
     path = resolve(init).path
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(path))
     if tokenizer.mask_token_id is None:
         raise ModelFormatError(f"{path}: its tokenizer has no mask token")
-    return tokenizer, transformers.AutoModelForMaskedLM.from_pretrained(str(path))
+    model, info = transformers.AutoModelForMaskedLM.from_pretrained(str(path), output_loading_info=True)
+    if not hasattr(model, "cls") or not hasattr(model, "bert"):
+        raise ModelFormatError(f"{path}: train mlm needs a BERT-style encoder; this is a {type(model).__name__}")
+    return tokenizer, model, "cls.predictions.bias" in info["missing_keys"]
+
+
+def _start_at_word_frequency(model: Any, train: list[list[int]]) -> None:
+    """Set the new head's output bias to the log-frequency of each word piece (add-one smoothed)."""
+    import torch
+
+    counts = np.ones(model.config.vocab_size)
+    np.add.at(counts, np.concatenate([np.asarray(p, dtype=np.int64) for p in train]), 1)
+    with torch.no_grad():
+        model.cls.predictions.bias.copy_(torch.from_numpy(np.log(counts / counts.sum())))
+
+
+def _masked_loss(model: Any, ids: Any, labels: Any, attention: Any) -> Any:
+    """Cross-entropy of the head at the masked positions only (the others carry no label)."""
+    import torch
+
+    hidden = model.bert(input_ids=ids, attention_mask=attention).last_hidden_state
+    target = labels != -100
+    logits = model.cls(hidden[target])
+    return torch.nn.functional.cross_entropy(logits, labels[target])
 
 
 def _pieces(corpus: str | Path, tokenizer: Any, size: int) -> list[list[int]]:
@@ -166,6 +194,10 @@ def _masked_batch(batch: list[list[int]], tokenizer: Any, rng: np.random.Generat
     content[:, 0] = False
     content[np.arange(len(batch)), attention.sum(axis=1) - 1] = False
     target = content & (rng.random(ids.shape) < MASK_RATE)
+    if not target.any():  # a batch of short lines can draw no target; the loss needs one
+        rows, columns = np.nonzero(content)
+        pick = rng.integers(len(rows))
+        target[rows[pick], columns[pick]] = True
     labels = np.where(target, ids, -100)
     roll = rng.random(ids.shape)
     ids = np.where(target & (roll < 0.8), tokenizer.mask_token_id, ids)
@@ -177,12 +209,17 @@ def _masked_batch(batch: list[list[int]], tokenizer: Any, rng: np.random.Generat
 def _evaluate(
     model: Any, tokenizer: Any, test: list[list[int]], train: list[list[int]], rng: np.random.Generator
 ) -> tuple[float, float, int]:
-    """Top-5 accuracy on one masked whole-word piece per held-out line, and the frequency baseline's."""
+    """Top-5 accuracy on one masked whole-word piece per held-out line, and the frequency baseline's.
+
+    The head and the baseline guess among the same candidates: the whole words of the corpus.
+    """
     import torch
 
     counts = Counter(i for pieces in train for i in pieces)
     words = {i for i in counts if tokenizer.convert_ids_to_tokens(i).isalpha()}
     frequent = {i for i, _ in Counter({i: counts[i] for i in words}).most_common(5)}
+    not_words = torch.ones(model.config.vocab_size, dtype=torch.bool)  # both guess among the same candidates
+    not_words[sorted(words)] = False
     hits = base = evaluated = 0
     for pieces in test:
         candidates = [p for p, i in enumerate(pieces) if i in words]
@@ -192,7 +229,7 @@ def _evaluate(
         ids = [tokenizer.cls_token_id, *pieces, tokenizer.sep_token_id]
         ids[position + 1] = tokenizer.mask_token_id
         with torch.inference_mode():
-            logits = model(input_ids=torch.tensor([ids])).logits[0, position + 1]
+            logits = model(input_ids=torch.tensor([ids])).logits[0, position + 1].masked_fill(not_words, -torch.inf)
         best = set(torch.topk(logits, 5).indices.tolist())
         hits += pieces[position] in best
         base += pieces[position] in frequent
