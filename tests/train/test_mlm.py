@@ -52,14 +52,30 @@ def test_training_lowers_the_loss_and_saves_a_fill_model(encoder_dir: Path, corp
     assert len(filled) == 1 and len(filled[0]) == 5
 
 
-def test_the_encoder_is_left_as_it_was(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
+def test_with_no_top_layers_the_encoder_is_left_as_it_was(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:
     from safetensors.numpy import load_file
 
-    train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=3, batch_size=4)
+    report = train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=3, batch_size=4, top_layers=0)
+    assert report.top_layers == 0
     before, after = load_file(encoder_dir / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
     weight = "embeddings.word_embeddings.weight"
     assert (after[f"bert.{weight}"] == before[weight]).all()
     assert any(name.startswith("cls.predictions") for name in after)
+
+
+def test_by_default_every_encoder_layer_trains_but_not_the_word_embeddings(
+    encoder_dir: Path, corpus: Path, tmp_path: Path
+) -> None:
+    from safetensors.numpy import load_file
+
+    report = train_mlm(corpus, init=encoder_dir, output=tmp_path / "out", steps=3, batch_size=4)
+    assert report.top_layers == 2
+    before, after = load_file(encoder_dir / "model.safetensors"), load_file(tmp_path / "out" / "model.safetensors")
+    for layer in (0, 1):
+        weight = f"encoder.layer.{layer}.output.dense.weight"
+        assert not np.allclose(after[f"bert.{weight}"], before[weight])
+    word = "embeddings.word_embeddings.weight"
+    assert (after[f"bert.{word}"] == before[word]).all()
 
 
 def test_top_layers_train_only_the_top_of_the_encoder(encoder_dir: Path, corpus: Path, tmp_path: Path) -> None:

@@ -31,13 +31,16 @@ def mlm(
     init: str = typer.Option("all-MiniLM-L6-v2", "--init", help="Encoder to start from (catalogue name or folder)."),
     steps: int = typer.Option(300, "--steps", help="Training steps (batches)."),
     batch_size: int = typer.Option(16, "--batch-size", help="Texts per step."),
-    top_layers: int = typer.Option(
-        0, "--top-layers", help="Also train this many top encoder layers (0: encoder frozen, embeddings unchanged)."
+    top_layers: int | None = typer.Option(
+        None,
+        "--top-layers",
+        help="Train only this many top encoder layers with the head (default: all; 0: encoder frozen, "
+        "its sentence embeddings unchanged).",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for sampling, masking and the held-out split."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Give an encoder a masked-LM head, train it on CORPUS (encoder frozen unless --top-layers), save it for 'fill'.
+    """Give an encoder a masked-LM head, train it with the encoder on CORPUS, save it for 'fill'.
 
     Example: embedrag train mlm corpus.txt --init all-MiniLM-L6-v2 -o minilm-mlm
     """
@@ -57,7 +60,10 @@ def mlm(
     if as_json:
         print_json({"output": str(output), **result.as_dict()})
         return
-    out_console.print(f"saved {output} ({result.steps} steps on {result.train_lines:,} lines, {result.seconds:.0f} s)")
+    layers = f"{result.top_layers} encoder layers" if result.top_layers else "encoder frozen"
+    out_console.print(
+        f"saved {output} ({result.steps} steps on {result.train_lines:,} lines, {layers}, {result.seconds:.0f} s)"
+    )
     out_console.print(f"loss {result.first_loss:.3f} -> {result.last_loss:.3f}")
     out_console.print(
         f"top-5 fill-in accuracy on {result.evaluated:,} held-out words: {result.top5_accuracy:.3f}"

@@ -5,9 +5,11 @@ about words in context. ``BertForMaskedLM`` on its folder keeps the encoder and 
 output layer is tied to the word embeddings; only the head's transform (dense + LayerNorm) and its
 output bias are new. A new head's bias starts at the log-frequency of each word piece in the
 corpus, so before any step the head already guesses as well as word frequency does, and training
-only has to learn what the context adds. Training updates the head, with the encoder frozen (the
-folder's sentence embeddings stay exactly what they were), or also the top encoder layers. The
-loss is computed at the masked positions only, which halves the work of the 30,522-word output.
+only has to learn what the context adds. Training updates the head and, by default, every encoder
+layer (the word embeddings stay as they are): all-MiniLM-L6-v2 was tuned for mean-pooled sentence
+vectors, and a head on its frozen last layer guesses no better than word frequency. ``top_layers=0``
+keeps the encoder frozen, so the folder's sentence embeddings stay exactly what they were. The loss
+is computed at the masked positions only, which halves the work of the 30,522-word output.
 
 The report compares top-5 fill-in accuracy on held-out lines with a word-frequency baseline
 (always guessing the corpus' five most frequent words).
@@ -39,6 +41,8 @@ class MlmReport:
     """What a training run did and how well the head fills in held-out words."""
 
     steps: int
+    top_layers: int
+    """Encoder layers trained with the head (0: the encoder stayed frozen)."""
     train_lines: int
     held_out_lines: int
     first_loss: float
@@ -63,7 +67,7 @@ def train_mlm(
     batch_size: int = 16,
     max_tokens: int = 128,
     learning_rate: float = 1e-3,
-    top_layers: int = 0,
+    top_layers: int | None = None,
     held_out: float = 0.1,
     seed: int = 0,
     progress: Progress | None = None,
@@ -72,11 +76,12 @@ def train_mlm(
 
     ``progress(step, steps, loss)`` is called after each step. Lines longer than ``max_tokens``
     word pieces are split into pieces of that size (never cut). ``top_layers`` encoder layers
-    (from the top) train too, at a tenth of ``learning_rate``; with 0 the encoder stays frozen.
+    (from the top; None: all) train too, at a tenth of ``learning_rate``; with 0 the encoder stays
+    frozen.
     """
     import torch
 
-    if steps <= 0 or batch_size <= 0 or not 0 < held_out < 1 or top_layers < 0:
+    if steps <= 0 or batch_size <= 0 or not 0 < held_out < 1 or (top_layers or 0) < 0:
         raise InputError("steps and batch_size must be positive, top_layers 0 or more, held_out between 0 and 1")
     output = check_output(output)
     torch.manual_seed(seed)
@@ -84,6 +89,10 @@ def train_mlm(
     train, test = _split(_pieces(corpus, tokenizer, max_tokens - 2), held_out, seed)
     if new_head:
         _start_at_word_frequency(model, train)
+    layers = int(model.config.num_hidden_layers)
+    top_layers = layers if top_layers is None else top_layers
+    if top_layers > layers:
+        raise InputError(f"top_layers is {top_layers}; the encoder has {layers} layers")
     optimizer = torch.optim.AdamW(_trainable(model, top_layers, learning_rate))
     rng = np.random.default_rng(seed)
     start, losses = time.perf_counter(), []
@@ -102,7 +111,9 @@ def train_mlm(
     accuracy, baseline, evaluated = _evaluate(model, tokenizer, test, train, rng)
     last = float(np.mean(losses[-10:]))
     seconds = time.perf_counter() - start
-    report = MlmReport(steps, len(train), len(test), losses[0], last, accuracy, baseline, evaluated, seconds)
+    report = MlmReport(
+        steps, top_layers, len(train), len(test), losses[0], last, accuracy, baseline, evaluated, seconds
+    )
 
     def write(folder: Path) -> None:
         model.save_pretrained(folder)
@@ -115,8 +126,6 @@ def train_mlm(
 def _trainable(model: Any, top_layers: int, learning_rate: float) -> list[dict[str, Any]]:
     """Parameter groups: the head (but its output layer, tied to the word embeddings) and the top layers."""
     count = int(model.config.num_hidden_layers)
-    if top_layers > count:
-        raise InputError(f"top_layers is {top_layers}; the encoder has {count} layers")
     layers = tuple(f".encoder.layer.{i}." for i in range(count - top_layers, count))
     head: list[Any] = []
     top: list[Any] = []
