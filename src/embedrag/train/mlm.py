@@ -4,12 +4,12 @@ No pretrained masked-LM head ships offline, but the shipped all-MiniLM-L6-v2 enc
 about words in context. ``BertForMaskedLM`` on its folder keeps the encoder and adds a head whose
 output layer is tied to the word embeddings; only the head's transform (dense + LayerNorm) and its
 output bias are new. A new head's bias starts at the log-frequency of each word piece in the
-corpus, so before any step the head already guesses as well as word frequency does, and training
-only has to learn what the context adds. Training updates the head and, by default, every encoder
+corpus, so training starts from word frequency instead of from noise and only has to learn what
+the context adds. Training updates the head and, by default, every encoder
 layer (the word embeddings stay as they are): all-MiniLM-L6-v2 was tuned for mean-pooled sentence
 vectors, and a head on its frozen last layer guesses no better than word frequency. ``top_layers=0``
 keeps the encoder frozen, so the folder's sentence embeddings stay exactly what they were. The loss
-is computed at the masked positions only, which halves the work of the 30,522-word output.
+is computed at the masked positions only, so the 30,522-word output runs on 15% of the pieces.
 
 The report compares top-5 fill-in accuracy on held-out lines with a word-frequency baseline
 (always guessing the corpus' five most frequent words).
