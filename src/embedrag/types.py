@@ -79,3 +79,6 @@ class Hit:
     source: str
     metadata: Mapping[str, Any]
     doc_id: str
+    start: int | None = None
+    """Character offset of the text in its document (``document.text[start:end] == text``), if known."""
+    end: int | None = None

@@ -6,6 +6,7 @@ import pytest
 
 from embedrag.collection import Collection
 from embedrag.errors import InputError, SpecMismatchError, StoreError
+from embedrag.ingest import load_path
 from embedrag.types import Document
 
 
@@ -68,6 +69,25 @@ def test_every_mode_finds_the_right_document(col: Collection, mode: str) -> None
     assert hits[0].doc_id == "animals/cats.md"
     assert hits[0].source.endswith("animals/cats.md")
     assert hits[0].metadata["headings"] == ["Cats"]
+    document = next(d for d in load_path(hits[0].source) if isinstance(d, Document))
+    assert hits[0].start is not None and document.text[hits[0].start : hits[0].end] == hits[0].text
+
+
+def test_ask_context_joins_neighbouring_chunks_of_a_document(tmp_path: Path) -> None:
+    from embedrag.search import build_context
+    from embedrag.tokenize import load_tokenizer
+
+    story = tmp_path / "docs" / "river.txt"
+    story.parent.mkdir()
+    sentences = [f"The river rose {n} feet on day {n} of the flood in the valley town." for n in range(1, 13)]
+    story.write_text(" ".join(sentences), encoding="utf-8")
+    with Collection.open(tmp_path / "col", chunk_tokens=40, overlap_tokens=8) as col:
+        col.ingest([story.parent])
+        hits = col.search("How high did the river rise during the flood?", k=20, mode="bm25")
+        assert len(hits) == col.stats()["chunks"] > 2  # every chunk of the one document
+    context = build_context("How high did the river rise?", hits, tokenizer=load_tokenizer("cl100k_base"))
+    assert [h.id for h in context.passages] == [f"river.txt#0-{len(hits) - 1}"]
+    assert context.passages[0].text == story.read_text(encoding="utf-8")  # the overlaps written once
 
 
 @pytest.mark.parametrize("dtype", ["f32", "i8"])
@@ -189,3 +209,12 @@ def test_a_moved_folder_updates_its_documents(tmp_path: Path) -> None:
         (tmp_path / "new" / "x.txt").write_text("Cats purr loudly.", encoding="utf-8")
         report = col.ingest([tmp_path / "new"])
         assert report.updated == 1
+
+
+def test_a_closed_collection_says_so_not_that_it_is_damaged(tmp_path: Path, corpus: Path) -> None:
+    col = Collection.open(tmp_path / "col")
+    col.ingest([corpus])
+    col.close()
+    with pytest.raises(StoreError, match="closed database") as caught:
+        col.stats()
+    assert "damaged" not in str(caught.value)

@@ -95,7 +95,8 @@ class Index:
         ids = [int(i) for i, _ in scored]
         rows: dict[int, tuple[Any, ...]] = {}
         sql = (
-            "SELECT c.id, c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata FROM chunks c"
+            "SELECT c.id, c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata, c.start_char, c.end_char"
+            " FROM chunks c"
             " JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({})"
         )
         with self.store.read() as conn:
@@ -106,9 +107,9 @@ class Index:
         hits = []
         for chunk_id, score in scored:
             if chunk_id in rows:
-                _, doc_id, position, text, chunk_meta, source, doc_meta = rows[chunk_id]
+                _, doc_id, position, text, chunk_meta, source, doc_meta, start, end = rows[chunk_id]
                 metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
-                hits.append(Hit(f"{doc_id}#{position}", float(score), text, source, metadata, doc_id))
+                hits.append(Hit(f"{doc_id}#{position}", float(score), text, source, metadata, doc_id, start, end))
         return hits
 
     def document_vectors(self, doc_ids: Sequence[str]) -> NDArray[np.float32]:

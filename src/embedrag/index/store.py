@@ -239,6 +239,8 @@ def _sqlite_errors(root: Path) -> Iterator[None]:
         if "locked" in str(e) or "busy" in str(e):
             raise CollectionLockedError(f"collection {root} is locked by another writer: {e}") from e
         raise StoreError(f"collection {root}: {e}") from e
+    except sqlite3.ProgrammingError as e:  # e.g. used after close(): a mistake in the caller, not damage
+        raise StoreError(f"collection {root}: {e}") from e
     except sqlite3.DatabaseError as e:
         raise StoreError(f"collection {root} is damaged: {e}; run check(repair=True) or rebuild it") from e
 

@@ -155,6 +155,7 @@ class AskRequest(BaseModel):
 
 
 class Passage(HitOut):
+    id: str = Field(description="<doc_id>#<chunk position>, or <doc_id>#<first>-<last> for consecutive chunks joined")
     n: int = Field(description="The citation number: [n] in the prompt.")
 
 
