@@ -6,6 +6,7 @@ input. Pillow comes with the ``hf`` extra.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
@@ -16,7 +17,7 @@ from embedrag.errors import InputError, ModelFormatError
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-__all__ = ["IMAGE_SUFFIXES", "ImageInput", "is_single_image", "not_an_image_model", "open_image"]
+__all__ = ["IMAGE_SUFFIXES", "ImageInput", "decode_image", "is_single_image", "not_an_image_model", "open_image"]
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
 """File name endings (lower-cased) treated as images when a folder is searched."""
@@ -41,14 +42,25 @@ def open_image(item: ImageInput | Any) -> Image:
     path = Path(item)
     if not path.is_file():
         raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    return _decoded(pil, path, str(path))
+
+
+def decode_image(data: bytes, name: str) -> Image:
+    """An image from the bytes of its file (PNG, JPEG, ...) as RGB pixels; :class:`InputError` naming
+    ``name`` if they are not one."""
+    pil = require("PIL.Image", extra="hf", purpose="Embedding images")
+    return _decoded(pil, io.BytesIO(data), name)
+
+
+def _decoded(pil: Any, source: Path | io.BytesIO, name: str) -> Image:
     try:
-        with pil.open(path) as opened:
+        with pil.open(source) as opened:
             opened.load()  # decode now: a truncated file fails here, not later inside the model
             return cast("Image", opened.convert("RGB"))
     except pil.UnidentifiedImageError:
-        raise InputError(f"{path}: not an image Pillow can read") from None
+        raise InputError(f"{name}: not an image Pillow can read") from None
     except (OSError, ValueError, pil.DecompressionBombError) as exc:
-        raise InputError(f"{path}: unreadable image ({exc})") from None
+        raise InputError(f"{name}: unreadable image ({exc})") from None
 
 
 def not_an_image_model(model_path: Path) -> ModelFormatError:

@@ -59,6 +59,20 @@ class EmbeddingsRequest(BaseModel):
     user: str | None = Field(default=None, description="Accepted for compatibility; not used.")
 
 
+class ImageEmbeddingsRequest(BaseModel):
+    """``POST /v1/images/embeddings``: images into a CLIP model's space, answered like /v1/embeddings."""
+
+    model_config = _examples({"model": "my-clip", "input": ["data:image/png;base64,iVBORw0KGgo..."]})
+    input: StrictStr | list[StrictStr] = Field(
+        description="An image or a list of images: the bytes of each file (PNG, JPEG, WebP, ...) in base64, "
+        "optionally as a data: URI."
+    )
+    model: str | None = Field(default=None, description="A served CLIP model (GET /v1/models shows 'images': true).")
+    encoding_format: Literal["float", "base64"] = Field(
+        "float", description="base64: little-endian float32 bytes, as OpenAI sends them."
+    )
+
+
 class Embedding(BaseModel):
     object: Literal["embedding"] = "embedding"
     index: int
@@ -103,6 +117,7 @@ class ModelCard(BaseModel):
         default=None, description="Tokens per input, special tokens included; null if unlimited."
     )
     truncatable: bool = Field(default=False, description="Whether 'dimensions' below the full size is accepted.")
+    images: bool = Field(default=False, description="Whether /v1/images/embeddings accepts it (a CLIP model).")
 
 
 class ModelList(BaseModel):

@@ -1,8 +1,9 @@
-"""``POST /v1/embeddings`` (OpenAI-compatible) and ``GET /v1/models``."""
+"""``POST /v1/embeddings`` (OpenAI-compatible), ``POST /v1/images/embeddings`` (CLIP) and ``GET /v1/models``."""
 
 from __future__ import annotations
 
 import base64
+import binascii
 from typing import cast
 
 import numpy as np
@@ -14,7 +15,13 @@ from embedrag.errors import InputError
 from embedrag.server.dimensions import shorten, truncatable
 from embedrag.server.errors import ApiError
 from embedrag.server.routes._deps import blocking, get_state
-from embedrag.server.schemas import EmbeddingsRequest, EmbeddingsResponse, ModelCard, ModelList
+from embedrag.server.schemas import (
+    EmbeddingsRequest,
+    EmbeddingsResponse,
+    ImageEmbeddingsRequest,
+    ModelCard,
+    ModelList,
+)
 from embedrag.server.state import Served, ServerState
 
 __all__ = ["router"]
@@ -81,23 +88,68 @@ async def create_embeddings(body: EmbeddingsRequest, state: ServerState = Depend
     _check_long(served, ids, state.settings.long_inputs)
     result = await served.batcher.embed(ids)
     vectors = shorten(result.vectors, served.embedder, body.dimensions)
-    return JSONResponse(_payload(served.name, vectors, result, body.encoding_format), headers=_headers(result))
+    payload = _payload(served.name, vectors, body.encoding_format, tokens=int(np.sum(result.tokens)))
+    payload |= {"truncated": list(result.truncated), "windowed": list(result.windowed)}
+    return JSONResponse(payload, headers=_headers(result))
 
 
-def _payload(model: str, vectors: np.ndarray, result: Embeddings, encoding: str) -> dict[str, object]:
+@router.post("/v1/images/embeddings", response_model=EmbeddingsResponse, summary="Create image embeddings (CLIP)")
+async def create_image_embeddings(
+    body: ImageEmbeddingsRequest, state: ServerState = Depends(get_state)
+) -> JSONResponse:
+    """Vectors of images in a CLIP model's space, comparable with its /v1/embeddings text vectors.
+
+    Each input is the base64 of an image file; the answer has the shape of /v1/embeddings.
+    """
+    served = await state.model(body.model)
+    if not served.embedder.encodes_images:
+        raise ApiError(
+            400,
+            f"model '{served.name}' embeds text only; serve a CLIP folder to embed images",
+            type="invalid_request_error",
+            code="model_without_images",
+            param="model",
+        )
+    items = [body.input] if isinstance(body.input, str) else body.input
+    if not items:
+        raise _bad_input("input is empty: give an image in base64 or a list of them")
+    if len(items) > state.settings.max_inputs:
+        raise _bad_input(f"{len(items)} inputs in one request; the limit is {state.settings.max_inputs}")
+    try:
+        vectors = await blocking(_encode_images, served, items)
+    except InputError as exc:
+        raise _bad_input(str(exc)) from None
+    return JSONResponse(_payload(served.name, vectors, body.encoding_format, tokens=0))
+
+
+def _encode_images(served: Served, items: list[str]) -> np.ndarray:
+    """Decode the base64 images (400 naming the first bad one) and embed them, in a worker thread."""
+    from embedrag.embed.images import decode_image
+
+    images = []
+    for index, item in enumerate(items):
+        encoded = item.split(",", 1)[1] if item.startswith("data:") and "," in item else item
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise InputError(f"input {index} is not base64: give the bytes of an image file in base64") from None
+        images.append(decode_image(data, f"input {index}"))
+    return served.embedder.encode_images(images)
+
+
+def _payload(model: str, vectors: np.ndarray, encoding: str, *, tokens: int) -> dict[str, object]:
     if encoding == "base64":
         little = vectors.astype("<f4", copy=False)
         data = [base64.b64encode(row.tobytes()).decode("ascii") for row in little]
     else:
         data = vectors.tolist()
-    tokens = int(np.sum(result.tokens))
     return {
         "object": "list",
         "data": [{"object": "embedding", "index": i, "embedding": e} for i, e in enumerate(data)],
         "model": model,
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        "truncated": list(result.truncated),
-        "windowed": list(result.windowed),
+        "truncated": [],
+        "windowed": [],
     }
 
 
@@ -116,6 +168,7 @@ async def list_models(state: ServerState = Depends(get_state)) -> ModelList:
             dims=s.embedder.dims,
             max_tokens=s.embedder.max_tokens,
             truncatable=truncatable(s.embedder),
+            images=s.embedder.encodes_images,
         )
         for name, s in state.served.items()
     ]
