@@ -34,9 +34,10 @@ def test_search_json_shape(cli, ingested: Path) -> None:  # type: ignore[no-unty
     assert result.code == 0, result.err
     hits = json.loads(result.out)
     assert len(hits) == 2
-    assert set(hits[0]) == {"id", "score", "text", "source", "metadata"}
+    assert set(hits[0]) == {"id", "score", "text", "source", "metadata", "start", "end"}
     assert hits[0]["id"] == "cats.md#0"
     assert hits[0]["source"].endswith("cats.md")
+    assert hits[0]["start"] == 0 and hits[0]["end"] == hits[0]["start"] + len(hits[0]["text"])
 
 
 def test_search_filter_and_modes(cli, ingested: Path) -> None:  # type: ignore[no-untyped-def]

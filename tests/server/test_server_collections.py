@@ -28,6 +28,8 @@ def test_documents_are_searchable_in_every_mode_and_filterable(client, new_colle
     ).json()["data"]
     assert [h["doc_id"] for h in filtered] == ["rates"]
     assert filtered[0]["metadata"] == {"topic": "money", "year": 2010}
+    text = "The central bank raised interest rates to slow inflation."  # the whole document: one chunk
+    assert (filtered[0]["start"], filtered[0]["end"], filtered[0]["text"]) == (0, len(text), text)
 
 
 def test_adding_again_is_unchanged_and_new_text_replaces(client, new_collection, unique_name, documents) -> None:  # type: ignore[no-untyped-def]

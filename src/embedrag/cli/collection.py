@@ -194,8 +194,16 @@ def check(
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    """The JSON shape of a hit: ``{"id", "score", "text", "source", "metadata"}``."""
-    return {"id": hit.id, "score": hit.score, "text": hit.text, "source": hit.source, "metadata": dict(hit.metadata)}
+    """The JSON shape of a hit: ``{"id", "score", "text", "source", "metadata", "start", "end"}``."""
+    return {
+        "id": hit.id,
+        "score": hit.score,
+        "text": hit.text,
+        "source": hit.source,
+        "metadata": dict(hit.metadata),
+        "start": hit.start,
+        "end": hit.end,
+    }
 
 
 def _show_hits(hits: list[Hit], json_out: bool) -> None:

@@ -122,6 +122,8 @@ class HitOut(BaseModel):
     text: str
     source: str
     metadata: dict[str, Any]
+    start: int | None = Field(default=None, description="Character offset of text in the document's text.")
+    end: int | None = Field(default=None, description="Character offset just past text: document text[start:end].")
 
 
 class SearchResponse(BaseModel):

@@ -45,6 +45,8 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "text": hit.text,
         "source": hit.source,
         "metadata": dict(hit.metadata),
+        "start": hit.start,
+        "end": hit.end,
     }
 
 
