@@ -39,29 +39,31 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="embedrag",
-    help="Local-first embeddings toolkit for RAG: tokenizers, word vectors, sentence embeddings.",
+    help="Local-first embeddings toolkit for RAG: tokenizers, word and sentence vectors, collections with "
+    "hybrid search, evaluation, fine-tuning and an HTTP server.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(models.app, name="models")
-app.add_typer(tokenize.app, name="tokenize")
-app.add_typer(words.app, name="words")
-app.add_typer(eval_cli.app, name="eval")
-app.add_typer(datasets.app, name="datasets")
-app.command("plot")(plot.plot)
-app.command("embed")(embed.embed_command)
-collection.register(app)
-app.command("ask")(ask.ask)
-app.add_typer(contextual.app, name="contextual")
-app.command("score")(score.score)
-app.command("fill")(bert_heads.fill)
-app.command("nsp")(bert_heads.nsp)
-app.add_typer(train.app, name="train")
-app.command("serve")(serve.serve)
-app.add_typer(graph.app, name="graph")
-app.add_typer(images.app, name="images")
+RETRIEVAL, VECTORS, INSIDE, QUALITY = "Collections and RAG", "Text and vectors", "Inside the transformer", "Quality"
+collection.register(app, panel=RETRIEVAL)
+app.command("ask", rich_help_panel=RETRIEVAL)(ask.ask)
+app.command("plot", rich_help_panel=RETRIEVAL)(plot.plot)
+app.command("serve", rich_help_panel=RETRIEVAL)(serve.serve)
+app.command("embed", rich_help_panel=VECTORS)(embed.embed_command)
+app.add_typer(tokenize.app, name="tokenize", rich_help_panel=VECTORS)
+app.add_typer(words.app, name="words", rich_help_panel=VECTORS)
+app.add_typer(images.app, name="images", rich_help_panel=VECTORS)
+app.add_typer(graph.app, name="graph", rich_help_panel=VECTORS)
+app.add_typer(models.app, name="models", rich_help_panel=VECTORS)
+app.add_typer(contextual.app, name="contextual", rich_help_panel=INSIDE)
+app.command("fill", rich_help_panel=INSIDE)(bert_heads.fill)
+app.command("nsp", rich_help_panel=INSIDE)(bert_heads.nsp)
+app.command("score", rich_help_panel=INSIDE)(score.score)
+app.add_typer(train.app, name="train", rich_help_panel=INSIDE)
+app.add_typer(eval_cli.app, name="eval", rich_help_panel=QUALITY)
+app.add_typer(datasets.app, name="datasets", rich_help_panel=QUALITY)
 
 
 def _version(value: bool) -> None:

@@ -223,7 +223,7 @@ def _show_hits(hits: list[Hit], json_out: bool) -> None:
         out_console.print(f"   {snippet}", markup=False)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the collection commands to the root app."""
+def register(app: typer.Typer, *, panel: str) -> None:
+    """Add the collection commands to the root app, under the help panel ``panel``."""
     for command in (ingest, search, similar, recommend, stats, check):
-        app.command(command.__name__)(command)
+        app.command(command.__name__, rich_help_panel=panel)(command)
