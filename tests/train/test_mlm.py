@@ -166,3 +166,4 @@ def test_cli_train_mlm_reports_json(cli, encoder_dir: Path, corpus: Path, tmp_pa
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["steps"] == 2 and data["output"] == str(out) and (out / "config.json").exists()
+    assert data["top_layers"] == 2  # every layer of the tiny encoder, by default
