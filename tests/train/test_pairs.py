@@ -97,6 +97,21 @@ def test_a_copy_of_an_answer_is_no_negative_even_without_doc_ids(tiny_collection
     assert not any(text in n.passage for n in negatives)
 
 
+def test_with_documents_a_negative_is_a_whole_document_once(tmp_path: Path) -> None:
+    docs = {
+        f"d{i}": " ".join(f"Sentence {j} of document {i} is about bread and ovens." for j in range(6)) for i in range(5)
+    }
+    with Collection.open(tmp_path / "c", model="tokenlearn-static-64", chunk_tokens=24, overlap_tokens=0) as col:
+        col.add(Document(doc_id, text, doc_id) for doc_id, text in docs.items())
+        assert col.stats()["chunks"] > 2 * len(docs)
+        pairs = [Pair("bread and ovens", docs["d0"], 1.0, "d0")]
+        chunks = hard_negatives(pairs, col, per_query=3)
+        whole = hard_negatives(pairs, col, per_query=3, documents=docs)
+    assert len(whole) == 3 and all(n.passage == docs[str(n.doc_id)] for n in whole)
+    assert len({n.doc_id for n in whole}) == 3 and "d0" not in {n.doc_id for n in whole}
+    assert len(chunks) == 3 and not any(n.passage in docs.values() for n in chunks)  # without: chunk texts
+
+
 def test_random_negatives_come_from_other_queries(tmp_path: Path) -> None:
     pairs = [Pair(f"q{i}", f"passage {i}", 1.0) for i in range(10)]
     negatives = random_negatives(pairs, per_query=3, seed=1)

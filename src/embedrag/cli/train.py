@@ -86,25 +86,28 @@ def _pairs(
         return pairs
     if mine == "random":
         return pairs + random_negatives(pairs, per_query=negatives, seed=seed)
-    col = _mining_collection(source, collection)
+    col, documents = _mining_collection(source, collection)
     with progress_bar("mining hard negatives") as report:
-        return pairs + hard_negatives(pairs, col, per_query=negatives, mode=mode, progress=report)
+        found = hard_negatives(pairs, col, per_query=negatives, mode=mode, documents=documents, progress=report)
+    return pairs + found
 
 
-def _mining_collection(source: Path, collection: Path | None) -> Any:
-    """``--collection``, or for a BEIR folder the collection of its corpus that eval builds (cached)."""
+def _mining_collection(source: Path, collection: Path | None) -> tuple[Any, dict[str, str] | None]:
+    """``--collection``; or for a BEIR folder, the collection of its corpus that eval builds (cached),
+    with the corpus' texts: its positives are whole documents, so its negatives must be too."""
     from embedrag.collection import Collection
 
     if collection is not None:
-        return Collection.open(collection, create=False)
+        return Collection.open(collection, create=False), None
     if not source.is_dir():
         raise InputError("hard negatives need --collection DIR to search (or give a BEIR folder); or use --mine random")
     from embedrag.eval.beir import load_beir
     from embedrag.eval.runner import open_collection
 
+    data = load_beir(source)
     with progress_bar("indexing the corpus") as report:
-        col, _ = open_collection(source, load_beir(source), progress=lambda _, done, total: report(done, total))
-    return col
+        col, _ = open_collection(source, data, progress=lambda _, done, total: report(done, total))
+    return col, {doc_id: doc.full_text for doc_id, doc in data.corpus.items()}
 
 
 def _print_report(kind: str, output: Path, pairs: list[Pair], report: TrainReport, as_json: bool) -> None:

@@ -12,7 +12,7 @@ ranks high that are not judged relevant: the mistakes a reranker exists to fix. 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,12 +121,18 @@ def hard_negatives(
     *,
     per_query: int = 3,
     mode: str = "hybrid",
+    documents: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Pair]:
     """Up to ``per_query`` label-0 pairs per query: the best hits of ``collection`` that are not positives.
 
     A hit is a positive, and skipped, when it comes from a positive's ``doc_id`` or when its text
     and a positive passage contain one another (a chunk of the answer is not a negative).
+
+    With ``documents`` (doc_id -> text), a negative is the whole text of the hit's document, once
+    per document. Give it when the positives are whole documents (a BEIR folder's), so that
+    positives and negatives differ in relevance, not in length: against chunk negatives, a
+    cross-encoder learns to tell whole documents from chunks, and then ranks chunks at random.
     """
     if per_query <= 0:
         raise InputError(f"per_query must be positive, got {per_query}")
@@ -135,13 +141,17 @@ def hard_negatives(
     for done, (query, positives) in enumerate(by_query.items(), start=1):
         docs = {p.doc_id for p in positives if p.doc_id is not None}
         texts = [_squash(p.passage) for p in positives]
-        hits = collection.search(query, k=per_query + len(positives) + 10, mode=mode)
+        hits = collection.search(query, k=4 * (per_query + len(positives)) + 10, mode=mode)
         found = 0
         for hit in hits:
-            text = _squash(hit.text)
-            if hit.doc_id in docs or any(text in t or t in text for t in texts):
+            squashed = _squash(hit.text)
+            if hit.doc_id in docs or any(squashed in t or t in squashed for t in texts):
                 continue
-            out.append(Pair(query, hit.text, 0.0, hit.doc_id))
+            if documents is not None:
+                if hit.doc_id not in documents:
+                    continue
+                docs.add(hit.doc_id)  # once per document
+            out.append(Pair(query, hit.text if documents is None else documents[hit.doc_id], 0.0, hit.doc_id))
             found += 1
             if found == per_query:
                 break
