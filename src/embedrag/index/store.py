@@ -235,11 +235,9 @@ def _sqlite_errors(root: Path) -> Iterator[None]:
     # A damaged page surfaces mid-query; turn it into our error with the path, keep "locked" distinct.
     try:
         yield
-    except sqlite3.OperationalError as e:
+    except (sqlite3.OperationalError, sqlite3.ProgrammingError) as e:  # Programming: e.g. used after close()
         if "locked" in str(e) or "busy" in str(e):
             raise CollectionLockedError(f"collection {root} is locked by another writer: {e}") from e
-        raise StoreError(f"collection {root}: {e}") from e
-    except sqlite3.ProgrammingError as e:  # e.g. used after close(): a mistake in the caller, not damage
         raise StoreError(f"collection {root}: {e}") from e
     except sqlite3.DatabaseError as e:
         raise StoreError(f"collection {root} is damaged: {e}; run check(repair=True) or rebuild it") from e
