@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
@@ -88,8 +89,14 @@ async def create_embeddings(body: EmbeddingsRequest, state: ServerState = Depend
     _check_long(served, ids, state.settings.long_inputs)
     result = await served.batcher.embed(ids)
     vectors = shorten(result.vectors, served.embedder, body.dimensions)
-    payload = _payload(served.name, vectors, body.encoding_format, tokens=int(np.sum(result.tokens)))
-    payload |= {"truncated": list(result.truncated), "windowed": list(result.windowed)}
+    payload = _payload(
+        served.name,
+        vectors,
+        body.encoding_format,
+        tokens=int(np.sum(result.tokens)),
+        truncated=result.truncated,
+        windowed=result.windowed,
+    )
     return JSONResponse(payload, headers=_headers(result))
 
 
@@ -137,7 +144,15 @@ def _encode_images(served: Served, items: list[str]) -> np.ndarray:
     return served.embedder.encode_images(images)
 
 
-def _payload(model: str, vectors: np.ndarray, encoding: str, *, tokens: int) -> dict[str, object]:
+def _payload(
+    model: str,
+    vectors: np.ndarray,
+    encoding: str,
+    *,
+    tokens: int,
+    truncated: Sequence[int] = (),
+    windowed: Sequence[int] = (),
+) -> dict[str, object]:
     if encoding == "base64":
         little = vectors.astype("<f4", copy=False)
         data = [base64.b64encode(row.tobytes()).decode("ascii") for row in little]
@@ -148,8 +163,8 @@ def _payload(model: str, vectors: np.ndarray, encoding: str, *, tokens: int) -> 
         "data": [{"object": "embedding", "index": i, "embedding": e} for i, e in enumerate(data)],
         "model": model,
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        "truncated": [],
-        "windowed": [],
+        "truncated": list(truncated),
+        "windowed": list(windowed),
     }
 
 
