@@ -168,7 +168,13 @@ class Collection:
         **load_options: Any,
     ) -> IngestReport:
         """Load files and folders and add them. With ``sync``, documents whose files are
-        gone from these folders are deleted (files that failed to load are kept)."""
+        gone from these folders are deleted (files that failed to load are kept).
+
+        A sync path that does not exist is an :class:`InputError` and nothing is deleted:
+        a renamed folder or an unmounted drive must not empty the collection.
+        """
+        if sync:
+            _check_sync_roots(paths)
         seen: set[str] = set()
         kept_sources: set[str] = set()
 
@@ -289,6 +295,12 @@ class Collection:
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
         return self.store.check(repair=repair)
+
+
+def _check_sync_roots(paths: Sequence[str | Path]) -> None:
+    for path in paths:
+        if not Path(path).exists():
+            raise InputError(f"cannot sync {path}: it does not exist (nothing was added or removed)")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,47 @@
+"""``embedrag ingest --sync`` end to end: it removes only documents whose files are gone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+MODEL = "tokenlearn-static-64"  # a fast encoder: these tests are about what sync keeps
+TOPICS = ("cats", "stocks", "bread", "tennis", "rain", "trains", "music", "chess", "gardens")
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    root = tmp_path / "docs"
+    root.mkdir()
+    for number, topic in enumerate(TOPICS, start=1):
+        (root / f"{number:03}.txt").write_text(f"Note {number} is about {topic} and nothing else.\n", encoding="utf-8")
+    return root
+
+
+def _ingest(cli, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    result = cli("ingest", *args, "--json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)  # type: ignore[no-any-return]
+
+
+def _documents(cli, collection: Path) -> int:  # type: ignore[no-untyped-def]
+    return int(json.loads(cli("stats", "-c", str(collection), "--json").out)["documents"])
+
+
+def test_sync_of_a_folder_that_does_not_exist_is_an_error_and_removes_nothing(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    assert _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)["added"] == 9
+    docs.rename(tmp_path / "x")  # renamed, or a drive that is not mounted
+    result = cli("ingest", str(docs), "-c", str(collection), "--sync")
+    assert result.code == 1
+    last = result.err.strip().splitlines()[-1]
+    assert last == f"error: cannot sync {docs}: it does not exist (nothing was added or removed)"
+    assert _documents(cli, collection) == 9
+
+
+def test_ingest_without_sync_still_skips_a_missing_path(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = _ingest(cli, str(docs), str(tmp_path / "nope"), "-c", str(tmp_path / "c1"), "--model", MODEL)
+    assert report["added"] == 9
+    assert [s["reason"] for s in report["skipped"]] == [f"{tmp_path / 'nope'} does not exist"]
