@@ -107,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print_error(str(exc))
         return 1
+    except UnicodeEncodeError as exc:  # an argument that is not UTF-8 reached a file name, SQLite or the terminal
+        if debug:
+            raise
+        print_error(f"an argument is not valid Unicode: {exc}")
+        return 1
     return result if isinstance(result, int) else 0
 
 

@@ -17,7 +17,7 @@ from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import model_type, read_json
 from embedrag.errors import ConfigError, InputError, TruncationWarning
 from embedrag.models import resolve
-from embedrag.tokenize.protocol import check_ids
+from embedrag.tokenize.protocol import check_ids, check_text
 from embedrag.types import EmbeddingSpec
 
 if TYPE_CHECKING:
@@ -315,6 +315,7 @@ def _validated(texts: Iterable[str] | str, *, start: int) -> list[str]:
             raise InputError(f"text {start + offset} is {type(text).__name__}, expected str")
         if not text.strip():
             raise InputError(f"text {start + offset} is empty")
+        check_text(text, what=f"text {start + offset}")
     return batch
 
 

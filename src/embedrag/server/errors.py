@@ -25,6 +25,7 @@ from embedrag.errors import (
     ModelNotFoundError,
     SpecMismatchError,
 )
+from embedrag.tokenize.protocol import check_text
 
 __all__ = ["ERROR_RESPONSES", "ApiError", "ErrorBody", "ErrorResponse", "error_json", "install_error_handlers"]
 
@@ -104,6 +105,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def error_json(
     status: int, message: str, *, code: str, param: str | None = None, type: str | None = None
 ) -> JSONResponse:
+    # A message may quote request text that UTF-8 cannot encode (a lone surrogate): escape it, or the answer is a 500.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     body = {
         "error": {"message": message, "type": type or _TYPES.get(status, "api_error"), "param": param, "code": code}
     }
@@ -118,13 +121,15 @@ def from_library(exc: EmbedragError) -> ApiError | None:
     return None
 
 
+_PLACES = ("body", "query", "path", "header")
+
 # Pydantic names the member of a union it tried (``str``, ``list[int]``, ``RerankDocument``) in the location.
 _UNION_TAG = re.compile(r"^(str|int|float|bool|list\[.*\]|dict\[.*\]|[A-Z]\w*)$")
 
 
 def _field(loc: tuple[Any, ...]) -> tuple[str, str]:
     """(the top-level field, the full location such as ``documents[1].text``) of a validation error."""
-    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    parts = list(loc[1:] if loc and loc[0] in _PLACES else loc)  # a field may be named "query"
     parts = [p for p in parts if not (isinstance(p, str) and _UNION_TAG.match(p))]
     if not parts:
         return "body", "body"
@@ -147,6 +152,8 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = first.get("ctx", {}).get("error", "JSON decode error")
         return error_json(400, f"the body is not valid JSON: {detail}", code="invalid_json")
     field, where = _field(tuple(first.get("loc", ())))
+    if first.get("type") == "string_unicode" and isinstance(first.get("input"), str):
+        return error_json(400, _not_unicode(first["input"], where), code="invalid_input", param=field)
     forms = _union_forms(exc.errors())
     if forms:
         message = f"{where}: not one of the accepted forms ({', '.join(forms)}): {first.get('msg', 'invalid value')}"
@@ -154,6 +161,15 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         message = f"{where}: {first.get('msg', 'invalid value')}{more}"
     return error_json(422, message, code=str(first.get("type", "invalid_value")), param=field)  # pydantic error type
+
+
+def _not_unicode(text: str, where: str) -> str:
+    """What pydantic refused in a string: the position of its lone surrogate."""
+    try:
+        check_text(text, what=where)
+    except InputError as exc:
+        return str(exc)
+    return f"{where} is not valid Unicode"
 
 
 def install_error_handlers(app: FastAPI) -> None:

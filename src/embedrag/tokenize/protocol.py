@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
@@ -55,16 +56,35 @@ class Tokenizer(Protocol):
         ...
 
 
-def check_text(text: object) -> str:
-    """``text`` itself if it is a ``str``; a ``TypeError`` otherwise (a programming error).
+def check_text(text: object, *, what: str = "text") -> str:
+    """``text`` itself if it is a ``str`` that UTF-8 can encode.
+
+    Not a ``str`` is a ``TypeError`` (a programming error); a lone surrogate, which no UTF-8 can
+    encode (Python reads an argument byte that is not UTF-8 as one), is an :class:`InputError`
+    naming ``what`` and the position, without quoting the text (it could not be printed).
 
     >>> check_text(b"bytes")
     Traceback (most recent call last):
     TypeError: expected text (str), got bytes
+    >>> check_text("ab\\ud800cd", what="q")
+    Traceback (most recent call last):
+    embedrag.errors.InputError: q is not valid Unicode: a lone surrogate U+D800 at position 2 (UTF-8 cannot encode it)
     """
     if not isinstance(text, str):
         raise TypeError(f"expected text (str), got {type(text).__name__}")
+    if not text.isascii() and (lone := _SURROGATE.search(text)) is not None:
+        raise InputError(f"{what} is not valid Unicode: {_describe(lone.group(), lone.start())}")
     return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _describe(char: str, position: int) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # Python's stand-in for an undecodable byte (surrogateescape)
+        return f"byte 0x{code - 0xDC00:02X} at position {position} is not UTF-8"
+    return f"a lone surrogate U+{code:04X} at position {position} (UTF-8 cannot encode it)"
 
 
 def check_ids(ids: Iterable[int], vocab_size: int) -> list[int]:

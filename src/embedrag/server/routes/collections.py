@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from fastapi import APIRouter, Depends, Path
 
 from embedrag.collection import Collection
+from embedrag.errors import InputError
 from embedrag.server.collection_schemas import (
     CollectionCreate,
     CollectionInfo,
@@ -19,6 +22,7 @@ from embedrag.server.errors import ApiError
 from embedrag.server.registry import NAME_PATTERN, CollectionRegistry
 from embedrag.server.routes._deps import blocking, get_state
 from embedrag.server.state import ServerState
+from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document
 
 __all__ = ["NAME", "router"]
@@ -66,8 +70,29 @@ async def delete_collection(name: str = NAME, state: ServerState = Depends(get_s
     return DeleteResponse(id=name)
 
 
-def _document(doc: DocumentUpdate, doc_id: str) -> Document:
+def _document(doc: DocumentUpdate, doc_id: str, where: str) -> Document:
+    """The library's document; 400 naming the field if some string in it is not valid Unicode."""
+    for place, text in _strings(doc.model_dump(), where):
+        try:
+            check_text(text, what=place)
+        except InputError as exc:  # SQLite stores UTF-8: it would fail now, or the answers quoting it later
+            raise ApiError(
+                400, str(exc), type="invalid_request_error", code="invalid_input", param="documents"
+            ) from None
     return Document(doc_id, doc.text, doc.source or doc_id, dict(doc.metadata))
+
+
+def _strings(value: object, where: str) -> Iterator[tuple[str, str]]:
+    """Every string in a JSON value, keys included, with where it is (``documents[1].metadata.tags[0]``)."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"a key of {where}", str(key)
+            yield from _strings(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}[{index}]")
 
 
 def _ingest(registry: CollectionRegistry, name: str, documents: list[Document], *, must_exist: bool) -> IngestResponse:
@@ -102,7 +127,7 @@ async def add_documents(
             code="invalid_input",
             param="documents",
         )
-    documents = [_document(d, d.id) for d in body.documents]
+    documents = [_document(d, d.id, f"documents[{i}]") for i, d in enumerate(body.documents)]
     return await blocking(_ingest, await state.registry(), name, documents, must_exist=False)
 
 
@@ -113,7 +138,8 @@ async def update_document(
     body: DocumentUpdate, doc_id: str, name: str = NAME, state: ServerState = Depends(get_state)
 ) -> IngestResponse:
     """Replace the text and metadata of an existing document; 404 if there is none with this id."""
-    return await blocking(_ingest, await state.registry(), name, [_document(body, doc_id)], must_exist=True)
+    document = _document(body, doc_id, "body")
+    return await blocking(_ingest, await state.registry(), name, [document], must_exist=True)
 
 
 @router.delete(
