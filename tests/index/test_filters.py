@@ -8,6 +8,7 @@ import pytest
 from embedrag.errors import InputError
 from embedrag.index import Store
 from embedrag.index.facade import Index
+from embedrag.index.filters import parse_filters
 
 
 @pytest.fixture
@@ -108,3 +109,53 @@ def test_a_dense_hnsw_query_reads_the_store_once_and_still_sees_new_writes(
     assert reads == 1
     put("new", ["fresh paragraph"])
     assert any(index.hits([(c, s)])[0].doc_id == "new" for c, s in index.dense(np.ones(8), k=60))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["size>>3", "size>=abc", "size=>3", "size==3", "size<<3", "size<=>3", "source^=^docs", "size>=", "size>= 3x"],
+)
+def test_a_filter_expression_that_cannot_mean_what_it_says_is_an_error_naming_it(expression: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_filters([expression])
+    assert repr(expression) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("expression", "parsed"),
+    [
+        ("date>=2004-01-01", {"date": {"gte": "2004-01-01"}}),
+        ("date<2004-01-09T10:30:00Z", {"date": {"lt": "2004-01-09T10:30:00Z"}}),
+        ("date<=2004-01", {"date": {"lte": "2004-01"}}),
+        ("size>-3.5", {"size": {"gt": -3.5}}),
+        ("title=a=b", {"title": "a=b"}),
+    ],
+)
+def test_numbers_and_iso_dates_are_range_bounds(expression: str, parsed: dict) -> None:
+    assert parse_filters([expression]) == parsed
+
+
+def test_dates_still_compare_as_strings(index: Index) -> None:
+    assert docs(index, parse_filters(["date>=2004-01-01", "date<2010-01-01T00:00:00"])) == ["b"]
+
+
+@pytest.mark.parametrize("bound", ["abc", "2004", ">3", "", True, None, [1]])
+def test_a_range_bound_in_dict_form_must_be_a_number_or_an_iso_date(index: Index, bound: object) -> None:
+    with pytest.raises(InputError, match=r"filter 'year' gte .*a number or an ISO-8601 date"):
+        index.lexical("apple", k=3, filters={"year": {"gte": bound}})
+
+
+@pytest.mark.parametrize("key", ['say "hi"', "it's", "a.b", "two words", "café 日本", "back\\slash", "$", "[0]"])
+def test_any_metadata_key_addresses_its_member(store: Store, put: Callable[..., None], key: str) -> None:
+    put("match", ["apple one"], **{key: 7})
+    put("other", ["apple two"], **{key: 8, "a": 7})
+    index = Index(store)
+    assert docs(index, {key: 7}) == ["match"]
+    assert docs(index, {key: {"lt": 8}}) == ["match"]
+    assert docs(index, {key: {"in": [8]}}) == ["other"]
+
+
+def test_a_key_that_looks_like_a_path_is_not_read_as_one(store: Store, put: Callable[..., None]) -> None:
+    put("nested", ["apple one"], a={"b": 1}, **{"a.b": 2})
+    assert docs(Index(store), {"a.b": 2}) == ["nested"]
+    assert docs(Index(store), {"a.b": 1}) == []

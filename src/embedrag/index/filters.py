@@ -5,10 +5,10 @@ Syntax: ``{key: value}`` (equality) or ``{key: {op: value, ...}}`` with the oper
 top-level key of document metadata. Dates compare as ISO-8601 strings, so ranges on them work.
 
 >>> where, params = compile_filters({"category": "tech", "year": {"gte": 2004}}, {"category", "year"})
->>> print(where)
-json_extract(d.metadata, '$."category"') = ? AND json_extract(d.metadata, '$."year"') >= ?
+>>> print(where.replace("(SELECT m.value FROM json_each(d.metadata) AS m WHERE m.key = ?)", "<member>"))
+<member> = ? AND <member> >= ?
 >>> params
-['tech', 2004]
+['category', 'tech', 'year', 2004]
 """
 
 from __future__ import annotations
@@ -17,14 +17,25 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from embedrag.errors import InputError
+from embedrag.tokenize.protocol import check_text
 
-__all__ = ["BUILTIN_KEYS", "OPERATORS", "Filters", "candidate_ids", "compile_filters", "metadata_keys"]
+__all__ = [
+    "BUILTIN_KEYS",
+    "OPERATORS",
+    "Filters",
+    "candidate_ids",
+    "compile_filters",
+    "is_range_bound",
+    "metadata_keys",
+    "parse_filters",
+]
 
 Filters = Mapping[str, Any]
 BUILTIN_KEYS = {"source": "d.source", "doc_id": "d.id"}
@@ -45,10 +56,33 @@ def _prefix(column: str, value: Any) -> tuple[str, list[Any]]:
     return f"substr({column}, 1, ?) = ?", [len(value), value]
 
 
+def is_range_bound(value: Any) -> bool:
+    """A number, or an ISO-8601 date or datetime string (which compare as strings: ``"2004-01" < "2004-01-09"``).
+
+    >>> [is_range_bound(v) for v in (3, -2.5, "2004-01-01", "2004-01-09T10:30:00Z", "2004-01", "abc", "3", True)]
+    [True, True, True, True, True, False, False, False]
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if not isinstance(value, str) or not _YEAR_MONTH.match(value):
+        return False  # datetime also reads "20040101" and "2004W01", which do not compare with stored dates
+    try:
+        datetime.fromisoformat(value if len(value) > 7 else value + "-01")
+    except ValueError:
+        return False
+    return True
+
+
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
 def _compare(sql_op: str) -> Callable[[str, Any], tuple[str, list[Any]]]:
     def build(column: str, value: Any) -> tuple[str, list[Any]]:
-        if not isinstance(value, (int, float, str)) or isinstance(value, bool):
-            raise InputError(f"a range bound must be a number or an ISO date string, got {value!r}")
+        if not is_range_bound(value):
+            kind = "another string" if isinstance(value, str) else type(value).__name__
+            raise InputError(f"a range bound must be a number or an ISO-8601 date, not {kind}")
         return f"{column} {sql_op} ?", [value]
 
     return build
@@ -72,11 +106,24 @@ OPERATORS: dict[str, Callable[[str, Any], tuple[str, list[Any]]]] = {
 """Filter operators: name -> SQL builder ``(column, value) -> (sql, params)``."""
 
 
-def _column(key: str) -> str:
+def _column(key: str) -> tuple[str, list[Any]]:
+    """The SQL of a filter key's value and its parameters.
+
+    A metadata member is looked up by its key as a parameter, not through a JSON path: SQLite's
+    paths cannot spell every key (one holding a '"' matches nothing), and '.' or '[' would
+    address nested members.
+    """
     if key in BUILTIN_KEYS:
-        return BUILTIN_KEYS[key]
-    path = "$." + json.dumps(key)  # quoted, so keys with dots or spaces address one member
-    return "json_extract(d.metadata, " + "'" + path.replace("'", "''") + "')"
+        return BUILTIN_KEYS[key], []
+    return "(SELECT m.value FROM json_each(d.metadata) AS m WHERE m.key = ?)", [key]
+
+
+def _check_strings(key: str, value: Any) -> None:
+    """Keys and string values must be valid Unicode: SQLite stores UTF-8."""
+    check_text(key, what=f"filter key {key!r}")
+    for item in value if isinstance(value, (list, tuple, set, frozenset)) else [value]:
+        if isinstance(item, str):
+            check_text(item, what=f"the value of filter {key!r}")
 
 
 def compile_filters(filters: Filters, known: set[str]) -> tuple[str, list[Any]]:
@@ -92,9 +139,14 @@ def compile_filters(filters: Filters, known: set[str]) -> tuple[str, list[Any]]:
         for op, value in ops.items():
             if op not in OPERATORS:
                 raise InputError(f"unknown filter operator {op!r} on {key!r}; use one of {sorted(OPERATORS)}")
-            sql, values = OPERATORS[op](_column(key), value)
+            _check_strings(key, value)
+            column, column_params = _column(key)
+            try:
+                sql, values = OPERATORS[op](column, value)
+            except InputError as exc:
+                raise InputError(f"filter {key!r} {op} {value!r}: {exc}") from None
             clauses.append(sql)
-            params.extend(values)
+            params.extend(column_params + values)  # the column comes first in every operator's SQL
     return " AND ".join(clauses) or "1", params
 
 
@@ -133,17 +185,31 @@ def parse_filters(expressions: Sequence[str]) -> dict[str, Any]:
     """
     filters: dict[str, Any] = {}
     for expression in expressions:
-        match = _EXPRESSION.match(expression)
-        if match is None or not match.group(3):
-            raise InputError(f"cannot read filter {expression!r}: use key=value, key>=n, key<n or key^=prefix")
-        key, symbol, raw = match.groups()
-        if symbol == "!=":
-            raise InputError(f"filter {expression!r}: '!=' is not supported")
-        operator = _SYMBOLS[symbol]
-        value: Any = _value(raw)
-        if operator == "eq" and "|" in raw:
-            operator, value = "in", [_value(v) for v in raw.split("|")]
-        if operator == "prefix":
-            value = raw
+        key, operator, value = _parse_one(expression)
         filters.setdefault(key, {})[operator] = value
     return {k: v["eq"] if list(v) == ["eq"] else v for k, v in filters.items()}
+
+
+def _parse_one(expression: str) -> tuple[str, str, Any]:
+    """(key, operator, value) of one expression, or :class:`InputError` naming it."""
+    match = _EXPRESSION.match(expression)
+    if match is None or not match.group(3):
+        raise InputError(f"cannot read filter {expression!r}: use key=value, key>=n, key<n or key^=prefix")
+    key, symbol, raw = match.groups()
+    if symbol == "!=":
+        raise InputError(f"filter {expression!r}: '!=' is not supported")
+    if raw[0] in _OPERATOR_CHARACTERS:  # 'size>>3', 'size=>3': a typo, not a value to compare with
+        raise InputError(f"filter {expression!r}: the value {raw!r} starts with an operator; one operator per filter")
+    operator = _SYMBOLS[symbol]
+    value: Any = raw if operator == "prefix" else _value(raw)
+    if operator == "eq" and "|" in raw:
+        operator, value = "in", [_value(v) for v in raw.split("|")]
+    if operator in _RANGES and not is_range_bound(value):
+        raise InputError(
+            f"filter {expression!r}: {raw!r} is not a number or an ISO-8601 date (2004-01-31, 2004-01-31T10:30:00)"
+        )
+    return key, operator, value
+
+
+_OPERATOR_CHARACTERS = "<>=^!"
+_RANGES = {"gt", "gte", "lt", "lte"}
