@@ -51,6 +51,21 @@ def test_duplicate_content_is_reported_not_stored(client, new_collection, unique
     assert "duplicates the content of 'cats'" in report["skipped"][0]["reason"]
 
 
+def test_the_same_id_twice_in_one_request_is_a_400_naming_it(client, unique_name, error_of) -> None:  # type: ignore[no-untyped-def]
+    assert client.post("/v1/collections", json={"name": unique_name}).status_code == 201
+    documents = [
+        {"id": "a", "text": "Cats purr at night."},
+        {"id": "twice", "text": "Dogs bark at strangers."},
+        {"id": "twice", "text": "Bread needs yeast."},
+    ]
+    response = client.post(f"/v1/collections/{unique_name}/documents", json={"documents": documents})
+    assert response.status_code == 400, response.text
+    error = error_of(response)
+    assert error["param"] == "documents" and "'twice'" in error["message"], error
+    assert "documents[1]" in error["message"] and "documents[2]" in error["message"], error
+    assert client.get(f"/v1/collections/{unique_name}").json()["documents"] == 0
+
+
 def test_delete_documents_and_collections(client, new_collection, unique_name, error_of) -> None:  # type: ignore[no-untyped-def]
     name = new_collection(unique_name)
     assert client.delete(f"/v1/collections/{name}/documents/dogs").json() == {"id": "dogs", "deleted": True}

@@ -13,6 +13,7 @@ from embedrag.server.collection_schemas import (
     CollectionInfo,
     CollectionList,
     DeleteResponse,
+    DocumentIn,
     DocumentsRequest,
     DocumentUpdate,
     IngestResponse,
@@ -82,6 +83,22 @@ def _document(doc: DocumentUpdate, doc_id: str, where: str) -> Document:
     return Document(doc_id, doc.text, doc.source or doc_id, dict(doc.metadata))
 
 
+def _check_unique_ids(documents: list[DocumentIn]) -> None:
+    """400 naming the first id given twice: one would replace the other, and the counts would lie."""
+    first: dict[str, int] = {}
+    for index, doc in enumerate(documents):
+        if doc.id in first:
+            raise ApiError(
+                400,
+                f"document id {doc.id!r} is given twice (documents[{first[doc.id]}] and documents[{index}]); "
+                "ids must be unique in a request",
+                type="invalid_request_error",
+                code="duplicate_id",
+                param="documents",
+            )
+        first[doc.id] = index
+
+
 def _strings(value: object, where: str) -> Iterator[tuple[str, str]]:
     """Every string in a JSON value, keys included, with where it is (``documents[1].metadata.tags[0]``)."""
     if isinstance(value, str):
@@ -127,6 +144,7 @@ async def add_documents(
             code="invalid_input",
             param="documents",
         )
+    _check_unique_ids(body.documents)
     documents = [_document(d, d.id, f"documents[{i}]") for i, d in enumerate(body.documents)]
     return await blocking(_ingest, await state.registry(), name, documents, must_exist=False)
 
