@@ -45,3 +45,31 @@ def test_ingest_without_sync_still_skips_a_missing_path(cli, docs: Path, tmp_pat
     report = _ingest(cli, str(docs), str(tmp_path / "nope"), "-c", str(tmp_path / "c1"), "--model", MODEL)
     assert report["added"] == 9
     assert [s["reason"] for s in report["skipped"]] == [f"{tmp_path / 'nope'} does not exist"]
+
+
+def test_sync_with_a_narrower_include_keeps_files_it_did_not_select(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    report = _ingest(cli, str(docs), "-c", str(collection), "--sync", "--include", "001.txt")
+    assert (report["unchanged"], report["removed"]) == (1, 0)
+    assert _documents(cli, collection) == 9
+
+
+def test_sync_with_an_include_removes_a_selected_file_that_is_gone(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    (docs / "002.txt").unlink()
+    (docs / "003.txt").unlink()
+    report = _ingest(cli, str(docs), "-c", str(collection), "--sync", "--include", "00[12].txt")
+    assert report["removed"] == 1  # 003.txt is gone too, but this sync did not select it
+    assert _documents(cli, collection) == 8
+
+
+def test_sync_with_an_exclude_keeps_the_excluded_folder(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (docs / "drafts").mkdir()
+    (docs / "drafts" / "plan.txt").write_text("A draft plan for the garden shed.\n", encoding="utf-8")
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    report = _ingest(cli, str(docs), "-c", str(collection), "--sync", "--exclude", "drafts")
+    assert report["removed"] == 0
+    assert _documents(cli, collection) == 10

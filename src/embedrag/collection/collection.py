@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 
 from embedrag.collection.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.collection.rerank import Reranker, make_reranker
+from embedrag.collection.sync import Walk
 from embedrag.embed import Embedder
 from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError
 from embedrag.index import FUSION, CheckReport, Index, Store
@@ -167,44 +168,26 @@ class Collection:
         progress: Progress | None = None,
         **load_options: Any,
     ) -> IngestReport:
-        """Load files and folders and add them. With ``sync``, documents whose files are
-        gone from these folders are deleted (files that failed to load are kept).
-
-        A sync path that does not exist is an :class:`InputError` and nothing is deleted:
-        a renamed folder or an unmounted drive must not empty the collection.
+        """Load files and folders and add them. With ``sync``, delete the documents whose files
+        are gone from these paths, among those the include/exclude filters select (see
+        :mod:`embedrag.collection.sync`); a sync path that does not exist is an :class:`InputError`.
         """
-        if sync:
-            _check_sync_roots(paths)
-        seen: set[str] = set()
-        kept_sources: set[str] = set()
+        walk = Walk.of_existing(paths, include, exclude) if sync else Walk([])
 
         def items() -> Iterable[Document | Skipped]:
             for path in paths:
                 for item in load_path(path, include=include, exclude=exclude, **load_options):
-                    if isinstance(item, Document):
-                        seen.add(item.id)
-                    else:
-                        kept_sources.add(item.source)
+                    walk.track(item)
                     yield item
 
         report = self.add(items(), progress=progress)
         if sync:
-            report.removed = self._sync(paths, seen, kept_sources)
+            report.removed = self._sync(walk)
         return report
 
-    def _sync(self, paths: Sequence[str | Path], seen: set[str], kept_sources: set[str]) -> int:
-        roots = [Path(p) for p in paths]
-
-        def under_roots(path: Path) -> bool:  # by path components: "docs2/a" is not under "docs"
-            return any(path == root or root in path.parents for root in roots)
-
-        gone = [
-            info.id
-            for info in self.store.documents()
-            if info.id not in seen
-            and under_roots(Path(str(info.metadata.get("path", info.source))))
-            and str(info.metadata.get("path", info.source)) not in kept_sources
-        ]
+    def _sync(self, walk: Walk) -> int:
+        stored = self.store.documents()
+        gone = [d.id for d in stored if walk.removes(d.id, Path(str(d.metadata.get("path", d.source))))]
         return self.delete(gone) if gone else 0
 
     def delete(self, doc_ids: Iterable[str]) -> int:
@@ -295,12 +278,6 @@ class Collection:
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
         return self.store.check(repair=repair)
-
-
-def _check_sync_roots(paths: Sequence[str | Path]) -> None:
-    for path in paths:
-        if not Path(path).exists():
-            raise InputError(f"cannot sync {path}: it does not exist (nothing was added or removed)")
 
 
 @dataclass(frozen=True)

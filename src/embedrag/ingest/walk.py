@@ -16,7 +16,7 @@ from pathlib import Path
 from embedrag.ingest.files import FileRef
 from embedrag.ingest.skipped import Skipped
 
-__all__ = ["glob_regex", "walk_files"]
+__all__ = ["glob_regex", "selected", "walk_files"]
 
 
 @lru_cache(maxsize=256)
@@ -59,6 +59,27 @@ def _matches(relative: str, patterns: Iterable[str]) -> bool:
     return any(glob_regex(p).match(relative) for p in patterns)
 
 
+def _left_out(relative: str, exclude: Sequence[str]) -> bool:
+    """Whether the walk leaves out the file or folder at ``relative``, whatever is inside it."""
+    return relative.rpartition("/")[2].startswith(".") or _matches(relative, exclude)
+
+
+def _file_taken(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    return not _left_out(relative, exclude) and (not include or _matches(relative, include))
+
+
+def selected(relative: str, *, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> bool:
+    """Whether :func:`walk_files` with these filters yields the file at POSIX path ``relative`` to its root.
+
+    >>> selected("drafts/a.md", exclude=["drafts"]), selected("notes/a.md", include=["*.md"])
+    (False, True)
+    """
+    folders = relative.split("/")[:-1]
+    if any(_left_out("/".join(folders[: i + 1]), exclude) for i in range(len(folders))):
+        return False
+    return _file_taken(relative, include, exclude)
+
+
 def walk_files(root: Path, *, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Iterator[FileRef | Skipped]:
     """Files under ``root`` in sorted order, as :class:`FileRef` with ids relative to ``root``.
 
@@ -74,10 +95,8 @@ def walk_files(root: Path, *, include: Sequence[str] = (), exclude: Sequence[str
         base = Path(folder).relative_to(root).as_posix()
         prefix = "" if base == "." else base + "/"
         # Sorting in place also fixes the order os.walk descends in: the whole walk is deterministic.
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _matches(prefix + d, exclude))
+        dirs[:] = sorted(d for d in dirs if not _left_out(prefix + d, exclude))
         for name in sorted(files):
-            relative = prefix + name
-            if name.startswith(".") or (include and not _matches(relative, include)) or _matches(relative, exclude):
-                continue
-            yield FileRef(Path(folder) / name, relative)
+            if _file_taken(prefix + name, include, exclude):
+                yield FileRef(Path(folder) / name, prefix + name)
     yield from (Skipped(str(e.filename or root), f"{e.filename} cannot be listed: {e.strerror}") for e in errors)
