@@ -10,7 +10,15 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-__all__ = ["err_console", "out_console", "print_error", "print_json", "progress_bar"]
+__all__ = [
+    "err_console",
+    "notes_for_warnings",
+    "out_console",
+    "print_error",
+    "print_json",
+    "print_note",
+    "progress_bar",
+]
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -23,12 +31,47 @@ def print_json(payload: Any) -> None:
 
 def print_error(message: str) -> None:
     """One red line on stderr: the CLI's whole answer to a user error."""
+    _one_line("[bold red]error:[/]", message)
+
+
+def print_note(message: str) -> None:
+    """One yellow line on stderr: something the user should know that did not stop the command."""
+    _one_line("[yellow]note:[/]", message)
+
+
+def _one_line(label: str, message: str) -> None:
     from rich.markup import escape
 
     line = " ".join(str(message).split())
     # escaped: messages quote user text and install hints such as 'embedrag[server]', not markup,
     # and words between colons ('man:woman::king:queen') are not emoji codes
-    err_console.print(f"[bold red]error:[/] {escape(line)}", markup=True, highlight=False, emoji=False)
+    err_console.print(f"{label} {escape(line)}", markup=True, highlight=False, emoji=False)
+
+
+@contextmanager
+def notes_for_warnings() -> Iterator[None]:
+    """Show embedrag's warnings (a query cut to the model's limit) as notes, each once, for the ``with`` block.
+
+    Python would print them as two raw lines naming a source file; other libraries' warnings go on as before.
+    """
+    import warnings
+
+    from embedrag.errors import EmbedragWarning
+
+    shown: set[str] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", EmbedragWarning)  # our handler says each text once
+        python_show = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if not issubclass(category, EmbedragWarning):
+                python_show(message, category, *args, **kwargs)
+            elif str(message) not in shown:
+                shown.add(str(message))
+                print_note(str(message))
+
+        warnings.showwarning = show
+        yield
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from embedrag.cli import (
     words,
 )
 from embedrag.cli import eval as eval_cli
-from embedrag.cli._output import print_error
+from embedrag.cli._output import notes_for_warnings, print_error
 from embedrag.errors import EmbedragError
 
 __all__ = ["app", "main"]
@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_transformers()
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="embedrag", standalone_mode=False)
+        with notes_for_warnings():
+            result = command.main(args=args, prog_name="embedrag", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
         print_error("interrupted")
         return 130
