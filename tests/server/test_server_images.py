@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,15 @@ def test_image_and_caption_vectors_share_one_space(clip_client, tiny_clip_folder
     [
         ({"input": []}, "input is empty"),
         ({"input": "not base64!"}, "input 0 is not base64"),
+        ({"input": "aGk\u00e9"}, "input 0 is not base64"),  # non-ASCII: a ValueError, not binascii's Error
+        ({"input": "aGk\ud800"}, "input 0 is not base64"),
         ({"input": ["", base64.b64encode(b"plain text, not a picture").decode()]}, "input 0: not an image"),
         ({"input": [base64.b64encode(_png((1, 2, 3))[:60]).decode()]}, "input 0: unreadable image"),
         ({"input": "aGk=", "model": "tokenlearn-static-64"}, "embeds text only; serve a CLIP folder"),
     ],
 )
 def test_bad_images_are_a_400_naming_the_input(clip_client, body: dict[str, object], message: str) -> None:  # type: ignore[no-untyped-def]
-    response = clip_client.post("/v1/images/embeddings", json=body)
+    content = json.dumps(body)  # ASCII: a lone surrogate travels as its escape
+    response = clip_client.post("/v1/images/embeddings", content=content, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Sequence
 from typing import cast
 
@@ -138,7 +137,7 @@ def _encode_images(served: Served, items: list[str]) -> np.ndarray:
         encoded = item.split(",", 1)[1] if item.startswith("data:") and "," in item else item
         try:
             data = base64.b64decode(encoded, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character that is not ASCII
             raise InputError(f"input {index} is not base64: give the bytes of an image file in base64") from None
         images.append(decode_image(data, f"input {index}"))
     return served.embedder.encode_images(images)
