@@ -73,3 +73,15 @@ def test_sync_with_an_exclude_keeps_the_excluded_folder(cli, docs: Path, tmp_pat
     report = _ingest(cli, str(docs), "-c", str(collection), "--sync", "--exclude", "drafts")
     assert report["removed"] == 0
     assert _documents(cli, collection) == 10
+
+
+def test_sync_stores_a_duplicate_whose_original_it_removes(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (docs / "036.txt").write_text((docs / "003.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    collection = tmp_path / "c1"
+    first = _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    assert [s["reason"] for s in first["skipped"]] == [f"{docs / '036.txt'} duplicates the content of '003.txt'"]
+    (docs / "003.txt").unlink()
+    report = _ingest(cli, str(docs), "-c", str(collection), "--sync")
+    assert (report["added"], report["removed"], report["skipped"]) == (1, 1, [])
+    hits = json.loads(cli("search", "bread", "-c", str(collection), "--mode", "bm25", "-k", "1", "--json").out)
+    assert [h["id"] for h in hits] == ["036.txt#0"]

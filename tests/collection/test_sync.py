@@ -74,3 +74,12 @@ def test_documents_of_a_folder_that_cannot_be_listed_are_kept(
     assert [s.reason for s in report.skipped] == [f"{docs / 'private'} cannot be listed: Permission denied"]
     assert report.removed == 0
     assert col.stats()["documents"] == 2
+
+
+def test_a_duplicate_whose_original_stays_is_reported_once(col: Collection, tmp_path: Path) -> None:
+    docs = _write(tmp_path / "docs", {"a.txt": "Cats purr.", "b.txt": "Cats purr.", "c.txt": "Dogs bark."})
+    col.ingest([docs])
+    (docs / "c.txt").unlink()
+    report = col.ingest([docs], sync=True)
+    assert (report.added, report.unchanged, report.removed) == (0, 1, 1)
+    assert [s.reason for s in report.skipped] == [f"{docs / 'b.txt'} duplicates the content of 'a.txt'"]

@@ -143,15 +143,26 @@ class Collection:
 
         A collection large enough for HNSW gets its graph built or caught up here, not at the next search.
         """
-        report = ingest_documents(
+        return self._add(documents, IngestReport(), progress=progress)
+
+    def _add(
+        self,
+        documents: Iterable[Document | Skipped],
+        report: IngestReport,
+        *,
+        progress: Progress | None = None,
+        deferred: list[Document] | None = None,
+    ) -> IngestReport:
+        ingest_documents(
             documents,
             store=self.store,
             embedder=self.embedder,
             tokenizer=self.tokenizer,
             chunk_tokens=self.chunk_tokens,
             overlap_tokens=self.overlap_tokens,
-            report=IngestReport(),
+            report=report,
             progress=progress,
+            deferred=deferred,
         )
         start = time.perf_counter()
         self.index.prepare()
@@ -180,9 +191,13 @@ class Collection:
                     walk.track(item)
                     yield item
 
-        report = self.add(items(), progress=progress)
+        # A duplicate of a document this sync removes is stored after the removal, in this run.
+        duplicates: list[Document] | None = [] if sync else None
+        report = self._add(items(), IngestReport(), progress=progress, deferred=duplicates)
         if sync:
             report.removed = self._sync(walk)
+        if duplicates:
+            self._add(duplicates, report)
         return report
 
     def _sync(self, walk: Walk) -> int:

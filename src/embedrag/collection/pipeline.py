@@ -74,8 +74,13 @@ def ingest_documents(
     overlap_tokens: int,
     report: IngestReport,
     progress: Progress | None = None,
+    deferred: list[Document] | None = None,
 ) -> IngestReport:
-    """Chunk, embed and store ``items``; fill ``report``; return it."""
+    """Chunk, embed and store ``items``; fill ``report``; return it.
+
+    With ``deferred``, documents refused as duplicates of stored content go there instead of
+    into the report, for a caller that is about to delete documents to offer them again.
+    """
     start, batch, done = time.perf_counter(), _Batch(), 0
     seen_hashes: dict[str, str] = {}
     for item in items:
@@ -88,9 +93,12 @@ def ingest_documents(
         if previous == digest:
             report.unchanged += 1
             continue
-        refusal = _refusal(item, digest, previous, store, seen_hashes)
+        refusal, duplicate = _refusal(item, digest, previous, store, seen_hashes)
         if refusal is not None:
-            report.skipped.append(Skipped(item.source, refusal))
+            if duplicate and deferred is not None:
+                deferred.append(item)
+            else:
+                report.skipped.append(Skipped(item.source, refusal))
             continue
         seen_hashes[digest] = item.id
         chunks = chunk_document(item, tokenizer, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
@@ -114,15 +122,18 @@ def ingest_documents(
     return report
 
 
-def _refusal(doc: Document, digest: str, previous: str | None, store: Store, seen: dict[str, str]) -> str | None:
-    """Why ``doc`` must not be stored (its id belongs to another file, or its content is stored), or None."""
+def _refusal(
+    doc: Document, digest: str, previous: str | None, store: Store, seen: dict[str, str]
+) -> tuple[str | None, bool]:
+    """Why ``doc`` must not be stored (its id belongs to another file, or its content is stored),
+    or None; and whether it is refused as a duplicate."""
     clash = _other_file(store.document_path(doc.id), doc) if previous is not None else None
     if clash is not None:
-        return f"{doc.source}: its id {doc.id!r} already belongs to {clash}"
+        return f"{doc.source}: its id {doc.id!r} already belongs to {clash}", False
     twin = seen.get(digest) or store.find_by_hash(digest)
     if twin is not None and twin != doc.id:
-        return f"{doc.source} duplicates the content of {twin!r}"
-    return None
+        return f"{doc.source} duplicates the content of {twin!r}", True
+    return None, False
 
 
 def _other_file(stored: str | None, doc: Document) -> str | None:
