@@ -2,15 +2,18 @@
 
 Each batch is one transaction, so an interrupted ingest keeps every finished batch and
 a re-run resumes: documents whose content hash is unchanged are skipped. A document
-whose content duplicates another stored document is reported, not stored twice.
+whose content duplicates another stored document is reported, not stored twice; so is one
+whose id belongs to another file. Both are decided inside the batch's write transaction,
+so two ingests at once cannot overwrite each other's documents.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -58,9 +61,53 @@ class IngestReport:
         }
 
 
+class _Lookup(Protocol):
+    """What deciding a document's fate reads: a :class:`Store` between transactions, a ``Writer`` inside one."""
+
+    def document_hash(self, doc_id: str) -> str | None: ...
+    def document_path(self, doc_id: str) -> str | None: ...
+    def find_by_hash(self, content_hash: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What to do with one document, as the collection stands: store it (a new one or an update), or not."""
+
+    existed: bool
+    unchanged: bool = False
+    refusal: str | None = None
+    duplicate: bool = False
+
+
+@dataclass
+class _Run:
+    """One call's tally: the report, the ids and contents it took, and the duplicates it holds back."""
+
+    report: IngestReport
+    deferred: list[Document] | None
+    ids: dict[str, str] = field(default_factory=dict)
+    """Document id -> the source that first used it in this call."""
+    hashes: dict[str, str] = field(default_factory=dict)
+    """Content hash -> the id of the document in this call that holds it."""
+
+    def count(self, doc: Document, verdict: _Verdict, chunks: int = 0) -> None:
+        if verdict.unchanged:
+            self.report.unchanged += 1
+        elif verdict.refusal is not None and verdict.duplicate and self.deferred is not None:
+            self.deferred.append(doc)
+        elif verdict.refusal is not None:
+            self.report.skipped.append(Skipped(doc.source, verdict.refusal))
+        else:
+            self.report.chunks += chunks
+            if verdict.existed:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+
+
 @dataclass
 class _Batch:
-    documents: list[tuple[Document, list[Chunk], str, bool]] = field(default_factory=list)
+    documents: list[tuple[Document, list[Chunk], str]] = field(default_factory=list)
     chunks: int = 0
 
 
@@ -78,62 +125,61 @@ def ingest_documents(
 ) -> IngestReport:
     """Chunk, embed and store ``items``; fill ``report``; return it.
 
+    An id met twice in ``items`` is stored once, from its first document; the others are skipped.
     With ``deferred``, documents refused as duplicates of stored content go there instead of
     into the report, for a caller that is about to delete documents to offer them again.
     """
-    start, batch, done = time.perf_counter(), _Batch(), 0
-    seen_hashes: dict[str, str] = {}
+    start, batch, done, run = time.perf_counter(), _Batch(), 0, _Run(report, deferred)
     for item in items:
         done += 1
         if isinstance(item, Skipped):
             report.skipped.append(item)
             continue
+        if item.id in run.ids:
+            reason = f"{item.source}: its id {item.id!r} is already taken by {run.ids[item.id]} in this input"
+            report.skipped.append(Skipped(item.source, reason))
+            continue
+        run.ids[item.id] = item.source
         digest = content_hash(item.text)
-        previous = store.document_hash(item.id)
-        if previous == digest:
-            report.unchanged += 1
+        # A first look, to embed nothing that will be refused; _commit decides under the write lock.
+        verdict = _judge(item, digest, store, run.hashes)
+        if verdict.unchanged or verdict.refusal is not None:
+            run.count(item, verdict)
             continue
-        refusal, duplicate = _refusal(item, digest, previous, store, seen_hashes)
-        if refusal is not None:
-            if duplicate and deferred is not None:
-                deferred.append(item)
-            else:
-                report.skipped.append(Skipped(item.source, refusal))
-            continue
-        seen_hashes[digest] = item.id
+        run.hashes[digest] = item.id
         chunks = chunk_document(item, tokenizer, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
         if not chunks:
             report.skipped.append(Skipped(item.source, f"{item.source} has no text to index"))
             continue
-        # The outline and page starts served the chunker; hits carry the chunk's own headings/page.
-        stored = replace(item, metadata={k: v for k, v in item.metadata.items() if k not in STRUCTURE_KEYS})
-        batch.documents.append((stored, chunks, digest, previous is not None))
+        batch.documents.append((item, chunks, digest))
         batch.chunks += len(chunks)
         if batch.chunks >= BATCH_CHUNKS:
-            _commit(batch, store, embedder, report)
+            _commit(batch, store, embedder, run)
             batch = _Batch()
             if progress is not None:
                 progress(done, report.chunks)
     if batch.documents:
-        _commit(batch, store, embedder, report)
+        _commit(batch, store, embedder, run)
     if progress is not None:
         progress(done, report.chunks)
     report.seconds += time.perf_counter() - start
     return report
 
 
-def _refusal(
-    doc: Document, digest: str, previous: str | None, store: Store, seen: dict[str, str]
-) -> tuple[str | None, bool]:
-    """Why ``doc`` must not be stored (its id belongs to another file, or its content is stored),
-    or None; and whether it is refused as a duplicate."""
-    clash = _other_file(store.document_path(doc.id), doc) if previous is not None else None
+def _judge(doc: Document, digest: str, lookup: _Lookup, hashes: Mapping[str, str]) -> _Verdict:
+    """Store ``doc`` unless its content is unchanged, its id belongs to another file, or its
+    content is stored (or taken earlier in this call, ``hashes``) under another id."""
+    previous = lookup.document_hash(doc.id)
+    if previous == digest:
+        return _Verdict(existed=True, unchanged=True)
+    clash = _other_file(lookup.document_path(doc.id), doc) if previous is not None else None
     if clash is not None:
-        return f"{doc.source}: its id {doc.id!r} already belongs to {clash}", False
-    twin = seen.get(digest) or store.find_by_hash(digest)
+        return _Verdict(existed=True, refusal=f"{doc.source}: its id {doc.id!r} already belongs to {clash}")
+    twin = hashes.get(digest) or lookup.find_by_hash(digest)
     if twin is not None and twin != doc.id:
-        return f"{doc.source} duplicates the content of {twin!r}", True
-    return None, False
+        refusal = f"{doc.source} duplicates the content of {twin!r}"
+        return _Verdict(existed=previous is not None, refusal=refusal, duplicate=True)
+    return _Verdict(existed=previous is not None)
 
 
 def _other_file(stored: str | None, doc: Document) -> str | None:
@@ -149,19 +195,26 @@ def _other_file(stored: str | None, doc: Document) -> str | None:
     return stored if Path(stored).exists() else None
 
 
-def _commit(batch: _Batch, store: Store, embedder: Embedder, report: IngestReport) -> None:
-    vectors = _embed_unique([c.text for _, chunks, _, _ in batch.documents for c in chunks], embedder)
-    offset = 0
+def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
+    vectors = _embed_unique([c.text for _, chunks, _ in batch.documents for c in chunks], embedder)
+    offset, verdicts = 0, []
     with store.write() as writer:
-        for doc, chunks, digest, _ in batch.documents:
-            writer.put_document(doc, chunks, vectors[offset : offset + len(chunks)], content_hash=digest)
+        for doc, chunks, digest in batch.documents:
+            # Decided again inside the transaction: another writer may have taken the id or the content
+            # since the first look. A refused document's vectors are not stored.
+            verdict = _judge(doc, digest, writer, {})
+            if not verdict.unchanged and verdict.refusal is None:
+                rows = vectors[offset : offset + len(chunks)]
+                writer.put_document(_without_structure(doc), chunks, rows, content_hash=digest)
+            verdicts.append(verdict)
             offset += len(chunks)
-    for _, chunks, _, existed in batch.documents:
-        report.chunks += len(chunks)
-        if existed:
-            report.updated += 1
-        else:
-            report.added += 1
+    for (doc, chunks, _), verdict in zip(batch.documents, verdicts, strict=True):
+        run.count(doc, verdict, len(chunks))
+
+
+def _without_structure(doc: Document) -> Document:
+    """The outline and page starts served the chunker; hits carry the chunk's own headings and page."""
+    return replace(doc, metadata={k: v for k, v in doc.metadata.items() if k not in STRUCTURE_KEYS})
 
 
 def _embed_unique(texts: list[str], embedder: Embedder) -> npt.NDArray[np.float32]:

@@ -48,6 +48,22 @@ class Writer:
         self.generation = generation
         self._term_cache: dict[str, int] = {}
 
+    def document_hash(self, doc_id: str) -> str | None:
+        """The content hash of ``doc_id`` as this transaction sees it, or None if absent."""
+        return self._one("SELECT content_hash FROM documents WHERE id = ?", doc_id)
+
+    def document_path(self, doc_id: str) -> str | None:
+        """The ``path`` metadata (its file) of ``doc_id`` as this transaction sees it, if any."""
+        return self._one("SELECT json_extract(metadata, '$.path') FROM documents WHERE id = ?", doc_id)
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        """The id of a document with this content hash as this transaction sees it, if any."""
+        return self._one("SELECT id FROM documents WHERE content_hash = ? LIMIT 1", content_hash)
+
+    def _one(self, sql: str, value: str) -> str | None:
+        row = self._conn.execute(sql, (value,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def put_document(
         self, doc: Document, chunks: Sequence[Chunk], vectors: Any, *, content_hash: str | None = None
     ) -> None:
