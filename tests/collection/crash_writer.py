@@ -75,8 +75,8 @@ def install_hooks(steps: Steps) -> None:
     """Count SQL statements and file-publish steps (see the module docstring)."""
     connect = store_module.connect
 
-    def traced_connect(path: Path, *, timeout: float) -> Any:
-        conn = connect(path, timeout=timeout)
+    def traced_connect(path: Path, *, timeout: float, **options: Any) -> Any:
+        conn = connect(path, timeout=timeout, **options)
         state = {"write": False}
 
         def trace(sql: str) -> None:

@@ -80,9 +80,13 @@ def test_a_damaged_hnsw_file_is_detected_and_rebuilt(big: tuple[Path, np.ndarray
         (root / INDEX_FILE).write_bytes(bytes(data))
         assert "checksum" in store.check().problems[0]
         hnsw = HnswIndex(store)
-        assert hnsw.search(vectors[7], 1)[0][0] == 8
+        with pytest.warns(UserWarning, match=r"checksum.*check --repair"):
+            assert hnsw.search(vectors[7], 1)[0][0] == 8  # a reader rebuilds in memory ...
         assert hnsw.rebuilt
+        assert "checksum" in store.check().problems[0]  # ... and leaves the file alone
+        assert store.check(repair=True).ok
         assert store.check().ok
+        assert HnswIndex(store).search(vectors[7], 1)[0][0] == 8
 
 
 def test_a_stale_hnsw_file_is_caught_up(tmp_path: Path, spec: EmbeddingSpec, make: Callable) -> None:

@@ -6,8 +6,19 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from embedrag.index.hnsw import INDEX_FILE, SIDECAR_FILE, read_sidecar, verify_files
+from embedrag.index.hnsw import (
+    HNSW_DTYPES,
+    INDEX_FILE,
+    SIDECAR_FILE,
+    HnswIndex,
+    UnreadableGraph,
+    lineage_problem,
+    read_graph,
+    read_sidecar,
+    verify_files,
+)
 from embedrag.index.schema import read_generation
 from embedrag.index.store import Store
 from embedrag.index.text import term_counts
@@ -34,7 +45,8 @@ def check(store: Store, *, repair: bool = False) -> CheckReport:
 
     Repairs: orphan chunks and postings are deleted; postings that disagree with their chunk's
     text are rewritten; documents with malformed vectors get an empty content hash so the next
-    ingest re-embeds them; a damaged HNSW file is deleted (rebuilt on next use).
+    ingest re-embeds them; an HNSW file that is damaged, cannot be read or was built from another
+    copy of the database (a restored backup) is rebuilt from the database.
     SQLite-level corruption is reported, not repaired.
     """
     report = CheckReport()
@@ -115,21 +127,40 @@ def _json_list(counts: Counter[str]) -> str:
 
 
 def _derived_checks(store: Store, report: CheckReport, repair: bool) -> None:
+    side = read_sidecar(store.root)
     problem = verify_files(store.root, store.spec.dims)
+    if problem is None and side is not None:
+        with store.read() as conn:
+            problem = lineage_problem(conn, side)
+            generation = read_generation(conn)
+        if problem is None:
+            problem = _unreadable(store)
     if problem is not None:
         report.problems.append(problem)
         if repair:
-            for name in (INDEX_FILE, SIDECAR_FILE):
-                (store.root / name).unlink(missing_ok=True)
-            report.repaired.append(f"deleted the damaged {INDEX_FILE}; it is rebuilt on next use")
+            report.repaired.append(_rebuild_graph(store, side))
         return
-    side = read_sidecar(store.root)
     if side is None:
         report.notes.append(f"no {INDEX_FILE} yet (built when the collection outgrows exact search)")
-        return
-    with store.read() as conn:
-        generation = read_generation(conn)
-    if side.get("generation") != generation:
+    elif side.get("generation") != generation:
         report.notes.append(
             f"{INDEX_FILE} reflects generation {side.get('generation')} of {generation}; caught up on use"
         )
+
+
+def _unreadable(store: Store) -> str | None:
+    try:
+        read_graph(store.root)
+    except UnreadableGraph as e:
+        return str(e)
+    return None
+
+
+def _rebuild_graph(store: Store, side: dict[str, Any] | None) -> str:
+    """Replace the unusable graph with one built from the database now, so readers need not rebuild it."""
+    for name in (INDEX_FILE, SIDECAR_FILE):
+        (store.root / name).unlink(missing_ok=True)
+    dtype = side.get("dtype") if side is not None else None
+    graph = HnswIndex(store, dtype=dtype if dtype in HNSW_DTYPES else "f32")
+    graph.refresh()
+    return f"rebuilt {INDEX_FILE} from the database ({len(graph)} vectors)"

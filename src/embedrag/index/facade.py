@@ -52,17 +52,19 @@ class Index:
         self,
         store: Store,
         *,
-        exact_threshold: int = EXACT_THRESHOLD,
+        exact_threshold: int | None = None,
         hnsw_dtype: str = "f32",
         bm25: Bm25Params | None = None,
     ) -> None:
         self.store = store
-        self.exact_threshold = exact_threshold
+        self.exact_threshold = EXACT_THRESHOLD if exact_threshold is None else exact_threshold
         self._lexical = LexicalIndex(store, bm25)
         self._exact = ExactVectors(store)
         self._hnsw = HnswIndex(store, dtype=hnsw_dtype)
         self._keys: tuple[int, set[str]] = (-1, set())
         self._size: tuple[int, int] = (-1, 0)
+        self._wrote = False
+        """True once :meth:`prepare` ran: this process writes, so it may publish the graph file."""
 
     def dense(self, query_vector: Any, k: int, filters: Filters | None = None, *, exact: bool = False) -> Scored:
         """The ``k`` chunks nearest to ``query_vector`` (cosine), as ``(chunk id, score)``, best first.
@@ -78,7 +80,7 @@ class Index:
         generation, count = self._counted()
         size = count if candidates is None else len(candidates)
         if exact or size <= self.exact_threshold:
-            return self._exact.search(query, k, candidates)
+            return self._exact.search(query, min(k, max(size, 1)), candidates)
         # the generation just read tells the graph whether it is current: one read transaction per query
         return self._hnsw.search(query, k, candidates, generation=generation)
 
@@ -137,12 +139,16 @@ class Index:
 
         Called after writes, so the first search after an ingest does not pay for the graph.
         """
+        self._wrote = True
         if self._counted()[1] > self.exact_threshold:
             self._hnsw.refresh()
 
     def save(self) -> None:
-        """Publish the HNSW file if it has been built (it is also saved as it goes)."""
-        if len(self._hnsw):
+        """Publish the HNSW file if this process wrote to the collection and the file lags behind.
+
+        A reader never writes: it catches a stale graph up in memory.
+        """
+        if self._wrote and len(self._hnsw):
             self._hnsw.save()
 
     def _counted(self) -> tuple[int, int]:

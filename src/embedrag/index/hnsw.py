@@ -3,9 +3,15 @@
 Files: ``vectors.hnsw`` (a NumPy ``.npz`` archive: ``index``, the serialised faiss index over unit
 vectors with the inner-product metric, i.e. cosine; ``labels``, the chunk id of each graph node; and
 ``alive``, False for nodes whose chunk was deleted since) and ``vectors.json``, the sidecar: format,
-generation, count, dims, dtype and the sha256 of the file. A file whose checksum or shape disagrees
-is rebuilt from the database; a stale one is caught up (new chunks are added, deleted ones marked
-dead and skipped inside the search). Once a quarter of the nodes are dead the graph is rebuilt.
+generation and its commit token (which database, exactly, the graph reflects: see
+:mod:`embedrag.index.schema`), count, dims, dtype and the sha256 of the file. A file whose checksum
+or shape disagrees, that cannot be read, or that was built from another copy of the database (a
+restored backup) is rebuilt from the database; a stale one is caught up (new chunks are added,
+deleted ones marked dead and skipped inside the search). Once a quarter of the nodes are dead the
+graph is rebuilt.
+
+Only writers publish the file (:meth:`HnswIndex.refresh`, called after an ingest, and
+:meth:`HnswIndex.save`): a search catches a stale graph up in memory and never writes.
 
 ``dtype`` says what the graph holds per dimension: ``f32`` (the default: 4 bytes, no rescoring),
 ``f16`` or ``i8`` (faiss scalar quantizers: 2 or 1 byte); with the quantized ones the top
@@ -18,6 +24,8 @@ import hashlib
 import io
 import json
 import sqlite3
+import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,12 +34,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from embedrag._atomic import publish
-from embedrag.errors import ConfigError
-from embedrag.index.schema import deleted_since, read_generation
+from embedrag.errors import ConfigError, EmbedragWarning
+from embedrag.index.schema import deleted_since, read_version, token_at
 from embedrag.index.store import Store
 from embedrag.index.vectors import cosine_top_k, fetch_vectors, unit_rows
 
-__all__ = ["HNSW_DTYPES", "INDEX_FILE", "SIDECAR_FILE", "HnswIndex", "read_sidecar", "verify_files"]
+__all__ = [
+    "HNSW_DTYPES",
+    "INDEX_FILE",
+    "SIDECAR_FILE",
+    "HnswIndex",
+    "IndexRebuiltWarning",
+    "UnreadableGraph",
+    "lineage_problem",
+    "read_graph",
+    "read_sidecar",
+    "verify_files",
+]
 
 INDEX_FILE = "vectors.hnsw"
 SIDECAR_FILE = "vectors.json"
@@ -92,6 +111,49 @@ def verify_files(root: Path, dims: int) -> str | None:
     return None
 
 
+class IndexRebuiltWarning(EmbedragWarning):
+    """A saved graph could not be used (damaged, unreadable, from another database) and was rebuilt."""
+
+
+class UnreadableGraph(Exception):
+    """The graph file passed its checksum but cannot be deserialised (internal; the caller rebuilds)."""
+
+
+_READ_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, RuntimeError)
+"""What np.load and faiss raise on a file that is not a whole archive of a whole index."""
+
+
+def read_graph(root: Path) -> tuple[Any, IntArray, NDArray[np.bool_]]:
+    """The saved graph, its node labels and alive mask; :class:`UnreadableGraph` says why not."""
+    try:
+        with np.load(root / INDEX_FILE) as archive:
+            index = _faiss().deserialize_index(archive["index"])
+            labels, alive = archive["labels"].astype(np.int64), archive["alive"].astype(np.bool_)
+    except _READ_ERRORS as e:
+        raise UnreadableGraph(f"{INDEX_FILE} cannot be read ({type(e).__name__}: {e})") from e
+    if not index.ntotal == len(labels) == len(alive):
+        raise UnreadableGraph(f"{INDEX_FILE} cannot be read: {index.ntotal} nodes, {len(labels)} labels")
+    return index, labels, alive
+
+
+def lineage_problem(conn: sqlite3.Connection, side: dict[str, Any]) -> str | None:
+    """Why the graph described by ``side`` was not built from this database (None if it was).
+
+    A restored backup repeats generation numbers and chunk ids with other passages; only the
+    token recorded by each commit tells the two databases apart.
+    """
+    generation, token = side.get("generation"), side.get("token")
+    if not isinstance(generation, int):
+        return f"{SIDECAR_FILE} names no generation"
+    current = token_at(conn, generation)
+    if token is None or current is None or token != current:
+        return (
+            f"{INDEX_FILE} was built from another copy of the database (generation {generation}, "
+            f"token {token}; this database recorded {current}): a restored backup, or a file from elsewhere"
+        )
+    return None
+
+
 def _faiss() -> Any:
     import faiss  # a 30 MB extension: loaded when a collection first outgrows exact search
 
@@ -122,9 +184,14 @@ class HnswIndex:
         self._bitmap: NDArray[np.uint8] | None = None
         self._live = 0
         self.generation = -1
+        self.token: str | None = None
+        """The commit token of :attr:`generation`: which database the graph reflects."""
         self.rebuilt = False
         """True if the last :meth:`refresh` had to rebuild from the database (missing/damaged file)."""
+        self.problem: str | None = None
+        """Why the saved file could not be used, when the last load had to rebuild."""
         self._unsaved = 0
+        self._file_generation: int | None = None
         self._loaded = False
 
     @property
@@ -146,31 +213,37 @@ class HnswIndex:
         return index
 
     def refresh(self) -> None:
-        """Load the saved file (verified) or rebuild it, then catch up with the database."""
+        """Load the saved file (verified) or rebuild it, catch up with the database, and publish
+        the file when it was rebuilt or lags :data:`SAVE_AFTER_CHANGES` writes: a writer's call."""
+        self._update(reader=False)
+        if self.rebuilt or self._unsaved >= SAVE_AFTER_CHANGES:
+            self.save()
+
+    def _update(self, *, reader: bool = True) -> None:
+        """Load or rebuild, then catch up with the database, in memory only: a reader's call."""
         self.rebuilt = False
         if not self._loaded:
-            self._load()
+            self._load(reader=reader)
         if self._catch_up() and self._live <= (1 - REBUILD_DEAD_FRACTION) * len(self._alive) and self._alive.size:
             self._reset()  # a graph of many dead nodes: start again from the database
             self._catch_up()
-        if self.rebuilt or self._unsaved >= SAVE_AFTER_CHANGES:
-            self.save()
 
     def _catch_up(self) -> bool:
         """Apply the writes since :attr:`generation`; False if there were none."""
         with self.store.read() as conn:
-            generation = read_generation(conn)
-            if generation == self.generation:
+            version = read_version(conn)
+            if version.generation == self.generation:
                 return False
             gone = np.array(deleted_since(conn, self.generation), dtype=np.int64)
             added = self._add_since(conn, self.generation, gone)
         self._unsaved += len(gone) + added
-        self.generation = generation
+        self.generation, self.token = version.generation, version.token
         return True
 
     def _reset(self) -> None:
         self._index, self._labels, self._alive = None, np.zeros(0, np.int64), np.zeros(0, np.bool_)
-        self.generation, self.rebuilt, self._loaded = -1, True, True
+        self.generation, self.token, self.rebuilt, self._loaded = -1, None, True, True
+        self._file_generation = None
         self._alive_changed()
 
     def _alive_changed(self) -> None:
@@ -194,24 +267,47 @@ class HnswIndex:
         self._alive_changed()
         return added
 
-    def _load(self) -> None:
+    def _load(self, *, reader: bool) -> None:
+        self.problem = self._load_problem()
+        if self.problem is None:
+            return
+        self._reset()
+        if reader and (self.store.root / INDEX_FILE).exists():  # a writer saves the new graph itself
+            warnings.warn(
+                f"{self.problem}; searching with a graph rebuilt in memory. "
+                "`embedrag check --repair` (or the next ingest) saves it",
+                IndexRebuiltWarning,
+                stacklevel=4,
+            )
+
+    def _load_problem(self) -> str | None:
+        """Load the saved graph if it is whole and was built from this database; else say why not."""
         side = read_sidecar(self.store.root)
         problem = verify_files(self.store.root, self.store.spec.dims)
-        if side is not None and problem is None and side.get("dtype") == self.dtype:
-            with np.load(self.path) as archive:
-                index = _faiss().deserialize_index(archive["index"])
-                labels, alive = archive["labels"], archive["alive"]
-            if index.ntotal == len(labels) == len(alive) == side.get("count"):
-                self._index, self._labels, self._alive = index, labels.astype(np.int64), alive.astype(np.bool_)
-                self.generation, self._loaded = int(side["generation"]), True
-                self._alive_changed()
-                return
-        self._reset()
+        if side is None or problem is not None:
+            return problem or f"no {INDEX_FILE} yet"
+        if side.get("dtype") != self.dtype:
+            return f"{INDEX_FILE} holds {side.get('dtype')}, {self.dtype} was asked for"
+        with self.store.read() as conn:
+            problem = lineage_problem(conn, side)
+        if problem is not None:
+            return problem
+        try:
+            index, labels, alive = read_graph(self.store.root)
+        except UnreadableGraph as e:
+            return str(e)
+        if len(labels) != side.get("count"):
+            return f"{INDEX_FILE} holds {len(labels)} nodes, its sidecar says {side.get('count')}"
+        self._index, self._labels, self._alive = index, labels, alive
+        self.generation, self.token, self._loaded = int(side["generation"]), side["token"], True
+        self._file_generation = self.generation
+        self._alive_changed()
+        return None
 
     def save(self) -> None:
-        """Publish the file and then its sidecar, each atomically."""
+        """Publish the file and then its sidecar, each atomically, unless the file is already current."""
         index = self._index
-        if index is None:
+        if index is None or self._file_generation == self.generation:
             return
         buffer = io.BytesIO()
         np.savez(buffer, index=_faiss().serialize_index(index), labels=self._labels, alive=self._alive)
@@ -224,6 +320,7 @@ class HnswIndex:
             "format": FORMAT,
             "engine": "faiss-hnsw",
             "generation": self.generation,
+            "token": self.token,
             "count": len(self._labels),
             "dims": self.store.spec.dims,
             "dtype": self.dtype,
@@ -235,7 +332,7 @@ class HnswIndex:
             path.write_text(json.dumps(side, indent=1))
 
         publish(self.store.root / SIDECAR_FILE, write_sidecar)
-        self._unsaved = 0
+        self._unsaved, self._file_generation = 0, self.generation
 
     def __len__(self) -> int:
         return self._live
@@ -256,11 +353,12 @@ class HnswIndex:
     ) -> list[list[tuple[int, float]]]:
         """:meth:`search` for each row of ``queries`` at once (faiss spreads them over its threads)."""
         if generation is None or not self._loaded or generation != self.generation:
-            self.refresh()
+            self._update()
         q = unit_rows(queries)
         if self._index is None or not self._live:
             return [[] for _ in q]
-        want = k * RESCORE_FACTOR if self.dtype != "f32" else k
+        k = min(k, self._live)  # never ask faiss for room for more results than there are nodes
+        want = min(k * RESCORE_FACTOR if self.dtype != "f32" else k, len(self._labels))
         allowed = self._alive if candidates is None else self._alive & np.isin(self._labels, candidates)
         if candidates is not None and allowed.sum() <= SMALL_FILTER:  # few enough to score them all
             return [self._rescore(query, self._labels[allowed], k) for query in q]

@@ -3,6 +3,11 @@
 A collection is a directory holding ``collection.db`` (the truth) and derived files that can
 always be rebuilt from it (``vectors.hnsw`` + ``vectors.json``).
 
+Every write transaction bumps the *generation* and records a random *token* for it in ``commits``.
+A derived file names the generation and token it reflects: a database restored from a backup
+repeats generation numbers (and chunk ids) but never a token, so a file built from another copy
+of the database is recognised and rebuilt instead of pointing at other passages.
+
 Durability: WAL with ``synchronous=FULL``. NORMAL already keeps every committed transaction
 through a SIGKILL (the WAL frames are in the OS before COMMIT returns), but may lose the last
 transactions on a power cut or kernel crash; FULL fsyncs the WAL at each commit, which costs
@@ -11,14 +16,30 @@ one fsync per *batch* of documents, a small price for "nothing ever lost".
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DB_NAME", "FORMAT_VERSION", "SCHEMA", "connect", "deleted_since", "read_generation"]
+__all__ = [
+    "DB_NAME",
+    "FORMAT_VERSION",
+    "SCHEMA",
+    "UPGRADES",
+    "Version",
+    "connect",
+    "deleted_since",
+    "new_token",
+    "read_generation",
+    "read_version",
+    "token_at",
+]
 
 DB_NAME = "collection.db"
-FORMAT_VERSION = 1
-"""Bumped whenever the tables below change incompatibly."""
+FORMAT_VERSION = 2
+"""Bumped whenever the tables below change; :data:`UPGRADES` brings an older file up to date in place."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,22 +77,56 @@ CREATE TABLE IF NOT EXISTS postings (
 -- Which chunks left at which generation, so derived indexes can catch up without a rebuild.
 CREATE TABLE IF NOT EXISTS deleted_chunks (chunk_id INTEGER PRIMARY KEY, generation INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS deleted_generation ON deleted_chunks (generation);
+-- One random token per committed generation: which database, exactly, a derived file was built from.
+CREATE TABLE IF NOT EXISTS commits (generation INTEGER PRIMARY KEY, token TEXT NOT NULL);
 """
 
 
-def connect(path: Path, *, timeout: float) -> sqlite3.Connection:
+@dataclass(frozen=True)
+class Version:
+    """Which state of which database: a generation and the token its transaction recorded (None: unknown)."""
+
+    generation: int
+    token: str | None
+
+
+def new_token() -> str:
+    """A fresh random token for a commit (64 bits: two copies of a database never draw the same)."""
+    return secrets.token_hex(8)
+
+
+def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
+    # Format 1 had no tokens: record one for the current generation; older derived files get rebuilt.
+    conn.execute("CREATE TABLE IF NOT EXISTS commits (generation INTEGER PRIMARY KEY, token TEXT NOT NULL)")
+    conn.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (read_generation(conn), new_token()))
+
+
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}
+"""Format version -> the step that turns it into the next version, inside a write transaction."""
+
+
+def connect(path: Path, *, timeout: float, read_only: bool = False) -> sqlite3.Connection:
     """Open ``path`` in autocommit mode (we issue BEGIN ourselves) with WAL and FULL sync.
 
-    ``timeout`` is how long a writer waits for another writer before giving up.
-    Raises ``sqlite3.DatabaseError`` if the file is not a SQLite database.
+    ``timeout`` is how long a writer waits for another writer before giving up. ``read_only``
+    opens the file for reading only (``mode=ro``); when its folder cannot be written either, SQLite
+    could not create the WAL's shared-memory file, so the file is opened as immutable: nobody who
+    cannot write beside it can change it. Raises ``sqlite3.DatabaseError`` if the file is not a
+    SQLite database.
     """
-    conn = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False)
+    if read_only:
+        immutable = not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists()
+        uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.DatabaseError(f"could not switch to WAL mode (got {mode!r})")
-        conn.execute("PRAGMA synchronous = FULL")
+        if not read_only:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.DatabaseError(f"could not switch to WAL mode (got {mode!r})")
+            conn.execute("PRAGMA synchronous = FULL")
     except BaseException:
         conn.close()
         raise
@@ -81,6 +136,21 @@ def connect(path: Path, *, timeout: float) -> sqlite3.Connection:
 def read_generation(conn: sqlite3.Connection) -> int:
     """The collection's generation: how many write transactions have committed."""
     return int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+
+def token_at(conn: sqlite3.Connection, generation: int) -> str | None:
+    """The token recorded by the transaction that made ``generation`` (None if none was recorded)."""
+    try:
+        row = conn.execute("SELECT token FROM commits WHERE generation = ?", (generation,)).fetchone()
+    except sqlite3.OperationalError:  # a format-1 file opened read-only, not upgraded: no tokens
+        return None
+    return None if row is None else str(row[0])
+
+
+def read_version(conn: sqlite3.Connection) -> Version:
+    """The database's current generation and its token, read in the caller's transaction."""
+    generation = read_generation(conn)
+    return Version(generation, token_at(conn, generation))
 
 
 def deleted_since(conn: sqlite3.Connection, generation: int) -> list[int]:

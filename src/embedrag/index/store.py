@@ -24,15 +24,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from embedrag.errors import CollectionLockedError, SpecMismatchError, StoreError
-from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, connect, read_generation
+from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, UPGRADES, connect, new_token, read_generation
 from embedrag.index.text import ANALYZERS, Analyzer
 from embedrag.index.writer import Writer
 from embedrag.types import Document, EmbeddingSpec
@@ -78,6 +79,8 @@ class Store:
         self.root = root
         self.spec = spec
         self.analyzer = analyzer
+        self.read_only: str | None = None
+        """Why this collection can only be read (its files cannot be written here), or None."""
         self._conn = conn
 
     @classmethod
@@ -106,18 +109,26 @@ class Store:
             if analyzer not in ANALYZERS:
                 raise StoreError(f"unknown analyzer {analyzer!r}; known: {sorted(ANALYZERS)}")
             root.mkdir(parents=True, exist_ok=True)
+        elif db.stat().st_size == 0 and not (create and spec is not None):
+            raise StoreError(
+                f"{db} is empty (0 bytes): it holds no collection. It was truncated, or a new collection's "
+                "creation stopped before its first commit; restore it from a backup, or delete it and ingest again"
+            )
+        read_only = _read_only_reason(db)
         try:
-            conn = connect(db, timeout=lock_timeout)
+            conn = connect(db, timeout=lock_timeout, read_only=read_only is not None)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
         try:
-            stored_spec, stored_analyzer = _init_or_read_meta(conn, db, spec, analyzer)
+            stored_spec, stored_analyzer = _read_or_init_meta(conn, db, spec, analyzer, read_only)
         except BaseException:
             conn.close()
             raise
         if spec is not None:
             _compare_specs(expected=stored_spec, given=spec, db=db)
-        return cls(root, conn, stored_spec, ANALYZERS[stored_analyzer])
+        store = cls(root, conn, stored_spec, ANALYZERS[stored_analyzer])
+        store.read_only = read_only
+        return store
 
     def close(self) -> None:
         """Close the database connection."""
@@ -148,6 +159,8 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Writer]:
         """A write transaction: all or nothing, bumps the generation. Raises CollectionLockedError."""
+        if self.read_only is not None:
+            raise StoreError(f"collection {self.root} is read-only ({self.read_only}): it can be searched, not changed")
         with _sqlite_errors(self.root):
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -160,6 +173,7 @@ class Store:
             try:
                 generation = read_generation(self._conn) + 1
                 self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+                self._conn.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (generation, new_token()))
                 yield Writer(self._conn, self.spec, self.analyzer, generation)
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -243,31 +257,88 @@ def _sqlite_errors(root: Path) -> Iterator[None]:
         raise StoreError(f"collection {root} is damaged: {e}; run check(repair=True) or rebuild it") from e
 
 
-def _init_or_read_meta(
-    conn: sqlite3.Connection, db: Path, spec: EmbeddingSpec | None, analyzer: str
-) -> tuple[EmbeddingSpec, str]:
+def _read_only_reason(db: Path) -> str | None:
+    """Why ``db`` can only be read here (the file or its folder is not writable), or None."""
+    if db.exists() and not os.access(db, os.W_OK):
+        return f"{db.name} is not writable"
+    if not os.access(db.parent, os.W_OK):
+        return f"its folder {db.parent} is not writable"
+    return None
+
+
+@contextlib.contextmanager
+def _meta_errors(db: Path) -> Iterator[None]:
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        yield
+    except sqlite3.DatabaseError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise CollectionLockedError(f"{db} is locked by another writer: {e}") from e
+        raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
+
+
+def _read_meta(conn: sqlite3.Connection, db: Path, *, begin: str = "BEGIN") -> dict[str, str] | None:
+    """The meta table (None if the file has no tables yet), read without taking the write lock."""
+    with _meta_errors(db):
+        conn.execute(begin)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "meta" not in tables:
                 if tables:
                     raise StoreError(f"{db} is a SQLite database but not an embedrag collection")
-                if spec is None:
-                    # The file exists (WAL mode was set) but the creating transaction never committed.
-                    raise StoreError(f"no collection at {db.parent}: its creation was interrupted; create it again")
-                _create(conn, spec, analyzer)
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                return None
+            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
         finally:
             conn.execute("COMMIT")
-    except sqlite3.DatabaseError as e:
-        if "locked" in str(e) or "busy" in str(e):
-            raise CollectionLockedError(f"{db} is locked by another writer: {e}") from e
-        raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
+
+
+def _read_or_init_meta(
+    conn: sqlite3.Connection, db: Path, spec: EmbeddingSpec | None, analyzer: str, read_only: str | None
+) -> tuple[EmbeddingSpec, str]:
+    # Readers never take the write lock here: only creating or upgrading the file does.
+    meta = _read_meta(conn, db)
+    if meta is None:
+        if spec is None:
+            # The file exists (WAL mode was set) but the creating transaction never committed.
+            raise StoreError(f"no collection at {db.parent}: its creation was interrupted; create it again")
+        if read_only is not None:
+            raise StoreError(f"cannot create a collection at {db.parent}: {read_only}")
+        meta = _under_write_lock(conn, db, lambda m: _create(conn, spec, analyzer) if m is None else None)
     version = int(meta.get("format_version", -1))
-    if version != FORMAT_VERSION:
-        raise StoreError(f"{db} has format version {version}; this embedrag reads version {FORMAT_VERSION}")
+    if version < FORMAT_VERSION and version in UPGRADES and read_only is None:
+        meta = _under_write_lock(conn, db, lambda m: _upgrade(conn, m))
+        version = int(meta["format_version"])
+    # An older file that cannot be upgraded here (read-only) is still read as it is.
+    if version != FORMAT_VERSION and not (read_only is not None and version in UPGRADES):
+        newer = " (written by a newer embedrag)" if version > FORMAT_VERSION else ""
+        raise StoreError(f"{db} has format version {version}{newer}; this embedrag reads up to {FORMAT_VERSION}")
     return EmbeddingSpec(**json.loads(meta["spec"])), str(meta["analyzer"])
+
+
+def _under_write_lock(
+    conn: sqlite3.Connection, db: Path, change: Callable[[dict[str, str] | None], None]
+) -> dict[str, str]:
+    """Read the meta again under the write lock, let ``change`` act on what it finds, commit; the new meta."""
+    with _meta_errors(db):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            change(dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else None)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    meta = _read_meta(conn, db)
+    assert meta is not None  # written just above
+    return meta
+
+
+def _upgrade(conn: sqlite3.Connection, meta: dict[str, str] | None) -> None:
+    """Bring the file from its format version up to :data:`FORMAT_VERSION`, one step at a time."""
+    version = int((meta or {}).get("format_version", FORMAT_VERSION))
+    while version < FORMAT_VERSION and version in UPGRADES:
+        UPGRADES[version](conn)
+        version += 1
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(version),))
 
 
 def _create(conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: str) -> None:
@@ -281,6 +352,7 @@ def _create(conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: str) -> Non
         "generation": "0",
     }
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+    conn.execute("INSERT INTO commits VALUES (0, ?)", (new_token(),))
 
 
 def _compare_specs(*, expected: EmbeddingSpec, given: EmbeddingSpec, db: Path) -> None:
