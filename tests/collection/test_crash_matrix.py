@@ -420,8 +420,10 @@ def test_a_kill_between_publishing_the_graph_and_its_sidecar_leaves_check_clean(
 ) -> None:
     path = paths["hnsw"]
     labels, _ = writer.dry_run(path, corpus, parts)
-    writer.kill(path, tmp_path / "col", first_step(labels, "publish vectors.json: before rename"))
-    col = parts.open(tmp_path / "col")
+    root = tmp_path / "col"
+    start(path, root)
+    writer.kill(path, root, first_step(labels, "publish vectors.json: before rename"))
+    col = parts.open(root)
     try:
         assert col.check().problems == []
     finally:
