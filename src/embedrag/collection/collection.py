@@ -183,19 +183,14 @@ class Collection:
         are gone from these paths, among those the include/exclude filters select (see
         :mod:`embedrag.collection.sync`); a sync path that does not exist is an :class:`InputError`.
         """
-        walk = Walk.of_existing(paths, include, exclude) if sync else Walk([])
-
-        def items() -> Iterable[Document | Skipped]:
-            for path in paths:
-                for item in load_path(path, include=include, exclude=exclude, **load_options):
-                    walk.track(item)
-                    yield item
-
+        walk = Walk.of_existing(paths, include, exclude) if sync else None
+        items = (item for path in paths for item in load_path(path, include=include, exclude=exclude, **load_options))
+        if walk is None:
+            return self.add(items, progress=progress)
         # A duplicate of a document this sync removes is stored after the removal, in this run.
-        duplicates: list[Document] | None = [] if sync else None
-        report = self._add(items(), IngestReport(), progress=progress, deferred=duplicates)
-        if sync:
-            report.removed = self._sync(walk)
+        duplicates: list[Document] = []
+        report = self._add(walk.tracked(items), IngestReport(), progress=progress, deferred=duplicates)
+        report.removed = self._sync(walk)
         if duplicates:
             self._add(duplicates, report)
         return report

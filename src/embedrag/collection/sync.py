@@ -8,7 +8,7 @@ its JSONL or CSV file). Files and folders that failed to load or list keep their
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,13 +42,15 @@ class Walk:
                 raise InputError(f"cannot sync {path}: it does not exist (nothing was added or removed)")
         return cls([Path(p) for p in paths], include, exclude)
 
-    def track(self, item: Document | Skipped) -> None:
-        """Note one item the walk loaded."""
-        if isinstance(item, Document):
-            self.ids.add(item.id)
-            self.files.add(Path(str(item.metadata.get("path", item.source))))
-        else:
-            self.failed.add(Path(item.source))
+    def tracked(self, items: Iterable[Document | Skipped]) -> Iterator[Document | Skipped]:
+        """``items``, noting each as it passes."""
+        for item in items:
+            if isinstance(item, Document):
+                self.ids.add(item.id)
+                self.files.add(Path(str(item.metadata.get("path", item.source))))
+            else:
+                self.failed.add(Path(item.source))
+            yield item
 
     def removes(self, doc_id: str, path: Path) -> bool:
         """Whether the stored document ``doc_id``, loaded from file ``path``, is gone."""
