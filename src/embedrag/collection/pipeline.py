@@ -91,6 +91,7 @@ class _Run:
     """Content hash -> the id of the document in this call that holds it."""
 
     def count(self, doc: Document, verdict: _Verdict, chunks: int = 0) -> None:
+        """Tally ``doc`` by its verdict; ``chunks`` is how many it stored."""
         if verdict.unchanged:
             self.report.unchanged += 1
         elif verdict.refusal is not None and verdict.duplicate and self.deferred is not None:
