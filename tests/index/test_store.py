@@ -11,6 +11,7 @@ import pytest
 
 from embedrag.errors import InputError
 from embedrag.index import CollectionLockedError, SpecMismatchError, Store, StoreError
+from embedrag.index.hnsw import lineage_problem
 from embedrag.types import EmbeddingSpec
 
 Make = Callable[..., tuple]
@@ -171,3 +172,42 @@ def test_interrupted_creation_is_not_mistaken_for_a_foreign_database(tmp_path: P
     conn.close()
     with pytest.raises(StoreError, match="creation was interrupted"):
         Store.open(root)
+
+
+def test_a_format_1_file_is_upgraded_in_place_and_its_old_graph_is_not_trusted(
+    store: Store, put: Callable[..., None]
+) -> None:
+    put("a", ["hello world"])
+    with store.read() as conn:  # what embedrag 0.1 wrote: no commit tokens
+        conn.execute("DROP TABLE commits")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    store.close()
+    with Store.open(store.root) as again:
+        with again.read() as conn:
+            assert conn.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()[0] == "2"
+            assert conn.execute("SELECT generation FROM commits").fetchall() == [(1,)]
+        assert again.stats().documents == 1
+        assert lineage_problem(again._conn, {"generation": 1}) is not None  # a graph without a token
+
+
+def test_a_newer_format_is_refused_naming_both_versions(store: Store) -> None:
+    with store.read() as conn:
+        conn.execute("UPDATE meta SET value = '9' WHERE key = 'format_version'")
+    store.close()
+    with pytest.raises(StoreError, match=r"format version 9 \(written by a newer embedrag\); .* up to 2"):
+        Store.open(store.root)
+
+
+def test_opening_does_not_wait_for_a_writer(store: Store, make: Make) -> None:
+    with store.write() as w:
+        w.put_document(*make("a", ["x"]))
+        with Store.open(store.root, lock_timeout=0.05) as reader:
+            assert reader.stats().documents == 0  # the snapshot before the uncommitted write
+
+
+def test_each_commit_records_its_own_token(store: Store, put: Callable[..., None]) -> None:
+    put("a", ["x"])
+    put("b", ["y"])
+    with store.read() as conn:
+        tokens = dict(conn.execute("SELECT generation, token FROM commits").fetchall())
+    assert sorted(tokens) == [0, 1, 2] and len(set(tokens.values())) == 3

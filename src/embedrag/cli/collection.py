@@ -50,7 +50,7 @@ def ingest(
 
     col = _open(collection, create=True, model=model, variant=variant)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with col, Progress(*columns, console=err_console, disable=json_out) as bar:
+    with col, Progress(*columns, console=err_console, disable=json_out, transient=True) as bar:
         task = bar.add_task("ingesting", total=None)
         started = bar.get_time()
 
