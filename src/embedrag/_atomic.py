@@ -19,7 +19,8 @@ def publish(target: Path, write: Callable[[Path], None]) -> Path:
     The temporary file sits next to ``target`` (same filesystem, so the rename is atomic) and
     is removed if ``write`` fails, so a crash or an error leaves either no file or the whole
     file. Concurrent builders each write their own temporary file; the last rename wins and
-    both results are complete.
+    both results are complete. A temporary file that a killed builder left (its process is gone)
+    is removed by the next publish of the same target.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -28,6 +29,7 @@ def publish(target: Path, write: Callable[[Path], None]) -> Path:
     >>> sorted(p.name for p in folder.iterdir())
     ['x.bin']
     """
+    _remove_orphans(target)
     temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         write(temp)
@@ -45,3 +47,23 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _remove_orphans(target: Path) -> None:
+    """Delete the temporary files of ``target`` whose writer process no longer runs (a SIGKILL's litter)."""
+    for temp in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = temp.name[len(target.name) + 2 :].split(".")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            temp.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True

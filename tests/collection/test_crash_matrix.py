@@ -8,9 +8,9 @@ new version; a delete is all or nothing and a reported one stays done; every sto
 first chunk finds it in every mode, with dense search over HNSW giving exact search's top hits.
 Then the same operation runs again on what the kill left and must reach the dry run's end state.
 
-Kill points per path (``pytest -s`` prints them): ingest 2,843 steps, killed at 65; sync 784 steps,
-killed at 39; delete 44 steps, killed at every one; hnsw 495 steps, killed at 43. 191 in all, each
-followed by a rerun; about 65 s of CPU on 2 cores (one writer process, forked per run).
+Kill points per path (``pytest -s`` prints them): ingest 2,864 steps, killed at 51; sync 792 steps,
+killed at 32; delete 45 steps, killed at every one; hnsw 492 steps, killed at 31. 159 in all, each
+followed by a rerun; about 60 s on 2 cores (one writer process, forked per run).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from embedrag.collection import Collection
 from embedrag.embed import Embedder
 from embedrag.errors import StoreError
 from embedrag.index import Store
-from embedrag.index.hnsw import INDEX_FILE, SIDECAR_FILE, read_sidecar, verify_files
+from embedrag.index.hnsw import INDEX_FILE, graph_meta, verify_files
 from embedrag.ingest import chunk_document, content_hash, load_path
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.types import Document
@@ -45,9 +45,9 @@ KILL_ALL_UP_TO = 60
 """A path with at most this many steps is killed at every one; a longer one at a spread of them."""
 SPREAD = 8
 """Extra evenly spaced kill points in a long path, beside the ones always chosen."""
-MIN_KILL_POINTS = {"ingest": 50, "sync": 30, "delete": 30, "hnsw": 35}
-"""Lower bounds of the kill points per path; measured when written (steps, kill points):
-ingest 2,843 steps, killed at 65; sync 784, at 39; delete 44, at all 44; hnsw 495, at 43."""
+MIN_KILL_POINTS = {"ingest": 45, "sync": 30, "delete": 30, "hnsw": 28}
+"""Lower bounds of the kill points per path; measured last (steps, kill points): ingest 2,864 steps,
+killed at 51; sync 792, at 32; delete 45, at all 45; hnsw 492, at 31 (one graph file since format 3)."""
 
 
 # -- the corpora and the collections each path starts from ---------------------------------------
@@ -143,7 +143,7 @@ def paths(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, parts: Parts
     corpus.learn(synced)
     no_graph = tmp / "no_graph"
     shutil.copytree(base, no_graph)
-    for name in (INDEX_FILE, SIDECAR_FILE):
+    for name in (INDEX_FILE,):
         (no_graph / name).unlink()
     extra = corpus.write(tmp / "extra", [30, 31])
     corpus.learn(extra)
@@ -291,27 +291,9 @@ def assert_searchable(col: Collection, stored: dict[str, Any], corpus: Corpus, p
         assert graph == [h.id for h in col.search(query, k=5, mode="dense", exact=True)], info.id
 
 
-GRAPH_WITHOUT_SIDECAR = ("publish vectors.hnsw: after rename", "publish vectors.json:")
-"""Defect found by this matrix (issue 13): killed after the new vectors.hnsw is renamed into place
-and before its vectors.json is, ``check`` reports the graph as damaged ("has no readable
-vectors.json" / "does not match its checksum") until the next write rebuilds it. The two files are
-published one after the other, so the pair is not atomic. Tolerated in the matrix (and reproduced
-by an xfail test below) until it is fixed: then delete this and :func:`tolerated`."""
-GRAPH_PROBLEMS = ("has no readable vectors.json", "does not match its checksum")
-
-
-def tolerated(label: str) -> tuple[str, ...]:
-    """Check problems a kill at the step ``label`` is known to leave (see GRAPH_WITHOUT_SIDECAR)."""
-    between = label == GRAPH_WITHOUT_SIDECAR[0] or (
-        label.startswith(GRAPH_WITHOUT_SIDECAR[1]) and not label.endswith("after rename")
-    )
-    return GRAPH_PROBLEMS if between else ()
-
-
-def assert_whole(col: Collection, corpus: Corpus, parts: Parts, tolerated: tuple[str, ...] = ()) -> dict[str, Any]:
+def assert_whole(col: Collection, corpus: Corpus, parts: Parts) -> dict[str, Any]:
     report = col.check()
-    problems = [p for p in report.problems if not any(known in p for known in tolerated)]
-    assert report.ok or not problems, report.problems
+    assert report.ok, report.problems
     stored = {info.id: info for info in col.store.documents()}
     for info in stored.values():
         doc = corpus.known.get(info.content_hash)
@@ -327,8 +309,6 @@ def assert_after_kill(
     reference: dict[str, str],
     corpus: Corpus,
     parts: Parts,
-    *,
-    tolerated: tuple[str, ...] = (),
 ) -> None:
     """What the kill left (a copy of it: searching may rebuild the graph) is whole and searchable."""
     committed, deleted = reported(lines, "committed"), reported(lines, "deleted")
@@ -339,7 +319,7 @@ def assert_after_kill(
             raise
         return
     try:
-        stored = assert_whole(col, corpus, parts, tolerated)
+        stored = assert_whole(col, corpus, parts)
         for doc_id in committed & reference.keys():
             assert stored[doc_id].content_hash == reference[doc_id], f"committed {doc_id} is not its new version"
         left = set(path.gone) & stored.keys()
@@ -355,7 +335,8 @@ def assert_end_state(root: Path, reference: dict[str, str], corpus: Corpus, part
     try:
         stored = assert_whole(col, corpus, parts)
         assert {doc_id: info.content_hash for doc_id, info in stored.items()} == reference
-        assert read_sidecar(root) is not None and verify_files(root, col.store.spec.dims) is None
+        assert graph_meta(root) is not None and verify_files(root, col.store.spec.dims) is None
+        assert sorted(p.name for p in root.iterdir() if p.name.endswith(".tmp")) == []  # no publish left litter
         assert_searchable(col, stored, corpus, parts)
     finally:
         col.store.close()
@@ -390,7 +371,7 @@ def test_a_writer_killed_at_any_step_loses_nothing_and_a_rerun_finishes(
         if root.exists():
             shutil.copytree(root, probe)
         try:
-            assert_after_kill(probe, path, lines, reference, corpus, parts, tolerated=tolerated(labels[n]))
+            assert_after_kill(probe, path, lines, reference, corpus, parts)
         except AssertionError as exc:
             failures.append(f"killed at step {n} ({labels[n]}), then: {exc}")
         try:
@@ -407,30 +388,13 @@ def test_a_writer_killed_at_any_step_loses_nothing_and_a_rerun_finishes(
     assert len(points) >= MIN_KILL_POINTS[name]
 
 
-# -- defects this matrix found, reproduced at one step each (xfail until fixed) ------------------
+# -- defects this matrix found, reproduced at one step each ---------------------------------------
 
 
 def first_step(labels: list[str], label: str) -> int:
     return labels.index(label)
 
 
-@pytest.mark.xfail(reason="issue 13 crash matrix: vectors.hnsw and vectors.json are published one after the other")
-def test_a_kill_between_publishing_the_graph_and_its_sidecar_leaves_check_clean(
-    writer: Writer, paths: dict[str, Scenario], corpus: Corpus, parts: Parts, tmp_path: Path
-) -> None:
-    path = paths["hnsw"]
-    labels, _ = writer.dry_run(path, corpus, parts)
-    root = tmp_path / "col"
-    start(path, root)
-    writer.kill(path, root, first_step(labels, "publish vectors.json: before rename"))
-    col = parts.open(root)
-    try:
-        assert col.check().problems == []
-    finally:
-        col.store.close()
-
-
-@pytest.mark.xfail(reason="issue 13 crash matrix: a killed publish leaves its temporary file forever")
 def test_a_kill_mid_publish_leaves_no_temporary_file_once_a_rerun_finishes(
     writer: Writer, paths: dict[str, Scenario], corpus: Corpus, parts: Parts, tmp_path: Path
 ) -> None:

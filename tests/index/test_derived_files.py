@@ -13,7 +13,7 @@ import pytest
 
 from embedrag.index import Store
 from embedrag.index.facade import Index
-from embedrag.index.hnsw import INDEX_FILE, SIDECAR_FILE, HnswIndex, IndexRebuiltWarning, read_sidecar
+from embedrag.index.hnsw import INDEX_FILE, HnswIndex, IndexRebuiltWarning, graph_meta
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import EmbeddingSpec
 
@@ -55,7 +55,7 @@ def test_a_restored_database_beside_a_newer_graph_rebuilds_it(
     with Store.open(root) as store:
         _fill(store, make, "newer", 6)  # generations 7..12, chunk ids 31..60
         HnswIndex(store).refresh()
-        assert read_sidecar(root)["generation"] == 12
+        assert graph_meta(root)["generation"] == 12
     _restore(backup, root)
     with Store.open(root) as store:
         _fill(store, make, "other", later_writes)  # reuses generations and chunk ids with other texts
@@ -90,12 +90,14 @@ def test_a_graph_whose_checksum_matches_but_cannot_be_read_is_damaged(
     with Store.open(root, spec=spec, create=True) as store:
         _fill(store, make, "d", 8)
         HnswIndex(store).refresh()
-        data = bytearray((root / INDEX_FILE).read_bytes())
-        data[10:200] = bytes(190)  # the zip's local header: np.load cannot read it
-        (root / INDEX_FILE).write_bytes(bytes(data))
-        side = read_sidecar(root)
-        side["sha256"] = hashlib.sha256(bytes(data)).hexdigest()
-        (root / SIDECAR_FILE).write_text(json.dumps(side))
+        with np.load(root / INDEX_FILE) as archive:
+            parts = {name: archive[name] for name in ("index", "labels", "alive")}
+            meta = json.loads(archive["meta"].tobytes())
+        parts["index"] = np.frombuffer(b"not a faiss index" * 40, dtype=np.uint8)  # bytes flipped ...
+        meta["sha256"] = hashlib.sha256(b"".join(parts[n].tobytes() for n in ("index", "labels", "alive"))).hexdigest()
+        damaged = {**parts, "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
+        with (root / INDEX_FILE).open("wb") as fh:  # ... and the checksum rewritten to match
+            np.savez(fh, **damaged)
         report = store.check()
         assert not report.ok
         assert any("cannot be read" in p for p in report.problems)
@@ -105,8 +107,8 @@ def test_a_graph_whose_checksum_matches_but_cannot_be_read_is_damaged(
         graph.refresh()  # a writer rebuilds and saves
         assert graph.rebuilt
         assert store.check().ok
-        (root / INDEX_FILE).write_bytes(bytes(data))
-        (root / SIDECAR_FILE).write_text(json.dumps(side))
+        with (root / INDEX_FILE).open("wb") as fh:
+            np.savez(fh, **damaged)
         assert store.check(repair=True).ok
         assert store.check().ok
 

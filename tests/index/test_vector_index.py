@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from embedrag.index import Store
-from embedrag.index.hnsw import INDEX_FILE, SIDECAR_FILE, HnswIndex, read_sidecar
+from embedrag.index.hnsw import INDEX_FILE, HnswIndex, graph_meta
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import Chunk, Document, EmbeddingSpec
 
@@ -59,7 +59,7 @@ def test_hnsw_is_saved_with_a_sidecar_and_reloaded(big: tuple[Path, np.ndarray])
     root, _vectors = big
     with Store.open(root) as store:
         HnswIndex(store).refresh()
-        side = read_sidecar(root)
+        side = graph_meta(root)
         assert side is not None
         assert (side["count"], side["dims"], side["dtype"], side["generation"]) == (N, DIMS, "f32", 1)
         again = HnswIndex(store)
@@ -78,12 +78,12 @@ def test_a_damaged_hnsw_file_is_detected_and_rebuilt(big: tuple[Path, np.ndarray
         else:
             data[len(data) // 3] ^= 0x10
         (root / INDEX_FILE).write_bytes(bytes(data))
-        assert "checksum" in store.check().problems[0]
+        assert "is damaged" in store.check().problems[0]
         hnsw = HnswIndex(store)
-        with pytest.warns(UserWarning, match=r"checksum.*check --repair"):
+        with pytest.warns(UserWarning, match=r"is damaged.*check --repair"):
             assert hnsw.search(vectors[7], 1)[0][0] == 8  # a reader rebuilds in memory ...
         assert hnsw.rebuilt
-        assert "checksum" in store.check().problems[0]  # ... and leaves the file alone
+        assert "is damaged" in store.check().problems[0]  # ... and leaves the file alone
         assert store.check(repair=True).ok
         assert store.check().ok
         assert HnswIndex(store).search(vectors[7], 1)[0][0] == 8
@@ -101,7 +101,7 @@ def test_a_stale_hnsw_file_is_caught_up(tmp_path: Path, spec: EmbeddingSpec, mak
         hits = hnsw.search(vectors[0], 20)
         assert hits[0][0] == 11 and {c for c, _ in hits} == set(range(3, 12))
         assert not hnsw.rebuilt
-        assert (tmp_path / SIDECAR_FILE).exists()
+        assert (tmp_path / INDEX_FILE).exists()
 
 
 def test_batch_search_equals_one_at_a_time(big: tuple[Path, np.ndarray]) -> None:
@@ -150,4 +150,4 @@ def test_deleted_chunks_are_skipped_then_the_graph_is_rebuilt(
         hnsw.refresh()
         assert hnsw.rebuilt and len(hnsw) == 150
         assert len(hnsw.search(gone[0], 200)) == 150
-        assert read_sidecar(tmp_path)["count"] == 150
+        assert graph_meta(tmp_path)["count"] == 150

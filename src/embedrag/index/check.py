@@ -6,17 +6,15 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from embedrag.index.hnsw import (
     HNSW_DTYPES,
     INDEX_FILE,
-    SIDECAR_FILE,
     HnswIndex,
     UnreadableGraph,
+    graph_meta,
     lineage_problem,
     read_graph,
-    read_sidecar,
     verify_files,
 )
 from embedrag.index.schema import read_generation
@@ -127,40 +125,39 @@ def _json_list(counts: Counter[str]) -> str:
 
 
 def _derived_checks(store: Store, report: CheckReport, repair: bool) -> None:
-    side = read_sidecar(store.root)
     problem = verify_files(store.root, store.spec.dims)
-    if problem is None and side is not None:
-        with store.read() as conn:
-            problem = lineage_problem(conn, side)
-            generation = read_generation(conn)
-        if problem is None:
-            problem = _unreadable(store)
+    meta = None
+    if problem is None:
+        try:
+            graph = read_graph(store.root) if (store.root / INDEX_FILE).exists() else None
+        except UnreadableGraph as e:
+            problem = str(e)
+        else:
+            meta = None if graph is None else graph[3]
+    with store.read() as conn:
+        generation = read_generation(conn)
+        if meta is not None:
+            problem = lineage_problem(conn, meta)
     if problem is not None:
         report.problems.append(problem)
         if repair:
-            report.repaired.append(_rebuild_graph(store, side))
+            report.repaired.append(_rebuild_graph(store))
         return
-    if side is None:
+    if meta is None:
         report.notes.append(f"no {INDEX_FILE} yet (built when the collection outgrows exact search)")
-    elif side.get("generation") != generation:
+    elif meta.get("generation") != generation:
         report.notes.append(
-            f"{INDEX_FILE} reflects generation {side.get('generation')} of {generation}; caught up on use"
+            f"{INDEX_FILE} reflects generation {meta.get('generation')} of {generation}; caught up on use"
         )
 
 
-def _unreadable(store: Store) -> str | None:
-    try:
-        read_graph(store.root)
-    except UnreadableGraph as e:
-        return str(e)
-    return None
-
-
-def _rebuild_graph(store: Store, side: dict[str, Any] | None) -> str:
+def _rebuild_graph(store: Store) -> str:
     """Replace the unusable graph with one built from the database now, so readers need not rebuild it."""
-    for name in (INDEX_FILE, SIDECAR_FILE):
-        (store.root / name).unlink(missing_ok=True)
-    dtype = side.get("dtype") if side is not None else None
+    try:
+        dtype = (graph_meta(store.root) or {}).get("dtype")
+    except UnreadableGraph:
+        dtype = None
+    (store.root / INDEX_FILE).unlink(missing_ok=True)
     graph = HnswIndex(store, dtype=dtype if dtype in HNSW_DTYPES else "f32")
     graph.refresh()
     return f"rebuilt {INDEX_FILE} from the database ({len(graph)} vectors)"

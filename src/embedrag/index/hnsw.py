@@ -1,14 +1,14 @@
 """The approximate vector index: a faiss HNSW graph saved beside the database, as derived data.
 
-Files: ``vectors.hnsw`` (a NumPy ``.npz`` archive: ``index``, the serialised faiss index over unit
-vectors with the inner-product metric, i.e. cosine; ``labels``, the chunk id of each graph node; and
-``alive``, False for nodes whose chunk was deleted since) and ``vectors.json``, the sidecar: format,
-generation and its commit token (which database, exactly, the graph reflects: see
-:mod:`embedrag.index.schema`), count, dims, dtype and the sha256 of the file. A file whose checksum
-or shape disagrees, that cannot be read, or that was built from another copy of the database (a
-restored backup) is rebuilt from the database; a stale one is caught up (new chunks are added,
-deleted ones marked dead and skipped inside the search). Once a quarter of the nodes are dead the
-graph is rebuilt.
+One file, ``vectors.hnsw``, published by one atomic rename: a NumPy ``.npz`` archive of ``index``
+(the serialised faiss index over unit vectors with the inner-product metric, i.e. cosine),
+``labels`` (the chunk id of each graph node), ``alive`` (False for nodes whose chunk was deleted
+since) and ``meta``, UTF-8 JSON: format, generation and its commit token (which database, exactly,
+the graph reflects: see :mod:`embedrag.index.schema`), count, dims, dtype and the sha256 of the
+three arrays' bytes. A file that cannot be read, whose checksum or shape disagrees, or that was
+built from another copy of the database (a restored backup) is rebuilt from the database; a stale
+one is caught up (new chunks are added, deleted ones marked dead and skipped inside the search).
+Once a quarter of the nodes are dead the graph is rebuilt.
 
 Only writers publish the file (:meth:`HnswIndex.refresh`, called after an ingest, and
 :meth:`HnswIndex.save`): a search catches a stale graph up in memory and never writes.
@@ -42,19 +42,19 @@ from embedrag.index.vectors import cosine_top_k, fetch_vectors, unit_rows
 __all__ = [
     "HNSW_DTYPES",
     "INDEX_FILE",
-    "SIDECAR_FILE",
     "HnswIndex",
     "IndexRebuiltWarning",
     "UnreadableGraph",
+    "graph_meta",
     "lineage_problem",
     "read_graph",
-    "read_sidecar",
     "verify_files",
 ]
 
 INDEX_FILE = "vectors.hnsw"
-SIDECAR_FILE = "vectors.json"
-FORMAT = 2
+_OLD_SIDECAR = "vectors.json"
+"""Format 2 described the graph in this second file; two renames were not atomic together."""
+FORMAT = 3
 HNSW_DTYPES = ("f32", "f16", "i8")
 RESCORE_FACTOR = 4
 """With a quantized dtype, fetch ``k * RESCORE_FACTOR`` candidates and rescore them in float32."""
@@ -76,75 +76,89 @@ _LOAD_ROWS = 20_000
 IntArray = NDArray[np.int64]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_sidecar(root: Path) -> dict[str, Any] | None:
-    """The sidecar's content, or None if it is missing or unreadable."""
-    try:
-        data = json.loads((root / SIDECAR_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def verify_files(root: Path, dims: int) -> str | None:
-    """Why the saved HNSW files cannot be used (None if they can, or if there are none)."""
-    side = read_sidecar(root)
-    path = root / INDEX_FILE
-    if side is None:
-        return f"{INDEX_FILE} has no readable {SIDECAR_FILE}" if path.exists() else None
-    if not path.exists():
-        return f"{INDEX_FILE} is missing"
-    if side.get("format") != FORMAT or side.get("dims") != dims or side.get("dtype") not in HNSW_DTYPES:
-        return (
-            f"{SIDECAR_FILE} describes format={side.get('format')} dims={side.get('dims')} "
-            f"dtype={side.get('dtype')}, expected format={FORMAT} dims={dims}"
-        )
-    if _sha256(path) != side.get("sha256"):
-        return f"{INDEX_FILE} does not match its checksum (truncated or damaged)"
-    return None
-
-
 class IndexRebuiltWarning(EmbedragWarning):
     """A saved graph could not be used (damaged, unreadable, from another database) and was rebuilt."""
 
 
 class UnreadableGraph(Exception):
-    """The graph file passed its checksum but cannot be deserialised (internal; the caller rebuilds)."""
+    """The graph file is damaged (internal: the caller reports it or rebuilds)."""
 
 
 _READ_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, RuntimeError)
 """What np.load and faiss raise on a file that is not a whole archive of a whole index."""
 
 
-def read_graph(root: Path) -> tuple[Any, IntArray, NDArray[np.bool_]]:
-    """The saved graph, its node labels and alive mask; :class:`UnreadableGraph` says why not."""
+def _digest(*arrays: NDArray[Any]) -> str:
+    sha = hashlib.sha256()
+    for array in arrays:
+        sha.update(np.ascontiguousarray(array).tobytes())
+    return sha.hexdigest()
+
+
+def graph_meta(root: Path) -> dict[str, Any] | None:
+    """The saved graph's ``meta`` (None if there is no graph file); :class:`UnreadableGraph` if damaged."""
+    path = root / INDEX_FILE
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as archive:
+            meta = json.loads(archive["meta"].tobytes())
+    except _READ_ERRORS as e:
+        raise UnreadableGraph(f"{INDEX_FILE} is damaged: its description cannot be read ({type(e).__name__})") from e
+    if not isinstance(meta, dict):
+        raise UnreadableGraph(f"{INDEX_FILE} is damaged: its description is not a JSON object")
+    return meta
+
+
+def verify_files(root: Path, dims: int) -> str | None:
+    """Why the saved graph cannot be used, from its description (None if it can, or if there is none)."""
+    try:
+        meta = graph_meta(root)
+    except UnreadableGraph as e:
+        return str(e)
+    if meta is None:
+        return None
+    if meta.get("format") != FORMAT or meta.get("dims") != dims or meta.get("dtype") not in HNSW_DTYPES:
+        return (
+            f"{INDEX_FILE} is format={meta.get('format')} dims={meta.get('dims')} dtype={meta.get('dtype')}, "
+            f"expected format={FORMAT} dims={dims}"
+        )
+    return None
+
+
+def read_graph(root: Path) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any]]:
+    """The saved graph, its node labels, alive mask and meta, checked against its sha256.
+
+    :class:`UnreadableGraph` says why not.
+    """
+    meta = graph_meta(root)
+    if meta is None:
+        raise UnreadableGraph(f"{INDEX_FILE} is missing")
     try:
         with np.load(root / INDEX_FILE) as archive:
-            index = _faiss().deserialize_index(archive["index"])
-            labels, alive = archive["labels"].astype(np.int64), archive["alive"].astype(np.bool_)
+            raw, labels, alive = archive["index"], archive["labels"], archive["alive"]
     except _READ_ERRORS as e:
-        raise UnreadableGraph(f"{INDEX_FILE} cannot be read ({type(e).__name__}: {e})") from e
-    if not index.ntotal == len(labels) == len(alive):
-        raise UnreadableGraph(f"{INDEX_FILE} cannot be read: {index.ntotal} nodes, {len(labels)} labels")
-    return index, labels, alive
+        raise UnreadableGraph(f"{INDEX_FILE} is damaged: it cannot be read ({type(e).__name__}: {e})") from e
+    if _digest(raw, labels, alive) != meta.get("sha256"):
+        raise UnreadableGraph(f"{INDEX_FILE} is damaged: it does not match its checksum")
+    try:
+        index = _faiss().deserialize_index(raw)
+    except _READ_ERRORS as e:
+        raise UnreadableGraph(f"{INDEX_FILE} cannot be read by faiss ({type(e).__name__}: {e})") from e
+    if not index.ntotal == len(labels) == len(alive) == meta.get("count"):
+        raise UnreadableGraph(f"{INDEX_FILE} is damaged: {index.ntotal} nodes, {len(labels)} labels")
+    return index, labels.astype(np.int64), alive.astype(np.bool_), meta
 
 
-def lineage_problem(conn: sqlite3.Connection, side: dict[str, Any]) -> str | None:
-    """Why the graph described by ``side`` was not built from this database (None if it was).
+def lineage_problem(conn: sqlite3.Connection, meta: dict[str, Any]) -> str | None:
+    """Why the graph described by ``meta`` was not built from this database (None if it was).
 
     A restored backup repeats generation numbers and chunk ids with other passages; only the
     token recorded by each commit tells the two databases apart.
     """
-    generation, token = side.get("generation"), side.get("token")
+    generation, token = meta.get("generation"), meta.get("token")
     if not isinstance(generation, int):
-        return f"{SIDECAR_FILE} names no generation"
+        return f"{INDEX_FILE} names no generation"
     current = token_at(conn, generation)
     if token is None or current is None or token != current:
         return (
@@ -282,41 +296,32 @@ class HnswIndex:
 
     def _load_problem(self) -> str | None:
         """Load the saved graph if it is whole and was built from this database; else say why not."""
-        side = read_sidecar(self.store.root)
         problem = verify_files(self.store.root, self.store.spec.dims)
-        if side is None or problem is not None:
-            return problem or f"no {INDEX_FILE} yet"
-        if side.get("dtype") != self.dtype:
-            return f"{INDEX_FILE} holds {side.get('dtype')}, {self.dtype} was asked for"
-        with self.store.read() as conn:
-            problem = lineage_problem(conn, side)
         if problem is not None:
             return problem
         try:
-            index, labels, alive = read_graph(self.store.root)
+            index, labels, alive, meta = read_graph(self.store.root)
         except UnreadableGraph as e:
             return str(e)
-        if len(labels) != side.get("count"):
-            return f"{INDEX_FILE} holds {len(labels)} nodes, its sidecar says {side.get('count')}"
+        if meta.get("dtype") != self.dtype:
+            return f"{INDEX_FILE} holds {meta.get('dtype')}, {self.dtype} was asked for"
+        with self.store.read() as conn:
+            problem = lineage_problem(conn, meta)
+        if problem is not None:
+            return problem
         self._index, self._labels, self._alive = index, labels, alive
-        self.generation, self.token, self._loaded = int(side["generation"]), side["token"], True
+        self.generation, self.token, self._loaded = int(meta["generation"]), meta["token"], True
         self._file_generation = self.generation
         self._alive_changed()
         return None
 
     def save(self) -> None:
-        """Publish the file and then its sidecar, each atomically, unless the file is already current."""
+        """Publish the file atomically, unless it is already current."""
         index = self._index
         if index is None or self._file_generation == self.generation:
             return
-        buffer = io.BytesIO()
-        np.savez(buffer, index=_faiss().serialize_index(index), labels=self._labels, alive=self._alive)
-
-        def write_index(path: Path) -> None:
-            path.write_bytes(buffer.getvalue())
-
-        publish(self.path, write_index)
-        side = {
+        raw = _faiss().serialize_index(index)
+        meta = {
             "format": FORMAT,
             "engine": "faiss-hnsw",
             "generation": self.generation,
@@ -325,13 +330,17 @@ class HnswIndex:
             "dims": self.store.spec.dims,
             "dtype": self.dtype,
             "metric": "inner product of unit vectors",
-            "sha256": _sha256(self.path),
+            "sha256": _digest(raw, self._labels, self._alive),
         }
+        described = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+        buffer = io.BytesIO()
+        np.savez(buffer, index=raw, labels=self._labels, alive=self._alive, meta=described)
 
-        def write_sidecar(path: Path) -> None:
-            path.write_text(json.dumps(side, indent=1))
+        def write_index(path: Path) -> None:
+            path.write_bytes(buffer.getvalue())
 
-        publish(self.store.root / SIDECAR_FILE, write_sidecar)
+        publish(self.path, write_index)
+        (self.store.root / _OLD_SIDECAR).unlink(missing_ok=True)
         self._unsaved, self._file_generation = 0, self.generation
 
     def __len__(self) -> int:
