@@ -178,8 +178,9 @@ def test_a_format_1_file_is_upgraded_in_place_and_its_old_graph_is_not_trusted(
     store: Store, put: Callable[..., None]
 ) -> None:
     put("a", ["hello world"])
-    with store.read() as conn:  # what embedrag 0.1 wrote: no commit tokens
+    with store.read() as conn:  # what embedrag 0.1 wrote: no commit tokens, no vector checksums
         conn.execute("DROP TABLE commits")
+        conn.execute("ALTER TABLE chunks DROP COLUMN vector_crc")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
     store.close()
     with Store.open(store.root) as again:
@@ -187,6 +188,7 @@ def test_a_format_1_file_is_upgraded_in_place_and_its_old_graph_is_not_trusted(
             assert conn.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()[0] == "2"
             assert conn.execute("SELECT generation FROM commits").fetchall() == [(1,)]
         assert again.stats().documents == 1
+        assert again.check().ok  # the checksums were taken from the vectors as they were
         assert lineage_problem(again._conn, {"generation": 1}) is not None  # a graph without a token
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -79,14 +80,23 @@ def _database_checks(
         if repair:
             conn.execute("DELETE FROM postings WHERE chunk_id NOT IN (SELECT id FROM chunks)")
             report.repaired.append(f"deleted {stray} stray postings")
+    _vector_checks(conn, store, report, repair=repair)
+    _postings_check(conn, store, report, repair=repair, generation=generation)
+
+
+def _vector_checks(conn: sqlite3.Connection, store: Store, report: CheckReport, *, repair: bool) -> None:
+    """Vectors of the wrong size, or whose bytes changed since they were written: re-ingest their documents."""
     size = store.spec.dims * 4
-    bad = [r[0] for r in conn.execute("SELECT DISTINCT doc_id FROM chunks WHERE length(vector) != ?", (size,))]
+    bad = {r[0] for r in conn.execute("SELECT DISTINCT doc_id FROM chunks WHERE length(vector) != ?", (size,))}
     if bad:
         report.problems.append(f"{len(bad)} documents have vectors that are not {store.spec.dims} float32 values")
-        if repair:
-            conn.executemany("UPDATE documents SET content_hash = '' WHERE id = ?", [(d,) for d in bad])
-            report.repaired.append(f"marked {len(bad)} documents for re-ingest")
-    _postings_check(conn, store, report, repair=repair, generation=generation)
+    rows = conn.execute("SELECT doc_id, vector, vector_crc FROM chunks")
+    damaged = {doc_id for doc_id, blob, crc in rows if zlib.crc32(blob) != crc} - bad
+    if damaged:
+        report.problems.append(f"{len(damaged)} documents have vectors that do not match their checksum (damaged)")
+    if repair and (bad or damaged):
+        conn.executemany("UPDATE documents SET content_hash = '' WHERE id = ?", [(d,) for d in sorted(bad | damaged)])
+        report.repaired.append(f"marked {len(bad | damaged)} documents for re-ingest")
 
 
 def _postings_check(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens INTEGER NOT NULL,
     metadata TEXT NOT NULL,
     vector BLOB NOT NULL,
+    vector_crc INTEGER NOT NULL, -- zlib.crc32 of vector: SQLite does not checksum what a page holds
     lex_len INTEGER NOT NULL,
     generation INTEGER NOT NULL,
     UNIQUE (doc_id, position)
@@ -99,6 +101,10 @@ def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
     # Format 1 had no tokens: record one for the current generation; older derived files get rebuilt.
     conn.execute("CREATE TABLE IF NOT EXISTS commits (generation INTEGER PRIMARY KEY, token TEXT NOT NULL)")
     conn.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (read_generation(conn), new_token()))
+    # Nor vector checksums: take them from the vectors as they are now.
+    conn.execute("ALTER TABLE chunks ADD COLUMN vector_crc INTEGER NOT NULL DEFAULT -1")
+    conn.create_function("embedrag_crc32", 1, zlib.crc32, deterministic=True)
+    conn.execute("UPDATE chunks SET vector_crc = embedrag_crc32(vector)")
 
 
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -100,8 +101,8 @@ class Writer:
     def _insert_chunk(self, chunk: Chunk, vector: np.ndarray[Any, Any]) -> None:
         counts, length = term_counts(self._analyzer, chunk.text)
         cur = self._conn.execute(
-            "INSERT INTO chunks (doc_id, position, text, start_char, end_char, tokens, metadata, vector, lex_len,"
-            " generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks (doc_id, position, text, start_char, end_char, tokens, metadata, vector, vector_crc,"
+            " lex_len, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 chunk.doc_id,
                 chunk.position,
@@ -110,7 +111,8 @@ class Writer:
                 chunk.end,
                 chunk.tokens,
                 _json(chunk.metadata, chunk.id),
-                vector_blob(vector),
+                blob := vector_blob(vector),
+                zlib.crc32(blob),
                 length,
                 self.generation,
             ),
