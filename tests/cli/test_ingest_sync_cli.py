@@ -85,3 +85,31 @@ def test_sync_stores_a_duplicate_whose_original_it_removes(cli, docs: Path, tmp_
     assert (report["added"], report["removed"], report["skipped"]) == (1, 1, [])
     hits = json.loads(cli("search", "bread", "-c", str(collection), "--mode", "bm25", "-k", "1", "--json").out)
     assert [h["id"] for h in hits] == ["036.txt#0"]
+
+
+def test_sync_of_an_empty_folder_removes_nothing_and_says_how(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    for file in docs.iterdir():  # a drive not mounted leaves its mount point, empty
+        file.rename(tmp_path / file.name)
+    result = cli("ingest", str(docs), "-c", str(collection), "--sync")
+    assert result.code == 1
+    assert "the folder is empty" in result.err and "nothing was removed" in result.err
+    assert f"embedrag delete --under {docs}" in result.err
+    assert _documents(cli, collection) == 9
+    deleted = cli("delete", "--under", str(docs), "-c", str(collection), "--json")
+    assert deleted.code == 0, deleted.err
+    assert json.loads(deleted.out)["removed"] == 9
+    assert _documents(cli, collection) == 0
+
+
+def test_delete_by_id_refuses_unknown_ids_and_deletes_nothing(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    refused = cli("delete", "001.txt", "nope.txt", "-c", str(collection))
+    assert refused.code == 1 and "'nope.txt'" in refused.err and "nothing was deleted" in refused.err
+    assert _documents(cli, collection) == 9
+    done = cli("delete", "001.txt", "002.txt", "-c", str(collection))
+    assert done.code == 0 and "2 removed" in done.out
+    assert _documents(cli, collection) == 7
+    assert cli("delete", "-c", str(collection)).code == 1

@@ -161,6 +161,34 @@ def recommend(
     _show_hits(hits, json_out)
 
 
+def delete(
+    doc_ids: list[str] = typer.Argument(None, help="Ids of the documents to delete."),
+    collection: Path = COLLECTION,
+    under: Path | None = typer.Option(None, "--under", help="Also every document whose file lies in this folder."),
+    json_out: bool = JSON,
+) -> None:
+    """Delete documents by id, or every document ingested from a folder; nothing if one id is unknown.
+
+    Example: embedrag delete tech/001.txt tech/002.txt -c my-collection; embedrag delete --under old-docs/ -c col
+    """
+    from embedrag.errors import InputError
+
+    if not doc_ids and under is None:
+        raise InputError("say which documents to delete: their ids, or --under FOLDER")
+    with _open(collection) as col:
+        known = {info.id for info in col.documents()}
+        unknown = [doc_id for doc_id in doc_ids or [] if doc_id not in known]
+        if unknown:
+            shown = ", ".join(map(repr, unknown[:10]))
+            raise InputError(f"no such document(s) in {collection}: {shown}; nothing was deleted")
+        chosen = list(dict.fromkeys([*(doc_ids or []), *(d.id for d in col.documents(under=under) if under)]))
+        removed = col.delete(chosen)
+    if json_out:
+        print_json({"removed": removed, "ids": chosen})
+    else:
+        out_console.print(f"{collection}: {removed} removed")
+
+
 def stats(collection: Path = COLLECTION, json_out: bool = JSON) -> None:
     """Counts and the embedding model of a collection.
 
@@ -232,5 +260,5 @@ def _show_hits(hits: list[Hit], json_out: bool) -> None:
 
 def register(app: typer.Typer, *, panel: str) -> None:
     """Add the collection commands to the root app, under the help panel ``panel``."""
-    for command in (ingest, search, similar, recommend, stats, check):
+    for command in (ingest, search, similar, recommend, delete, stats, check):
         app.command(command.__name__, rich_help_panel=panel)(command)

@@ -13,7 +13,7 @@ from embedrag.collection.rerank import Reranker, make_reranker
 from embedrag.collection.sync import Walk
 from embedrag.embed import Embedder
 from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError
-from embedrag.index import FUSION, CheckReport, Index, Store
+from embedrag.index import FUSION, CheckReport, DocumentInfo, Index, Store
 from embedrag.index.facade import check_k
 from embedrag.index.filters import Filters
 from embedrag.ingest import Skipped, load_path
@@ -184,6 +184,7 @@ class Collection:
         :mod:`embedrag.collection.sync`); a sync path that does not exist is an :class:`InputError`.
         """
         walk = Walk.of_existing(paths, include, exclude) if sync else None
+
         items = (item for path in paths for item in load_path(path, include=include, exclude=exclude, **load_options))
         if walk is None:
             return self.add(items, progress=progress)
@@ -196,13 +197,25 @@ class Collection:
         return report
 
     def _sync(self, walk: Walk) -> int:
-        stored = self.store.documents()
-        gone = [d.id for d in stored if walk.removes(d.id, Path(str(d.metadata.get("path", d.source))))]
-        return self.delete(gone) if gone else 0
+        files = [(d.id, _file_of(d)) for d in self.store.documents()]
+        gone = [(doc_id, path) for doc_id, path in files if walk.removes(doc_id, path)]
+        walk.refuse_emptied(gone)
+        return self.delete([doc_id for doc_id, _ in gone]) if gone else 0
 
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
         return self.store.delete_documents(list(doc_ids))
+
+    def documents(self, *, under: str | Path | None = None) -> list[DocumentInfo]:
+        """The stored documents (id, source, content hash, metadata, chunk count), ordered by id.
+
+        ``under``: only those whose file lies inside this folder (or is this file).
+        """
+        infos = self.store.documents()
+        if under is None:
+            return infos
+        root = Path(under)
+        return [d for d in infos if (path := _file_of(d)) == root or root in path.parents]
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -313,3 +326,8 @@ def _hybrid(col: Collection, r: _Request) -> Scored:
 
 
 MODES: dict[str, Callable[[Collection, _Request], Scored]] = {"dense": _dense, "bm25": _bm25, "hybrid": _hybrid}
+
+
+def _file_of(info: DocumentInfo) -> Path:
+    """The file a stored document was loaded from (its ``path`` metadata, else its source)."""
+    return Path(str(info.metadata.get("path", info.source)))

@@ -4,6 +4,10 @@ A stored document is in a sync's scope when its file lies under one of the walke
 the walk's include/exclude filters would select it. In scope, it is gone when the walk did not
 load it and either its file no longer exists or the walk loaded that file (a record gone from
 its JSONL or CSV file). Files and folders that failed to load or list keep their documents.
+
+A walked folder that is empty (an unmounted drive leaves its mount point, empty) would make
+every document ingested from it look gone: the sync refuses instead, removes
+nothing, and says how to remove them on purpose (``embedrag delete --under FOLDER``).
 """
 
 from __future__ import annotations
@@ -59,6 +63,19 @@ class Walk:
         if any(path == bad or bad in path.parents for bad in self.failed):
             return False
         return path in self.files or not path.exists()
+
+    def refuse_emptied(self, gone: Sequence[tuple[str, Path]]) -> None:
+        """Raise :class:`InputError` if ``gone`` (id, file) holds documents of a walked folder that was empty."""
+        for root in self.roots:
+            if not root.is_dir() or any(root.iterdir()):
+                continue
+            lost = [doc_id for doc_id, path in gone if root in path.parents]
+            if lost:
+                raise InputError(
+                    f"cannot sync {root}: the folder is empty, so all {len(lost)} documents ingested from it "
+                    "would be removed (a drive not mounted?); nothing was removed. If it is empty on purpose, "
+                    f"remove them with: embedrag delete --under {root} -c COLLECTION"
+                )
 
     def _selects(self, root: Path, path: Path) -> bool:
         if path == root:  # a file given by name
