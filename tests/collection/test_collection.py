@@ -218,3 +218,15 @@ def test_a_closed_collection_says_so_not_that_it_is_damaged(tmp_path: Path, corp
     with pytest.raises(StoreError, match="closed database") as caught:
         col.stats()
     assert "damaged" not in str(caught.value)
+
+
+def test_text_that_is_not_unicode_is_an_input_error_in_every_mode(tmp_path: Path) -> None:
+    with Collection.open(tmp_path / "c", model="tokenlearn-static-64") as col:
+        col.add([Document("a", "Cats purr.", "a")])
+        for mode in ("bm25", "dense", "hybrid"):  # bm25 alone used to drop the character and find nothing
+            with pytest.raises(InputError, match="the query is not valid Unicode"):
+                col.search("cats \ud800", mode=mode)
+        with pytest.raises(InputError, match="the document id is not valid Unicode"):
+            col.similar("a\udcff")
+        with pytest.raises(InputError, match="the document id is not valid Unicode"):
+            col.delete(["a\udcff"])

@@ -104,9 +104,7 @@ def search(
     Example: embedrag search "mobile phone sales" -c my-collection --filter "source^=news/" --json
     """
     from embedrag.index.filters import parse_filters
-    from embedrag.tokenize.protocol import check_text
 
-    check_text(query, what="the query")  # bm25 alone would drop the bad characters and find nothing
     with _open(collection) as col:
         hits = col.search(
             query,
@@ -131,9 +129,7 @@ def similar(
     Example: embedrag similar tech/001.txt -c my-collection
     """
     from embedrag.index.filters import parse_filters
-    from embedrag.tokenize.protocol import check_text
 
-    check_text(doc_id, what="the document id")
     with _open(collection) as col:
         hits = col.similar(doc_id, k=k, filters=parse_filters(filters or []))
     _show_hits(hits, json_out)
@@ -152,10 +148,7 @@ def recommend(
     Example: embedrag recommend --like sport/001.txt --dislike business/002.txt -c my-collection
     """
     from embedrag.index.filters import parse_filters
-    from embedrag.tokenize.protocol import check_text
 
-    for doc_id in [*liked, *disliked]:
-        check_text(doc_id, what="the document id")
     with _open(collection) as col:
         hits = col.recommend(liked, disliked, k=k, filters=parse_filters(filters or []))
     _show_hits(hits, json_out)

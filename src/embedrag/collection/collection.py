@@ -19,6 +19,7 @@ from embedrag.index.filters import Filters
 from embedrag.ingest import Skipped, load_path
 from embedrag.search.recommend import rocchio
 from embedrag.tokenize import Tokenizer, load_tokenizer
+from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document, Hit
 
 __all__ = ["DEFAULT_MODEL", "Collection", "Mode"]
@@ -204,7 +205,7 @@ class Collection:
 
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
-        return self.store.delete_documents(list(doc_ids))
+        return self.store.delete_documents(_checked_ids(doc_ids))
 
     def documents(self, *, under: str | Path | None = None) -> list[DocumentInfo]:
         """The stored documents (id, source, content hash, metadata, chunk count), ordered by id.
@@ -240,6 +241,7 @@ class Collection:
         """
         if not isinstance(query, str) or not query.strip():
             raise InputError("the query is empty")
+        check_text(query, what="the query")  # bm25 alone would drop the bad characters and find nothing
         if mode not in get_args(Mode):
             raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(get_args(Mode))}")
         if fusion not in FUSION:
@@ -259,7 +261,7 @@ class Collection:
 
     def similar(self, doc_id: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Chunks of other documents closest to document ``doc_id`` (the mean of its chunks)."""
-        return self._nearest(self.index.document_vectors([doc_id])[0], k, filters, exclude={doc_id})
+        return self._nearest(self.index.document_vectors(_checked_ids([doc_id]))[0], k, filters, exclude={doc_id})
 
     def recommend(
         self, liked: Sequence[str], disliked: Sequence[str] = (), *, k: int = 10, filters: Filters | None = None
@@ -267,7 +269,7 @@ class Collection:
         """Items like ``liked`` and unlike ``disliked`` (document ids), by Rocchio's formula."""
         if not liked:
             raise InputError("recommend needs at least one liked document id")
-        vectors = self.index.document_vectors([*liked, *disliked])
+        vectors = self.index.document_vectors(_checked_ids([*liked, *disliked]))
         query = rocchio(vectors[: len(liked)], vectors[len(liked) :])
         return self._nearest(query, k, filters, exclude={*liked, *disliked})
 
@@ -326,6 +328,11 @@ def _hybrid(col: Collection, r: _Request) -> Scored:
 
 
 MODES: dict[str, Callable[[Collection, _Request], Scored]] = {"dense": _dense, "bm25": _bm25, "hybrid": _hybrid}
+
+
+def _checked_ids(doc_ids: Iterable[str]) -> list[str]:
+    """``doc_ids`` as a list; an id that is not valid Unicode is an :class:`InputError`, not SQLite's."""
+    return [check_text(doc_id, what="the document id") for doc_id in doc_ids]
 
 
 def _file_of(info: DocumentInfo) -> Path:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from embedrag.errors import CollectionLockedError, SpecMismatchError, StoreError
 from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, UPGRADES, connect, new_token, read_generation
 from embedrag.index.text import ANALYZERS, Analyzer
-from embedrag.index.writer import Writer
+from embedrag.index.writer import Lookups, Writer
 from embedrag.types import Document, EmbeddingSpec
 
 if TYPE_CHECKING:
@@ -197,8 +197,7 @@ class Store:
     def find_by_hash(self, content_hash: str) -> str | None:
         """The id of a stored document with this content hash, if any."""
         with self.read() as conn:
-            row = conn.execute("SELECT id FROM documents WHERE content_hash = ? LIMIT 1", (content_hash,)).fetchone()
-        return None if row is None else str(row[0])
+            return Lookups(conn).find_by_hash(content_hash)
 
     def generation(self) -> int:
         """The number of write transactions committed so far."""
@@ -208,16 +207,12 @@ class Store:
     def document_hash(self, doc_id: str) -> str | None:
         """The stored content hash of ``doc_id``, or None if absent (for incremental ingest)."""
         with self.read() as conn:
-            row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else str(row[0])
+            return Lookups(conn).document_hash(doc_id)
 
     def document_path(self, doc_id: str) -> str | None:
         """The ``path`` metadata of stored document ``doc_id`` (its file), if any."""
         with self.read() as conn:
-            row = conn.execute(
-                "SELECT json_extract(metadata, '$.path') FROM documents WHERE id = ?", (doc_id,)
-            ).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
+            return Lookups(conn).document_path(doc_id)
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored document, ordered by id."""

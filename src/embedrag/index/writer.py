@@ -15,7 +15,7 @@ from embedrag.errors import InputError
 from embedrag.index.text import Analyzer, term_counts
 from embedrag.types import Chunk, Document, EmbeddingSpec
 
-__all__ = ["Writer", "text_hash", "vector_blob"]
+__all__ = ["Lookups", "Writer", "text_hash", "vector_blob"]
 
 _IN_BATCH = 500
 """Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
@@ -39,31 +39,42 @@ def vector_blob(vector: np.ndarray[Any, Any]) -> bytes:
     return np.ascontiguousarray(vector, dtype="<f4").tobytes()
 
 
-class Writer:
-    """Writes of one transaction; obtained from ``Store.write()``, valid only inside the ``with``."""
+class Lookups:
+    """What is stored about documents, as one transaction (read or write) on ``conn`` sees it."""
 
-    def __init__(self, conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: Analyzer, generation: int) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._spec = spec
-        self._analyzer = analyzer
-        self.generation = generation
-        self._term_cache: dict[str, int] = {}
 
     def document_hash(self, doc_id: str) -> str | None:
-        """The content hash of ``doc_id`` as this transaction sees it, or None if absent."""
+        """The content hash of ``doc_id``, or None if absent."""
         return self._one("SELECT content_hash FROM documents WHERE id = ?", doc_id)
 
     def document_path(self, doc_id: str) -> str | None:
-        """The ``path`` metadata (its file) of ``doc_id`` as this transaction sees it, if any."""
+        """The ``path`` metadata (its file) of ``doc_id``, if any."""
         return self._one("SELECT json_extract(metadata, '$.path') FROM documents WHERE id = ?", doc_id)
 
     def find_by_hash(self, content_hash: str) -> str | None:
-        """The id of a document with this content hash as this transaction sees it, if any."""
+        """The id of a document with this content hash, if any."""
         return self._one("SELECT id FROM documents WHERE content_hash = ? LIMIT 1", content_hash)
 
     def _one(self, sql: str, value: str) -> str | None:
         row = self._conn.execute(sql, (value,)).fetchone()
         return None if row is None or row[0] is None else str(row[0])
+
+
+class Writer(Lookups):
+    """Writes of one transaction; obtained from ``Store.write()``, valid only inside the ``with``.
+
+    Its lookups see the transaction's own changes, and other writers cannot change what they answer
+    before it commits: decisions on ownership are taken here.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: Analyzer, generation: int) -> None:
+        super().__init__(conn)
+        self._spec = spec
+        self._analyzer = analyzer
+        self.generation = generation
+        self._term_cache: dict[str, int] = {}
 
     def put_document(
         self, doc: Document, chunks: Sequence[Chunk], vectors: Any, *, content_hash: str | None = None
