@@ -1,7 +1,7 @@
 """The collection database: file layout, format version, tables and connection settings.
 
 A collection is a directory holding ``collection.db`` (the truth) and derived files that can
-always be rebuilt from it (``vectors.hnsw`` + ``vectors.json``).
+always be rebuilt from it (``vectors.hnsw``).
 
 Every write transaction bumps the *generation* and records a random *token* for it in ``commits``.
 A derived file names the generation and token it reflects: a database restored from a backup
