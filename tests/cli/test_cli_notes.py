@@ -35,7 +35,7 @@ def test_a_query_over_the_model_limit_is_one_note_and_the_results(cli, minilm_co
     assert result.code == 0, result.err
     assert json.loads(result.out)[0]["id"] == "budget.txt#0"
     note = _note(result.err)
-    assert "256" in note and "truncated" in note, note
+    assert "word pieces; all-MiniLM-L6-v2 read the first 256 for dense search" in note, note
 
 
 def test_ask_says_it_too(cli, minilm_collection: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from embedrag.collection.pipeline import IngestReport, Progress, ingest_document
 from embedrag.collection.rerank import Reranker, make_reranker
 from embedrag.collection.sync import Walk
 from embedrag.embed import Embedder
-from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError
+from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError, TruncationWarning
 from embedrag.index import FUSION, CheckReport, DocumentInfo, Index, Store
 from embedrag.index.facade import check_k
 from embedrag.index.filters import Filters
@@ -315,7 +316,16 @@ class _Request:
 
 
 def _dense(col: Collection, r: _Request) -> Scored:
-    return col.index.dense(col.embedder.encode([r.query])[0], r.n, r.filters, exact=r.exact)
+    result = col.embedder.embed([r.query])
+    if result.truncated:  # BM25 reads the whole query; the encoder only its start: say so, once per search
+        warnings.warn(
+            TruncationWarning(
+                f"the query has {int(result.tokens[0])} word pieces; {col.embedder.name} read the first "
+                f"{col.embedder.max_tokens} for dense search (BM25 reads all of it)"
+            ),
+            stacklevel=4,
+        )
+    return col.index.dense(result.vectors[0], r.n, r.filters, exact=r.exact)
 
 
 def _bm25(col: Collection, r: _Request) -> Scored:
