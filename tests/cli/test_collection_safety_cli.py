@@ -3,6 +3,7 @@ folders, restored backups, damaged or empty files, absurd arguments."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -116,12 +117,31 @@ def test_check_finds_a_graph_from_before_a_restore_and_repair_rebuilds_it(  # ty
     assert cli("check", "-c", str(collection)).code == 0
 
 
-def _read_only_runner(folder: Path) -> list[str]:
-    """A command prefix under which ``folder`` cannot be written, even by root (a read-only bind mount)."""
+@contextlib.contextmanager
+def _read_only(folder: Path) -> Iterator[list[str]]:
+    """``folder`` and its files made unwritable, even for root; yields a prefix for the commands to run.
+
+    Not root: plain permissions. Root: a read-only bind mount in a private mount namespace (the
+    prefix), or where that is not allowed, the immutable attribute (chattr +i) until the test ends.
+    """
+    paths = [*folder.iterdir(), folder]
     if os.geteuid() != 0:
-        return []
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield []
+        for path in paths:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        return
     script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
-    return ["unshare", "-m", "sh", "-c", script, str(folder)]
+    prefix = ["unshare", "-m", "sh", "-c", script, str(folder)]
+    if subprocess.run([*prefix, "true"], capture_output=True, check=False).returncode == 0:
+        yield prefix
+        return
+    subprocess.run(["chattr", "+i", *map(str, paths)], check=True)
+    try:
+        yield []
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
 
 
 def _embedrag(prefix: list[str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -130,21 +150,15 @@ def _embedrag(prefix: list[str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 def test_a_read_only_collection_is_searched_and_a_write_says_why_not(collection: Path, tmp_path: Path) -> None:
-    prefix = _read_only_runner(collection)
-    if not prefix:
-        for path in (collection, *collection.iterdir()):
-            path.chmod(0o555 if path.is_dir() else 0o444)
-    found = _embedrag(prefix, "search", "bread baking", "-c", str(collection), "-k", "1", "--json")
-    assert found.returncode == 0, found.stderr
-    assert json.loads(found.stdout)[0]["id"] == "002.txt#0"
-    assert _embedrag(prefix, "stats", "-c", str(collection)).returncode == 0
     new = tmp_path / "new"
     new.mkdir()
     (new / "n.txt").write_text("A new document about kites.", encoding="utf-8")
-    refused = _embedrag(prefix, "ingest", str(new), "-c", str(collection))
-    assert refused.returncode == 1
-    assert "is read-only" in refused.stderr and "damaged" not in refused.stderr
-    assert len(refused.stderr.strip().splitlines()) == 1
-    if not prefix:
-        for path in (collection, *collection.iterdir()):
-            path.chmod(0o755 if path.is_dir() else 0o644)
+    with _read_only(collection) as prefix:
+        found = _embedrag(prefix, "search", "bread baking", "-c", str(collection), "-k", "1", "--json")
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)[0]["id"] == "002.txt#0"
+        assert _embedrag(prefix, "stats", "-c", str(collection)).returncode == 0
+        refused = _embedrag(prefix, "ingest", str(new), "-c", str(collection))
+        assert refused.returncode == 1
+        assert "is read-only" in refused.stderr and "damaged" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1

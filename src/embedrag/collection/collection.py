@@ -155,6 +155,7 @@ class Collection:
         progress: Progress | None = None,
         deferred: list[Document] | None = None,
     ) -> IngestReport:
+        self.store.require_writable()  # before loading and embedding anything
         ingest_documents(
             documents,
             store=self.store,
@@ -206,6 +207,7 @@ class Collection:
 
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
+        self.store.require_writable()
         return self.store.delete_documents(_checked_ids(doc_ids))
 
     def documents(self, *, under: str | Path | None = None) -> list[DocumentInfo]:

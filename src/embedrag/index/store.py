@@ -159,8 +159,7 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Writer]:
         """A write transaction: all or nothing, bumps the generation. Raises CollectionLockedError."""
-        if self.read_only is not None:
-            raise StoreError(f"collection {self.root} is read-only ({self.read_only}): it can be searched, not changed")
+        self.require_writable()
         with _sqlite_errors(self.root):
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -179,6 +178,11 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def require_writable(self) -> None:
+        """Raise :class:`StoreError` saying why, if this collection can only be read here."""
+        if self.read_only is not None:
+            raise StoreError(f"collection {self.root} is read-only ({self.read_only}): it can be searched, not changed")
 
     def put_document(self, doc: Document, chunks: Any, vectors: Any, *, content_hash: str | None = None) -> None:
         """Add or replace one document in its own transaction (see :meth:`Writer.put_document`)."""
