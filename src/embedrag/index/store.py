@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.metadata
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -332,12 +334,27 @@ def _under_write_lock(
 
 
 def _upgrade(conn: sqlite3.Connection, meta: dict[str, str] | None) -> None:
-    """Bring the file from its format version up to :data:`FORMAT_VERSION`, one step at a time."""
-    version = int((meta or {}).get("format_version", FORMAT_VERSION))
+    """Bring the file from its format version up to :data:`FORMAT_VERSION`, one step at a time.
+
+    The steps and a note of them (meta ``upgrades``: from, to, when, by which embedrag) commit in
+    the caller's one transaction: a crash leaves the old format whole, never half of the new one.
+    """
+    start = version = int((meta or {}).get("format_version", FORMAT_VERSION))
     while version < FORMAT_VERSION and version in UPGRADES:
         UPGRADES[version](conn)
         version += 1
         conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(version),))
+    if version != start:
+        note = {"from": start, "to": version, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        notes = [*json.loads((meta or {}).get("upgrades", "[]")), {**note, "by": f"embedrag {_release()}"}]
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('upgrades', ?)", (json.dumps(notes),))
+
+
+def _release() -> str:
+    try:
+        return importlib.metadata.version("embedrag")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
 
 
 def _create(conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: str) -> None:
