@@ -1,39 +1,51 @@
 """embedrag: local-first embeddings toolkit and retrieval engine for RAG."""
 
-from typing import TYPE_CHECKING, Any
+import typing
 
 from embedrag.embed import Embedder, Embeddings
 from embedrag.errors import (
+    CollectionLockedError,
     ConfigError,
     EmbedragError,
     EmbedragWarning,
+    IndexRebuiltWarning,
     InputError,
+    LLMError,
     MissingDependencyError,
     ModelFormatError,
     ModelNotFoundError,
+    SpecMismatchError,
+    StoreError,
     TruncationWarning,
 )
 from embedrag.tokenize import Tokenizer, load_tokenizer, train_sentencepiece
-from embedrag.types import EmbeddingSpec
+from embedrag.types import Document, EmbeddingSpec, Hit
 from embedrag.words import WordVectors
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from embedrag.collection import Collection
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Collection",
+    "CollectionLockedError",
     "ConfigError",
+    "Document",
     "Embedder",
     "EmbeddingSpec",
     "Embeddings",
     "EmbedragError",
     "EmbedragWarning",
+    "Hit",
+    "IndexRebuiltWarning",
     "InputError",
+    "LLMError",
     "MissingDependencyError",
     "ModelFormatError",
     "ModelNotFoundError",
+    "SpecMismatchError",
+    "StoreError",
     "Tokenizer",
     "TruncationWarning",
     "WordVectors",
@@ -43,7 +55,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     # Collections pull in scipy and faiss; load them on first use, not on `import embedrag`.
     if name == "Collection":
         from embedrag.collection import Collection

@@ -1,8 +1,28 @@
-"""The exceptions embedrag raises: one hierarchy, rooted at :class:`EmbedragError`.
+"""The exceptions and warnings embedrag raises: one hierarchy each, all importable from ``embedrag``.
 
 Library code raises only these (plus ``TypeError`` for programming errors such as a
 non-string text). The CLI turns an ``EmbedragError`` into one line on stderr and exit
-code 1; the server will turn it into a 4xx JSON body.
+code 1; the server turns it into a 4xx JSON body. The builtin in brackets is a second
+base, so ``except ValueError`` keeps catching what it caught before.
+
+Errors::
+
+    EmbedragError
+    ├── InputError [ValueError]
+    ├── ConfigError [ValueError]
+    ├── ModelNotFoundError [LookupError]
+    ├── ModelFormatError
+    ├── MissingDependencyError [ImportError]
+    ├── StoreError
+    │   ├── SpecMismatchError [ValueError]
+    │   └── CollectionLockedError
+    └── LLMError
+
+Warnings::
+
+    EmbedragWarning [UserWarning]
+    ├── TruncationWarning
+    └── IndexRebuiltWarning
 """
 
 from __future__ import annotations
@@ -12,7 +32,9 @@ __all__ = [
     "ConfigError",
     "EmbedragError",
     "EmbedragWarning",
+    "IndexRebuiltWarning",
     "InputError",
+    "LLMError",
     "MissingDependencyError",
     "ModelFormatError",
     "ModelNotFoundError",
@@ -58,9 +80,17 @@ class CollectionLockedError(StoreError):
     """Another process (or connection) is writing to the collection and did not finish in time."""
 
 
+class LLMError(EmbedragError):
+    """The LLM endpoint could not be reached or gave an unusable answer."""
+
+
 class EmbedragWarning(UserWarning):
     """Base class of embedrag's warnings."""
 
 
 class TruncationWarning(EmbedragWarning):
     """Some inputs were longer than the model's limit and were truncated."""
+
+
+class IndexRebuiltWarning(EmbedragWarning):
+    """A saved graph could not be used (damaged, unreadable, from another database) and was rebuilt."""

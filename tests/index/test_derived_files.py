@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedrag.errors import IndexRebuiltWarning
 from embedrag.index import Store
 from embedrag.index.facade import Index
-from embedrag.index.hnsw import INDEX_FILE, HnswIndex, IndexRebuiltWarning, graph_meta
+from embedrag.index.hnsw import INDEX_FILE, HnswIndex, graph_meta
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import EmbeddingSpec
 

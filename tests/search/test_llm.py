@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from embedrag.errors import InputError
-from embedrag.search.llm import LLMError, chat
+from embedrag.errors import InputError, LLMError
+from embedrag.search.llm import chat
 
 received: list[dict[str, object]] = []
 

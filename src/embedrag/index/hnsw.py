@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from embedrag._atomic import publish
-from embedrag.errors import ConfigError, EmbedragWarning
+from embedrag.errors import ConfigError, IndexRebuiltWarning
 from embedrag.index.schema import deleted_since, read_version, token_at
 from embedrag.index.store import Store
 from embedrag.index.vectors import cosine_top_k, fetch_vectors, unit_rows
@@ -43,7 +43,6 @@ __all__ = [
     "HNSW_DTYPES",
     "INDEX_FILE",
     "HnswIndex",
-    "IndexRebuiltWarning",
     "UnreadableGraph",
     "graph_meta",
     "lineage_problem",
@@ -74,10 +73,6 @@ SMALL_FILTER = 1000
 less than a graph search that must step over all the others."""
 _LOAD_ROWS = 20_000
 IntArray = NDArray[np.int64]
-
-
-class IndexRebuiltWarning(EmbedragWarning):
-    """A saved graph could not be used (damaged, unreadable, from another database) and was rebuilt."""
 
 
 class UnreadableGraph(Exception):

@@ -4,14 +4,13 @@ text-to-image search."""
 from embedrag.search.context import Context, build_context
 from embedrag.search.images import ImageFolder, ImageHit, embed_image_folder, search_images
 from embedrag.search.late import maxsim, maxsim_many
-from embedrag.search.llm import LLMError, chat
+from embedrag.search.llm import chat
 from embedrag.search.recommend import rocchio
 
 __all__ = [
     "Context",
     "ImageFolder",
     "ImageHit",
-    "LLMError",
     "build_context",
     "chat",
     "embed_image_folder",

@@ -7,13 +7,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
-from embedrag.errors import EmbedragError, InputError
+from embedrag.errors import InputError, LLMError
 
-__all__ = ["LLMError", "chat", "completions_url"]
-
-
-class LLMError(EmbedragError):
-    """The LLM endpoint could not be reached or gave an unusable answer."""
+__all__ = ["chat", "completions_url"]
 
 
 def completions_url(url: str) -> str:
