@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from embedrag.embed.pooling import cls_pool, max_pool, mean_pool, normalize
+from embedrag.embed.pooling import cls_pool, max_pool, mean_pool
 
 
 @given(st.integers(1, 4), st.integers(1, 6), st.integers(0, 2**31 - 1))
@@ -26,9 +26,3 @@ def test_max_pool_ignores_padding() -> None:
 def test_cls_pool_takes_first_token() -> None:
     hidden = np.arange(12, dtype=np.float32).reshape(2, 3, 2)
     assert cls_pool(hidden, np.ones((2, 3), np.int64)).tolist() == [[0.0, 1.0], [6.0, 7.0]]
-
-
-@given(st.integers(0, 2**31 - 1))
-def test_normalize_gives_unit_rows(seed: int) -> None:
-    vectors = np.random.default_rng(seed).normal(size=(5, 7)).astype(np.float32)
-    np.testing.assert_allclose(np.linalg.norm(normalize(vectors), axis=1), 1.0, rtol=1e-5)

@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from embedrag.words.scoring import normalize_rows, top_k
 from embedrag.words.stats import pearson, rankdata, spearman
 
 scipy_stats = pytest.importorskip("scipy.stats")
@@ -26,14 +25,3 @@ def test_spearman_and_pearson_match_scipy(data: st.DataObject) -> None:
         return
     assert spearman(x, y) == pytest.approx(scipy_stats.spearmanr(x, y)[0], abs=1e-9)
     assert pearson(x, y) == pytest.approx(scipy_stats.pearsonr(x, y)[0], abs=1e-9)
-
-
-@given(st.lists(st.floats(-1, 1), min_size=1, max_size=50, unique=True), st.integers(1, 60))
-def test_top_k_is_the_head_of_a_full_sort(values: list[float], k: int) -> None:
-    scores = np.array(values)
-    assert top_k(scores, k).tolist() == np.argsort(-scores)[:k].tolist()
-
-
-def test_normalize_rows_gives_unit_rows_and_keeps_zero_rows() -> None:
-    unit = normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0], [1e-3, 0.0]]))
-    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), [1.0, 0.0, 1.0], rtol=1e-6)

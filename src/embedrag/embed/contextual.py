@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from embedrag._linalg import unit_rows
 from embedrag.embed.embedder import _is_transformer
-from embedrag.embed.pooling import normalize
 from embedrag.errors import ConfigError, InputError
 from embedrag.models import resolve
 
@@ -152,9 +152,9 @@ def compare_word(
         raise InputError(f"compare needs at least two sentences, got {len(sentences)}")
     vectors, pieces = zip(*(encoder.encode(s).word(word) for s in sentences), strict=True)
     stacked = np.stack(vectors, axis=1)  # (layers, sentences, dims)
-    layers = [normalize(layer) @ normalize(layer).T for layer in stacked]
+    layers = [unit_rows(layer) @ unit_rows(layer).T for layer in stacked]
     fixed = None
     if static is not None:
-        same = normalize(np.repeat(np.asarray(static, np.float32)[None, :], len(sentences), axis=0))
+        same = unit_rows(np.repeat(np.asarray(static, np.float32)[None, :], len(sentences), axis=0))
         fixed = (same @ same.T).astype(np.float32)
     return WordComparison(word, list(sentences), [list(p) for p in pieces], layers, fixed)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkabl
 import numpy as np
 import numpy.typing as npt
 
+from embedrag._linalg import unit_rows
 from embedrag.embed.images import ImageInput, is_single_image, not_an_image_model, open_image
-from embedrag.embed.pooling import normalize as unit_rows
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import model_type, read_json
 from embedrag.errors import ConfigError, InputError, TruncationWarning

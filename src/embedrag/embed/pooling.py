@@ -13,6 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+# kept for cli/contextual.py and server/dimensions.py until they import the new home
+from embedrag._linalg import unit_rows as normalize
+
 __all__ = ["POOLERS", "Pooler", "cls_pool", "max_pool", "mean_pool", "normalize"]
 
 F32 = npt.NDArray[np.float32]
@@ -51,14 +54,3 @@ def max_pool(hidden: F32, mask: npt.NDArray[np.int64]) -> F32:
 
 
 POOLERS: dict[str, Pooler] = {"mean": mean_pool, "cls": cls_pool, "max": max_pool}
-
-
-def normalize(vectors: F32) -> F32:
-    """Rows scaled to unit length (zero rows stay zero).
-
-    >>> normalize(np.array([[3.0, 4.0], [0.0, 0.0]], np.float32))
-    array([[0.6, 0.8],
-           [0. , 0. ]], dtype=float32)
-    """
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from embedrag._linalg import unit_rows
 from embedrag.errors import InputError
 from embedrag.index.bm25 import Bm25Params
 from embedrag.index.filters import Filters, candidate_ids, metadata_keys
@@ -131,8 +132,7 @@ class Index:
         if missing:
             raise InputError(f"no such document(s) in the collection: {', '.join(map(repr, missing[:10]))}")
         out = np.array([sums[doc_id] for doc_id in doc_ids], dtype=np.float32)
-        unit: NDArray[np.float32] = (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
-        return unit
+        return unit_rows(out)
 
     def prepare(self) -> None:
         """Build or catch up the HNSW graph now if the collection is above ``exact_threshold``.

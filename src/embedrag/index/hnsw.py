@@ -34,10 +34,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from embedrag._atomic import publish
+from embedrag._linalg import unit_rows
 from embedrag.errors import ConfigError, IndexRebuiltWarning
 from embedrag.index.schema import deleted_since, read_version, token_at
 from embedrag.index.store import Store
-from embedrag.index.vectors import cosine_top_k, fetch_vectors, unit_rows
+from embedrag.index.vectors import cosine_top_k, fetch_vectors
 
 __all__ = [
     "HNSW_DTYPES",

@@ -20,10 +20,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from embedrag._linalg import top_k
 from embedrag.index.bm25 import Bm25Params, idf, length_norms
 from embedrag.index.schema import deleted_since, read_generation
 from embedrag.index.store import Store
-from embedrag.index.topk import top_k
 
 __all__ = ["LexicalIndex"]
 

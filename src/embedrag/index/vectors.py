@@ -9,25 +9,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from embedrag._linalg import top_k, unit_rows
 from embedrag.index.schema import deleted_since, read_generation
 from embedrag.index.store import Store
-from embedrag.index.topk import top_k
 
-__all__ = ["ExactVectors", "cosine_top_k", "fetch_vectors", "unit_rows"]
+__all__ = ["ExactVectors", "cosine_top_k", "fetch_vectors"]
 
 FloatMatrix = NDArray[np.float32]
 IntArray = NDArray[np.int64]
-
-
-def unit_rows(matrix: Any) -> FloatMatrix:
-    """Rows scaled to length 1 (zero rows stay zero), as float32.
-
-    >>> unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
-    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
-    """
-    m = np.atleast_2d(np.asarray(matrix, dtype=np.float32))
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return (m / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def cosine_top_k(query: Any, ids: IntArray, unit_matrix: FloatMatrix, k: int) -> list[tuple[int, float]]:

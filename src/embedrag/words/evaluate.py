@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from embedrag._linalg import top_k
 from embedrag.errors import InputError
 from embedrag.words.results import AnalogyScore, SectionScore, SimilarityScore
-from embedrag.words.scoring import ANALOGY_METHODS, Matrix, top_k
+from embedrag.words.scoring import ANALOGY_METHODS, Matrix
 from embedrag.words.stats import pearson, spearman
 from embedrag.words.vectors import WordVectors
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from embedrag._linalg import top_k, unit_rows
 from embedrag.errors import InputError
 from embedrag.words.formats import Format, read_vectors, write_vectors
 from embedrag.words.results import Neighbor
-from embedrag.words.scoring import ANALOGY_METHODS, Matrix, normalize_rows, top_k
+from embedrag.words.scoring import ANALOGY_METHODS, Matrix
 
 __all__ = ["DEFAULT_VECTORS", "WordVectors"]
 
@@ -99,7 +100,7 @@ class WordVectors:
     @functools.cached_property
     def unit(self) -> Matrix:
         """The rows scaled to unit length, computed once on first use."""
-        return normalize_rows(self.vectors)
+        return unit_rows(self.vectors)
 
     def rows(self, words: Iterable[str]) -> npt.NDArray[np.intp]:
         """Row index of each word; one :class:`InputError` names every unknown word."""
@@ -131,7 +132,7 @@ class WordVectors:
             query = self.unit[rows[0]]
         else:
             rows = np.empty(0, dtype=np.intp)
-            query = normalize_rows(np.asarray(word_or_vector, dtype=np.float32).reshape(1, -1))[0]
+            query = unit_rows(np.asarray(word_or_vector, dtype=np.float32).reshape(1, -1))[0]
             if query.shape[0] != self.dims:
                 raise InputError(f"expected a vector of {self.dims} numbers, got {query.shape[0]}")
         return self._best(self.unit @ query, rows, k)
@@ -165,7 +166,7 @@ class WordVectors:
         if len(set(words)) < 3:
             raise InputError("give at least three different words to find the odd one out")
         rows = self.rows(words)
-        mean = normalize_rows(self.unit[rows].mean(axis=0, keepdims=True))[0]
+        mean = unit_rows(self.unit[rows].mean(axis=0, keepdims=True))[0]
         cosines = self.unit[rows] @ mean
         odd = int(np.argmin(cosines))
         return Neighbor(words[odd], float(cosines[odd]))
