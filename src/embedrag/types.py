@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from embedrag._identity import chunk_id
+
 __all__ = ["Chunk", "Document", "EmbeddingSpec", "Hit"]
 
 
@@ -64,8 +66,8 @@ class Chunk:
 
     @property
     def id(self) -> str:
-        """``<doc_id>#<position>``: unique in a collection."""
-        return f"{self.doc_id}#{self.position}"
+        """``<doc_id>#<position>``: unique in a collection (see :func:`embedrag._identity.chunk_id`)."""
+        return chunk_id(self.doc_id, self.position)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from embedrag._identity import chunk_id
 from embedrag._linalg import unit_rows
 from embedrag.errors import InputError
 from embedrag.index.bm25 import Bm25Params
@@ -108,11 +109,11 @@ class Index:
                 for row in conn.execute(sql.format(",".join("?" * len(part))), part):
                     rows[row[0]] = row
         hits = []
-        for chunk_id, score in scored:
-            if chunk_id in rows:
-                _, doc_id, position, text, chunk_meta, source, doc_meta, start, end = rows[chunk_id]
+        for rowid, score in scored:
+            if rowid in rows:
+                _, doc_id, position, text, chunk_meta, source, doc_meta, start, end = rows[rowid]
                 metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
-                hits.append(Hit(f"{doc_id}#{position}", float(score), text, source, metadata, doc_id, start, end))
+                hits.append(Hit(chunk_id(doc_id, position), float(score), text, source, metadata, doc_id, start, end))
         return hits
 
     def document_vectors(self, doc_ids: Sequence[str]) -> NDArray[np.float32]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import zlib
@@ -11,23 +10,15 @@ from typing import Any
 
 import numpy as np
 
+from embedrag import _identity
 from embedrag.errors import InputError
 from embedrag.index.text import Analyzer, term_counts
 from embedrag.types import Chunk, Document, EmbeddingSpec
 
-__all__ = ["Lookups", "Writer", "text_hash", "vector_blob"]
+__all__ = ["Lookups", "Writer", "vector_blob"]
 
 _IN_BATCH = 500
 """Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
-
-
-def text_hash(text: str) -> str:
-    """The default content hash of a document: sha256 of its UTF-8 text.
-
-    >>> text_hash("")[:12]
-    'e3b0c44298fc'
-    """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def vector_blob(vector: np.ndarray[Any, Any]) -> bytes:
@@ -82,7 +73,7 @@ class Writer(Lookups):
         """Add ``doc`` or replace its previous version (chunks, vectors and postings together).
 
         ``vectors`` is an array of shape ``(len(chunks), dims)``, row i embedding ``chunks[i]``.
-        ``content_hash`` defaults to :func:`text_hash` of ``doc.text``; pass the file's own hash
+        ``content_hash`` defaults to :func:`embedrag._identity.content_hash` of ``doc.text``; pass the file's own hash
         to skip unchanged files without parsing them.
         """
         matrix = _check_vectors(vectors, len(chunks), self._spec.dims, doc.id)
@@ -90,7 +81,7 @@ class Writer(Lookups):
             if chunk.doc_id != doc.id:
                 raise InputError(f"chunk {chunk.id} does not belong to document {doc.id!r}")
         self._delete_chunks_of([doc.id])
-        digest = content_hash if content_hash is not None else text_hash(doc.text)
+        digest = content_hash if content_hash is not None else _identity.content_hash(doc.text)
         self._conn.execute(
             "INSERT OR REPLACE INTO documents (id, source, content_hash, metadata, generation) VALUES (?, ?, ?, ?, ?)",
             (doc.id, doc.source, digest, _json(doc.metadata, doc.id), self.generation),

@@ -10,8 +10,9 @@
 ('guide.md#0', 9, {'headings': ['Install']})
 """
 
-from embedrag.ingest.chunk import CHUNKERS, chunk_document
-from embedrag.ingest.files import content_hash
+# kept for collection/pipeline.py and eval/runner.py until they import the new home
+from embedrag._identity import content_hash as content_hash
+from embedrag.ingest.chunk import CHUNKERS, DEFAULT_OVERLAP_TOKENS, chunk_document
 from embedrag.ingest.load import LOADERS, load_path
 from embedrag.ingest.protocol import Loader, LoadOptions
 from embedrag.ingest.skipped import Loaded, Skipped
@@ -19,6 +20,7 @@ from embedrag.ingest.structure import STRUCTURE_KEYS
 
 __all__ = [
     "CHUNKERS",
+    "DEFAULT_OVERLAP_TOKENS",
     "LOADERS",
     "STRUCTURE_KEYS",
     "LoadOptions",

@@ -22,7 +22,7 @@ from embedrag.ingest.structure import PAGE_STARTS, Outline, page_at
 from embedrag.tokenize.protocol import Tokenizer
 from embedrag.types import Chunk, Document
 
-__all__ = ["CHUNKERS", "chunk_document"]
+__all__ = ["CHUNKERS", "DEFAULT_OVERLAP_TOKENS", "chunk_document"]
 
 CHUNKERS: Mapping[str, Sequence[tuple[int, float]]] = {
     # A heading may end a chunk that fills a quarter of its window, a paragraph or a
@@ -33,6 +33,9 @@ CHUNKERS: Mapping[str, Sequence[tuple[int, float]]] = {
 }
 """Chunking strategies: name -> preferences, ``(break level, least fill of the window)``, tried in order."""
 
+DEFAULT_OVERLAP_TOKENS = 32
+"""Tokens a chunk repeats of the one before, unless told otherwise: an eighth of a 256-token window."""
+
 # Where the next chunk may start inside the overlap, best first.
 _OVERLAP_STARTS = (SENTENCE, SPACE, PIECE)
 
@@ -42,7 +45,7 @@ def chunk_document(
     tokenizer: Tokenizer,
     *,
     chunk_tokens: int = 254,
-    overlap_tokens: int = 32,
+    overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
     strategy: str = "structure",
 ) -> list[Chunk]:
     """Cut ``doc.text`` into chunks of at most ``chunk_tokens`` tokens (special tokens not counted).

@@ -1,8 +1,7 @@
-"""Reading one file for ingestion: bytes, strict text, file metadata and content hashes."""
+"""Reading one file for ingestion: bytes, strict text and file metadata."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,18 +11,7 @@ from embedrag.errors import InputError
 from embedrag.ingest.skipped import Skipped
 from embedrag.tokenize.textfile import decode_utf8
 
-__all__ = ["FileRef", "content_hash", "decode_text", "read_bytes", "read_text"]
-
-
-def content_hash(text: str) -> str:
-    """sha256 of ``text`` (UTF-8), in hex: equal texts, equal hashes, whatever their source.
-
-    Ingestion compares it with the stored hash to skip unchanged documents.
-
-    >>> content_hash("hello")
-    '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
-    """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+__all__ = ["FileRef", "decode_text", "read_bytes", "read_text"]
 
 
 @dataclass(frozen=True)
