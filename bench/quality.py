@@ -98,21 +98,36 @@ VARIANTS: dict[str, Callable[[Scored, Scored], Scored]] = {
 }
 
 
-def _hits_for(col: object, scored: Scored, chunk_doc: dict[int, str]) -> list[Hit]:
-    return [Hit(str(i), s, "", "", {}, chunk_doc[i]) for i, s in scored]
+def _hits_for(col: object, scored: Scored, chunks: dict[int, Hit]) -> list[Hit]:
+    return [Hit(str(i), s, "", "", {}, chunks[i].doc_id) for i, s in scored]
+
+
+class _Chunks(dict[int, Hit]):
+    """The chunks met so far, under a number each (fusion keys on numbers), first come first numbered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._numbers: dict[str, int] = {}
+
+    def scored(self, hits: list[Hit]) -> Scored:
+        for hit in hits:
+            if hit.id not in self._numbers:
+                self._numbers[hit.id] = len(self._numbers)
+                self[self._numbers[hit.id]] = hit
+        return [(self._numbers[hit.id], hit.score) for hit in hits]
 
 
 def grid(folder: Path, split: str, chunk_tokens: int | None, rerank_queries: int) -> dict[str, dict[str, float]]:
     data = load_beir(folder, split=split)
     col, seconds = open_collection(folder, data, chunk_tokens=chunk_tokens)
     copies = _copies(data)
-    with col.store.read() as conn:
-        chunk_doc = {int(i): d for i, d in conn.execute("SELECT id, doc_id FROM chunks")}
+    chunks = _Chunks()
     started = time.perf_counter()
     lists: dict[str, tuple[Scored, Scored]] = {}
-    vectors = col.embedder.encode(list(data.queries.values()))
-    for (qid, query), vector in zip(data.queries.items(), vectors, strict=True):
-        lists[qid] = (col.index.dense(vector, DEPTH_CHUNKS), col.index.lexical(query, DEPTH_CHUNKS))
+    for qid, query in data.queries.items():
+        dense = col.search(query, k=DEPTH_CHUNKS, mode="dense")
+        lexical = col.search(query, k=DEPTH_CHUNKS, mode="bm25")
+        lists[qid] = (chunks.scored(dense), chunks.scored(lexical))
     print(
         f"  {folder.name} chunk_tokens={chunk_tokens}: {len(lists)} queries fetched in "
         f"{time.perf_counter() - started:.1f} s (index built in {seconds:.0f} s)",
@@ -123,10 +138,10 @@ def grid(folder: Path, split: str, chunk_tokens: int | None, rerank_queries: int
     for name, fuse in VARIANTS.items():
         fused = {qid: fuse(d, b) for qid, (d, b) in lists.items()}
         fused_runs[name] = fused
-        run = {qid: documents_of(_hits_for(col, s, chunk_doc), copies, 100) for qid, s in fused.items()}
+        run = {qid: documents_of(_hits_for(col, s, chunks), copies, 100) for qid, s in fused.items()}
         results[name] = evaluate_run(run, data.qrels, MEASURES)
     if rerank_queries:
-        results.update(_reranked(col, data, fused_runs, copies, rerank_queries))
+        results.update(_reranked(col, chunks, data, fused_runs, copies, rerank_queries))
     col.close()
     return results
 
@@ -134,7 +149,7 @@ def grid(folder: Path, split: str, chunk_tokens: int | None, rerank_queries: int
 RERANKED = ("dense", "rrf", "adaptive (default)")
 
 
-def _reranked(col, data, fused_runs, copies, n):  # type: ignore[no-untyped-def]
+def _reranked(col, chunks, data, fused_runs, copies, n):  # type: ignore[no-untyped-def]
     """Late (MaxSim) rerank of the top 50 chunks, as ``Collection.search(rerank="late")``, on the first
     ``n`` queries; each chunk's token vectors are computed once and shared by the variants."""
     queries = dict(list(data.queries.items())[:n])
@@ -145,7 +160,7 @@ def _reranked(col, data, fused_runs, copies, n):  # type: ignore[no-untyped-def]
     for qid, query in queries.items():
         heads = {name: fused_runs[name][qid][:CANDIDATES] for name in RERANKED}
         ids = sorted({i for head in heads.values() for i, _ in head})
-        by_chunk = dict(zip(ids, col.index.hits([(i, 0.0) for i in ids]), strict=True))
+        by_chunk = {i: chunks[i] for i in ids}
         query_tokens, *chunk_tokens = col.embedder.token_vectors([query, *(by_chunk[i].text for i in ids)])
         late = dict(zip(ids, maxsim_many(query_tokens, chunk_tokens), strict=True))
         for name, head in heads.items():

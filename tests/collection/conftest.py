@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from embedrag.collection import Collection
 
 DOCS = {
     "animals/cats.md": "# Cats\n\nCats purr, sleep most of the day and hunt mice at night.\n",
@@ -23,3 +26,11 @@ def corpus(tmp_path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def col(tmp_path: Path, corpus: Path) -> Iterator[Collection]:
+    """A collection of :data:`DOCS`, all-MiniLM-L6-v2."""
+    with Collection.open(tmp_path / "col") as collection:
+        collection.ingest([corpus])
+        yield collection

@@ -40,7 +40,6 @@ import embedrag.index.hnsw as hnsw
 import embedrag.index.store as store_module
 from embedrag.collection import Collection
 from embedrag.embed import Embedder
-from embedrag.index import Store
 from embedrag.ingest import load_path
 from embedrag.tokenize import load_tokenizer
 from embedrag.types import Document
@@ -131,12 +130,14 @@ def install_hooks(steps: Steps) -> None:
 
 def open_collection(root: str, embedder: Embedder, tokenizer: Any) -> Collection:
     """The collection at ``root`` from already loaded parts, searched over HNSW whatever its size."""
-    store = Store.open(root, spec=embedder.spec, create=True)
-    col = Collection(
-        store, embedder=embedder, tokenizer=tokenizer, chunk_tokens=CHUNK_TOKENS, overlap_tokens=OVERLAP_TOKENS
+    return Collection.open(
+        root,
+        embedder=embedder,
+        tokenizer=tokenizer,
+        chunk_tokens=CHUNK_TOKENS,
+        overlap_tokens=OVERLAP_TOKENS,
+        exact_threshold=0,
     )
-    col.index.exact_threshold = 0
-    return col
 
 
 def committed_reporter(corpus: str, report: Callable[[dict[str, Any]], None]) -> pipeline.Progress:
@@ -166,7 +167,7 @@ def run(command: dict[str, Any], embedder: Embedder, tokenizer: Any) -> None:
         col.delete(command["gone"])
         report({"deleted": command["gone"]})
     elif scenario == "hnsw":
-        col.index.prepare()  # the graph files were removed: rebuild from the database and publish
+        col.prepare_index()  # the graph files were removed: rebuild from the database and publish
         col.ingest([command["corpus"]], progress=committed_reporter(command["corpus"], report))
     else:
         raise ValueError(f"unknown scenario {scenario!r}")

@@ -10,14 +10,6 @@ from embedrag.ingest import load_path
 from embedrag.types import Document
 
 
-@pytest.fixture
-def col(tmp_path: Path, corpus: Path):  # type: ignore[no-untyped-def]
-    collection = Collection.open(tmp_path / "col")
-    collection.ingest([corpus])
-    yield collection
-    collection.close()
-
-
 def test_ingest_counts_documents_and_chunks(tmp_path: Path, corpus: Path) -> None:
     with Collection.open(tmp_path / "c") as col:
         report = col.ingest([corpus])
@@ -92,10 +84,10 @@ def test_ask_context_joins_neighbouring_chunks_of_a_document(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("dtype", ["f32", "i8"])
 def test_the_hnsw_graph_answers_like_exact_search(tmp_path: Path, corpus: Path, dtype: str) -> None:
-    with Collection.open(tmp_path / "col", hnsw_dtype=dtype) as col:  # type: ignore[arg-type]
+    # HNSW from the first chunk on
+    with Collection.open(tmp_path / "col", hnsw_dtype=dtype, exact_threshold=0) as col:  # type: ignore[arg-type]
         col.ingest([corpus])
-        exact = col.search("Which animal hunts mice?", k=3, mode="dense")
-        col.index.exact_threshold = 0  # HNSW from the first chunk on
+        exact = col.search("Which animal hunts mice?", k=3, mode="dense", exact=True)
         approximate = col.search("Which animal hunts mice?", k=3, mode="dense")
         assert [h.id for h in approximate] == [h.id for h in exact]
         assert [h.score for h in approximate] == pytest.approx([h.score for h in exact], abs=1e-5)

@@ -31,7 +31,6 @@ import pytest
 from embedrag.collection import Collection
 from embedrag.embed import Embedder
 from embedrag.errors import StoreError
-from embedrag.index import Store
 from embedrag.index.hnsw import INDEX_FILE, graph_meta, verify_files
 from embedrag.ingest import chunk_document, content_hash, load_path
 from embedrag.tokenize import Tokenizer, load_tokenizer
@@ -85,15 +84,15 @@ class Parts:
         return self.chunks[digest]
 
     def open(self, root: Path) -> Collection:
-        col = Collection(
-            Store.open(root),
+        return Collection.open(
+            root,
             embedder=self.embedder,
             tokenizer=self.tokenizer,
+            create=False,
             chunk_tokens=CHUNK_TOKENS,
             overlap_tokens=OVERLAP_TOKENS,
+            exact_threshold=0,  # dense search goes through the HNSW graph, as in the writer
         )
-        col.index.exact_threshold = 0  # dense search goes through the HNSW graph, as in the writer
-        return col
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +134,7 @@ def paths(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, parts: Parts
     base = tmp / "base"
     with _new_collection(parts, base) as col:
         col.ingest([synced])
-        col.index.prepare()
+        col.prepare_index()
     for number in (12, 16, 20):
         (synced / f"doc{number:03}.txt").unlink()
     (synced / "doc014.txt").write_text(corpus.texts[14] + " A sentence added later.", encoding="utf-8")
@@ -156,15 +155,14 @@ def paths(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, parts: Parts
 
 
 def _new_collection(parts: Parts, root: Path) -> Collection:
-    col = Collection(
-        Store.open(root, spec=parts.embedder.spec, create=True),
+    return Collection.open(
+        root,
         embedder=parts.embedder,
         tokenizer=parts.tokenizer,
         chunk_tokens=CHUNK_TOKENS,
         overlap_tokens=OVERLAP_TOKENS,
+        exact_threshold=0,
     )
-    col.index.exact_threshold = 0
-    return col
 
 
 # -- the writer, killed at step N ------------------------------------------------------------------
@@ -220,8 +218,8 @@ class Writer:
             status, lines = self.run(path, root, kill_at=None, events=events)
             assert status == {"signal": None, "code": 0}, lines
             col = parts.open(root)
-            reference = {info.id: info.content_hash for info in col.store.documents()}
-            col.store.close()
+            reference = {info.id: info.content_hash for info in col.documents()}
+            col.close(save=False)
             assert_end_state(root, reference, corpus, parts)
             self.dry[path.name] = events.read_text().splitlines(), reference
         return self.dry[path.name]
@@ -294,7 +292,7 @@ def assert_searchable(col: Collection, stored: dict[str, Any], corpus: Corpus, p
 def assert_whole(col: Collection, corpus: Corpus, parts: Parts) -> dict[str, Any]:
     report = col.check()
     assert report.ok, report.problems
-    stored = {info.id: info for info in col.store.documents()}
+    stored = {info.id: info for info in col.documents()}
     for info in stored.values():
         doc = corpus.known.get(info.content_hash)
         assert doc is not None, f"{info.id} holds a content no file ever had"
@@ -327,7 +325,7 @@ def assert_after_kill(
         assert not deleted & stored.keys(), f"deleted documents came back: {sorted(deleted & stored.keys())}"
         assert_searchable(col, stored, corpus, parts)
     finally:
-        col.store.close()  # not col.close(): the checker must not publish derived files
+        col.close(save=False)  # the checker must not publish derived files
 
 
 def assert_end_state(root: Path, reference: dict[str, str], corpus: Corpus, parts: Parts) -> None:
@@ -335,11 +333,11 @@ def assert_end_state(root: Path, reference: dict[str, str], corpus: Corpus, part
     try:
         stored = assert_whole(col, corpus, parts)
         assert {doc_id: info.content_hash for doc_id, info in stored.items()} == reference
-        assert graph_meta(root) is not None and verify_files(root, col.store.spec.dims) is None
+        assert graph_meta(root) is not None and verify_files(root, col.stats()["dims"]) is None
         assert sorted(p.name for p in root.iterdir() if p.name.endswith(".tmp")) == []  # no publish left litter
         assert_searchable(col, stored, corpus, parts)
     finally:
-        col.store.close()
+        col.close(save=False)
 
 
 # -- the matrix ----------------------------------------------------------------------------------

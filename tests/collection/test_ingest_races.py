@@ -45,7 +45,7 @@ def _folder(root: Path, texts: Callable[[int], str], n: int, prefix: str = "") -
 
 def _stored_from(collection: Path, folder: Path) -> int:
     with Collection.open(collection) as col:
-        return sum(Path(str(d.metadata["path"])).parent == folder for d in col.store.documents())
+        return sum(Path(str(d.metadata["path"])).parent == folder for d in col.documents())
 
 
 def test_the_same_id_twice_in_one_call_is_added_once(tmp_path: Path) -> None:

@@ -30,9 +30,8 @@ from embedrag.collection import Collection
 collection, expected_file, stop, query, graph = sys.argv[1:6]
 expected = json.loads(Path(expected_file).read_text())
 searches = snapshots = 0
-with Collection.open(collection) as col:
-    if graph == "hnsw":
-        col.index.exact_threshold = 0  # dense search through the graph that the writer keeps publishing
+# with "hnsw", dense search goes through the graph that the writer keeps publishing
+with Collection.open(collection, exact_threshold=0 if graph == "hnsw" else None) as col:
     print("ready", flush=True)
     while not Path(stop).exists():
         for mode in ("bm25", "dense", "hybrid"):
@@ -40,7 +39,7 @@ with Collection.open(collection) as col:
                 text, _ = expected[hit.doc_id]
                 assert text[hit.start : hit.end] == hit.text, (mode, hit.id)
             searches += 1
-        chunks = {info.id: info.chunks for info in col.store.documents()}
+        chunks = {info.id: info.chunks for info in col.documents()}
         assert all(expected[doc_id][1] == n for doc_id, n in chunks.items()), chunks
         snapshots += 1
 print(searches, snapshots)

@@ -53,7 +53,7 @@ def _assert_intact(collection: Path, corpus: Path) -> int:
     with Collection.open(collection) as col:
         assert col.check().ok
         docs = {d.id: d for d in load_path(corpus) if isinstance(d, Document)}
-        stored = col.store.documents()
+        stored = col.documents()
         chunks = {
             info.id: chunk_document(docs[info.id], col.tokenizer, chunk_tokens=col.chunk_tokens) for info in stored
         }

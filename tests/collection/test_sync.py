@@ -36,7 +36,7 @@ def test_a_record_gone_from_its_file_is_removed(col: Collection, tmp_path: Path)
     data.write_text("\n".join(json.dumps(r) for r in records[:2]), encoding="utf-8")
     report = col.ingest([data.parent], id_field="id", sync=True)
     assert report.removed == 1
-    assert [d.id for d in col.store.documents()] == ["a", "b"]
+    assert [d.id for d in col.documents()] == ["a", "b"]
 
 
 def test_a_file_the_walk_does_not_select_is_kept(col: Collection, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_a_file_excluded_by_its_folder_is_kept(col: Collection, tmp_path: Path) 
     assert report.removed == 0
     (docs / "a.txt").unlink()
     assert col.ingest([docs], exclude=["drafts"], sync=True).removed == 1
-    assert [d.id for d in col.store.documents()] == ["drafts/deep/b.txt"]
+    assert [d.id for d in col.documents()] == ["drafts/deep/b.txt"]
 
 
 def test_documents_of_a_folder_that_cannot_be_listed_are_kept(

@@ -31,16 +31,12 @@ def ask(
     Example: embedrag ask "Who bought the mobile phone maker?" -c my-collection --llm http://localhost:8080/v1
     """
     from embedrag.cli.collection import _open
-    from embedrag.index.filters import parse_filters
-    from embedrag.search import build_context, chat
-    from embedrag.tokenize import load_tokenizer
+    from embedrag.collection import LLM
 
+    endpoint = None if llm is None else LLM(llm, llm_model, os.environ.get("EMBEDRAG_LLM_API_KEY"))
     with _open(collection) as col:
-        hits = col.search(question, k=k, mode=mode, filters=parse_filters(filters or []), rerank=rerank)
-    context = build_context(question, hits, tokenizer=load_tokenizer("cl100k_base"), budget=budget)
-    answer = None
-    if llm is not None:
-        answer = chat(llm, context.messages, model=llm_model, api_key=os.environ.get("EMBEDRAG_LLM_API_KEY"))
+        result = col.ask(question, k=k, budget=budget, llm=endpoint, mode=mode, filters=filters, rerank=rerank)
+    context, answer = result.context, result.text
     if json_out:
         print_json(
             {

@@ -103,17 +103,8 @@ def search(
 
     Example: embedrag search "mobile phone sales" -c my-collection --filter "source^=news/" --json
     """
-    from embedrag.index.filters import parse_filters
-
     with _open(collection) as col:
-        hits = col.search(
-            query,
-            k=k,
-            mode=mode,
-            filters=parse_filters(filters or []),
-            rerank=rerank,
-            exact=exact,
-        )
+        hits = col.search(query, k=k, mode=mode, filters=filters, rerank=rerank, exact=exact)
     _show_hits(hits, json_out)
 
 
@@ -128,10 +119,8 @@ def similar(
 
     Example: embedrag similar tech/001.txt -c my-collection
     """
-    from embedrag.index.filters import parse_filters
-
     with _open(collection) as col:
-        hits = col.similar(doc_id, k=k, filters=parse_filters(filters or []))
+        hits = col.similar(doc_id, k=k, filters=filters)
     _show_hits(hits, json_out)
 
 
@@ -147,10 +136,8 @@ def recommend(
 
     Example: embedrag recommend --like sport/001.txt --dislike business/002.txt -c my-collection
     """
-    from embedrag.index.filters import parse_filters
-
     with _open(collection) as col:
-        hits = col.recommend(liked, disliked, k=k, filters=parse_filters(filters or []))
+        hits = col.recommend(liked, disliked, k=k, filters=filters)
     _show_hits(hits, json_out)
 
 
@@ -222,16 +209,10 @@ def check(
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    """The JSON shape of a hit: ``{"id", "score", "text", "source", "metadata", "start", "end"}``."""
-    return {
-        "id": hit.id,
-        "score": hit.score,
-        "text": hit.text,
-        "source": hit.source,
-        "metadata": dict(hit.metadata),
-        "start": hit.start,
-        "end": hit.end,
-    }
+    """The CLI's JSON shape of a hit: ``{"id", "score", "text", "source", "metadata", "start", "end"}``."""
+    from embedrag.collection import hit_dict
+
+    return {key: value for key, value in hit_dict(hit).items() if key != "doc_id"}
 
 
 def _show_hits(hits: list[Hit], json_out: bool) -> None:

@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import numpy as np
+
 from embedrag.collection.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.collection.rerank import Reranker, make_reranker
+from embedrag.collection.results import LLM, Answer, StoredChunk
 from embedrag.collection.sync import Walk
 from embedrag.embed import Embedder
-from embedrag.errors import ConfigError, InputError, ModelNotFoundError, StoreError, TruncationWarning
+from embedrag.errors import (
+    ConfigError,
+    InputError,
+    ModelNotFoundError,
+    SpecMismatchError,
+    StoreError,
+    TruncationWarning,
+)
 from embedrag.index import FUSION, CheckReport, DocumentInfo, Index, Store
 from embedrag.index.facade import check_k
-from embedrag.index.filters import Filters
+from embedrag.index.filters import Filters, parse_filters
+from embedrag.index.schema import DB_NAME
 from embedrag.ingest import Skipped, load_path
+from embedrag.search.context import CONTEXT_TOKENIZER, build_context
+from embedrag.search.llm import chat
 from embedrag.search.recommend import rocchio
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document, Hit
 
-__all__ = ["DEFAULT_MODEL", "Collection", "Mode"]
+__all__ = ["DEFAULT_MODEL", "Collection", "FilterSpec", "Mode"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 Mode = Literal["dense", "bm25", "hybrid"]
 Scored = list[tuple[int, float]]
+FilterSpec = Filters | Sequence[str]
+"""Filters as data (``{"year": {"gte": 2004}}``) or as the CLI's expressions (``["year>=2004"]``)."""
 
 CANDIDATES = 50
 """Results each retriever contributes before fusion or reranking (at least ``k``)."""
@@ -55,9 +71,10 @@ class Collection:
         overlap_tokens: int,
         hnsw_dtype: str = "f32",
         tokenizer: Tokenizer | None = None,
+        exact_threshold: int | None = None,
     ):
-        self.store = store
-        self.index = Index(store, hnsw_dtype=hnsw_dtype)
+        self._store = store
+        self._index = Index(store, hnsw_dtype=hnsw_dtype, exact_threshold=exact_threshold)
         self._embedder = embedder
         self._tokenizer = tokenizer
         """The embedder's tokenizer, when the caller already has it loaded (a server sharing one)."""
@@ -72,32 +89,83 @@ class Collection:
         *,
         model: str | Path | None = None,
         variant: Literal["fp32", "int8"] = "fp32",
+        embedder: Embedder | None = None,
+        tokenizer: Tokenizer | None = None,
         create: bool = True,
         chunk_tokens: int | None = None,
         overlap_tokens: int = 32,
         hnsw_dtype: Literal["f32", "f16", "i8"] = "f32",
+        exact_threshold: int | None = None,
     ) -> Collection:
         """Open (or create) the collection at ``path``.
 
         A new collection uses ``model`` (default all-MiniLM-L6-v2). An existing one
         remembers its model; passing a different one is a :class:`SpecMismatchError`.
+        ``embedder`` (instead of ``model``) and its ``tokenizer`` are parts already loaded,
+        shared with other collections (a server); they are checked against the stored model.
         ``chunk_tokens`` defaults to the model's limit minus its special tokens.
-        ``hnsw_dtype`` is what the HNSW graph (used above 20,000 chunks) keeps per dimension:
-        ``i8`` takes a quarter of the memory of ``f32`` and rescores its candidates in float32.
+        ``hnsw_dtype`` is what the HNSW graph (used above ``exact_threshold`` chunks, default 20,000)
+        keeps per dimension: ``i8`` takes a quarter of the memory of ``f32`` and rescores its candidates
+        in float32.
         """
         root = Path(path)
-        embedder = None
-        if model is not None or not (root / "collection.db").exists():
-            embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
-        store = Store.open(root, spec=embedder.spec if embedder else None, create=create)
+        if embedder is not None and model is not None:
+            raise ConfigError("pass model= or an already loaded embedder=, not both")
+        if embedder is not None:  # shared parts: create with them, but never finish an interrupted creation
+            store = Store.open(root, spec=embedder.spec if create else None, create=create)
+            try:
+                store.check_spec(embedder.spec)
+            except SpecMismatchError:
+                store.close()
+                raise
+        else:
+            if model is not None or not cls.exists(root):
+                embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
+            store = Store.open(root, spec=embedder.spec if embedder else None, create=create)
         return cls(
-            store, embedder=embedder, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, hnsw_dtype=hnsw_dtype
+            store,
+            embedder=embedder,
+            tokenizer=tokenizer,
+            chunk_tokens=chunk_tokens,
+            overlap_tokens=overlap_tokens,
+            hnsw_dtype=hnsw_dtype,
+            exact_threshold=exact_threshold,
         )
 
-    def close(self) -> None:
-        """Save derived files and close the database."""
-        self.index.save()
-        self.store.close()
+    @staticmethod
+    def exists(path: str | Path) -> bool:
+        """Whether a collection lives at ``path`` (its database file is there)."""
+        return (Path(path) / DB_NAME).is_file()
+
+    @staticmethod
+    def embedder_for(path: str | Path, embedders: Iterable[Embedder]) -> Embedder | None:
+        """The first of ``embedders`` that encodes into the space of the collection at ``path``, if any.
+
+        A server opens its collections with the encoder it already serves, when one fits.
+        """
+        with Store.open(Path(path)) as store:
+            for embedder in embedders:
+                try:
+                    store.check_spec(embedder.spec)
+                except SpecMismatchError:
+                    continue
+                return embedder
+        return None
+
+    @property
+    def path(self) -> Path:
+        """The collection's directory."""
+        return Path(self._store.root)
+
+    def close(self, *, save: bool = True) -> None:
+        """Save derived files (the HNSW graph) and close the database.
+
+        ``save=False`` closes without publishing them: before deleting the collection, or in a
+        checker that must leave the files as it found them.
+        """
+        if save:
+            self._index.save()
+        self._store.close()
 
     def __enter__(self) -> Collection:
         return self
@@ -109,15 +177,15 @@ class Collection:
     def embedder(self) -> Embedder:
         """The encoder the collection was built with, loaded on first use."""
         if self._embedder is None:
-            spec = self.store.spec
+            spec = self._store.spec
             try:
                 embedder = Embedder(spec.model, variant=spec.variant)  # type: ignore[arg-type]
             except ModelNotFoundError as exc:
                 raise StoreError(
-                    f"{self.store.root} was built with model {spec.model!r}, which is not available here; "
+                    f"{self._store.root} was built with model {spec.model!r}, which is not available here; "
                     "pass model=<its folder>"
                 ) from exc
-            self.store.check_spec(embedder.spec)
+            self._store.check_spec(embedder.spec)
             self._embedder = embedder
         return self._embedder
 
@@ -155,10 +223,10 @@ class Collection:
         progress: Progress | None = None,
         deferred: list[Document] | None = None,
     ) -> IngestReport:
-        self.store.require_writable()  # before loading and embedding anything
+        self._store.require_writable()  # before loading and embedding anything
         ingest_documents(
             documents,
-            store=self.store,
+            store=self._store,
             embedder=self.embedder,
             tokenizer=self.tokenizer,
             chunk_tokens=self.chunk_tokens,
@@ -168,7 +236,7 @@ class Collection:
             deferred=deferred,
         )
         start = time.perf_counter()
-        self.index.prepare()
+        self._index.prepare()
         report.seconds += time.perf_counter() - start
         return report
 
@@ -200,22 +268,26 @@ class Collection:
         return report
 
     def _sync(self, walk: Walk) -> int:
-        files = [(d.id, _file_of(d)) for d in self.store.documents()]
+        files = [(d.id, _file_of(d)) for d in self._store.documents()]
         gone = [(doc_id, path) for doc_id, path in files if walk.removes(doc_id, path)]
         walk.refuse_emptied(gone)
         return self.delete([doc_id for doc_id, _ in gone]) if gone else 0
 
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
-        self.store.require_writable()
-        return self.store.delete_documents(_checked_ids(doc_ids))
+        self._store.require_writable()
+        return self._store.delete_documents(_checked_ids(doc_ids))
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether a document with this id is stored."""
+        return self._store.document_hash(_checked_ids([doc_id])[0]) is not None
 
     def documents(self, *, under: str | Path | None = None) -> list[DocumentInfo]:
         """The stored documents (id, source, content hash, metadata, chunk count), ordered by id.
 
         ``under``: only those whose file lies inside this folder (or is this file).
         """
-        infos = self.store.documents()
+        infos = self._store.documents()
         if under is None:
             return infos
         root = Path(under)
@@ -229,7 +301,7 @@ class Collection:
         *,
         k: int = 10,
         mode: str = "hybrid",
-        filters: Filters | None = None,
+        filters: FilterSpec | None = None,
         rerank: str | None = None,
         fusion: str = "adaptive",
         exact: bool = False,
@@ -238,7 +310,8 @@ class Collection:
 
         ``mode``: ``dense`` (vectors), ``bm25`` (words) or ``hybrid`` (both, fused with
         ``fusion``: ``adaptive`` score fusion, ``rrf`` or ``weighted``; see docs/quality.md).
-        ``filters`` restrict the candidates inside the search (see :mod:`embedrag.index.filters`).
+        ``filters`` restrict the candidates inside the search: a dict (see :mod:`embedrag.index.filters`)
+        or the CLI's expressions (``["year>=2004", "source^=docs/"]``).
         ``rerank``: ``late`` (MaxSim over token vectors) or a cross-encoder model, applied to
         the top candidates.
         """
@@ -251,8 +324,8 @@ class Collection:
             raise InputError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION)}")
         check_k(k)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
-        scored = MODES[mode](self, _Request(query, wanted, filters, exact, fusion))
-        hits = self.index.hits(scored[: wanted if rerank else k])
+        scored = MODES[mode](self, _Request(query, wanted, _filters(filters), exact, fusion))
+        hits = self._index.hits(scored[: wanted if rerank else k])
         if rerank:
             hits = self._reranker(rerank)(query, hits)
         return hits[:k]
@@ -262,25 +335,26 @@ class Collection:
             self._rerankers[name] = make_reranker(name, self.embedder)
         return self._rerankers[name]
 
-    def similar(self, doc_id: str, *, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    def similar(self, doc_id: str, *, k: int = 10, filters: FilterSpec | None = None) -> list[Hit]:
         """Chunks of other documents closest to document ``doc_id`` (the mean of its chunks)."""
-        return self._nearest(self.index.document_vectors(_checked_ids([doc_id]))[0], k, filters, exclude={doc_id})
+        vector = self._index.document_vectors(_checked_ids([doc_id]))[0]
+        return self._nearest(vector, k, _filters(filters), exclude={doc_id})
 
     def recommend(
-        self, liked: Sequence[str], disliked: Sequence[str] = (), *, k: int = 10, filters: Filters | None = None
+        self, liked: Sequence[str], disliked: Sequence[str] = (), *, k: int = 10, filters: FilterSpec | None = None
     ) -> list[Hit]:
         """Items like ``liked`` and unlike ``disliked`` (document ids), by Rocchio's formula."""
         if not liked:
             raise InputError("recommend needs at least one liked document id")
-        vectors = self.index.document_vectors(_checked_ids([*liked, *disliked]))
+        vectors = self._index.document_vectors(_checked_ids([*liked, *disliked]))
         query = rocchio(vectors[: len(liked)], vectors[len(liked) :])
-        return self._nearest(query, k, filters, exclude={*liked, *disliked})
+        return self._nearest(query, k, _filters(filters), exclude={*liked, *disliked})
 
     def _nearest(self, vector: Any, k: int, filters: Filters | None, exclude: set[str]) -> list[Hit]:
         check_k(k)
         wanted = k + 16
         while True:
-            hits = [h for h in self.index.hits(self.index.dense(vector, wanted, filters)) if h.doc_id not in exclude]
+            hits = [h for h in self._index.hits(self._index.dense(vector, wanted, filters)) if h.doc_id not in exclude]
             best: dict[str, Hit] = {}
             for hit in hits:  # one hit per document: its best chunk
                 best.setdefault(hit.doc_id, hit)
@@ -288,10 +362,50 @@ class Collection:
                 return list(best.values())[:k]
             wanted *= 4
 
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int = 8,
+        budget: int = 3000,
+        llm: LLM | None = None,
+        context_tokenizer: Tokenizer | None = None,
+        **search: Any,
+    ) -> Answer:
+        """Search for ``question``, number the ``k`` best passages that fit ``budget`` tokens, build the prompt.
+
+        ``search`` takes :meth:`search`'s other options (``mode``, ``filters``, ``rerank``, ...).
+        Tokens are counted by ``context_tokenizer`` (default: GPT-4's ``cl100k_base``; pass one
+        already loaded to share it). Given an ``llm`` endpoint, the answer is its reply to the prompt.
+        """
+        hits = self.search(question, k=k, **search)
+        counter = context_tokenizer or load_tokenizer(CONTEXT_TOKENIZER)
+        context = build_context(question, hits, tokenizer=counter, budget=budget)
+        if llm is None:
+            return Answer(context)
+        return Answer(context, chat(llm.url, context.messages, model=llm.model, api_key=llm.api_key))
+
+    def chunks(self, *, with_vectors: bool = False) -> Iterator[StoredChunk]:
+        """Every stored chunk in storage order, from one snapshot; with ``with_vectors``, their embeddings."""
+        vector = ", c.vector" if with_vectors else ""
+        sql = (
+            "SELECT c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata, c.start_char, c.end_char"
+            f"{vector} FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
+        )
+        with self._store.read() as conn:
+            for doc_id, position, text, chunk_meta, source, doc_meta, start, end, *blob in conn.execute(sql):
+                metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
+                array = np.frombuffer(blob[0], dtype=np.float32) if blob else None
+                yield StoredChunk(f"{doc_id}#{position}", doc_id, text, source, metadata, start, end, array)
+
+    def prepare_index(self) -> None:
+        """Build or catch up the HNSW graph now (an ingest does it; otherwise the next dense search would)."""
+        self._index.prepare()
+
     def stats(self) -> dict[str, Any]:
         """Counts and the embedding spec: ``documents``, ``chunks``, ``model``, ``dims``, ..."""
-        stats = self.store.stats()
-        spec = self.store.spec
+        stats = self._store.stats()
+        spec = self._store.spec
         return {
             "documents": stats.documents,
             "chunks": stats.chunks,
@@ -300,12 +414,12 @@ class Collection:
             "variant": spec.variant,
             "max_tokens": spec.max_tokens,
             "generation": stats.generation,
-            "path": str(self.store.root),
+            "path": str(self._store.root),
         }
 
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
-        return self.store.check(repair=repair)
+        return self._store.check(repair=repair)
 
 
 @dataclass(frozen=True)
@@ -327,11 +441,11 @@ def _dense(col: Collection, r: _Request) -> Scored:
             ),
             stacklevel=4,
         )
-    return col.index.dense(result.vectors[0], r.n, r.filters, exact=r.exact)
+    return col._index.dense(result.vectors[0], r.n, r.filters, exact=r.exact)
 
 
 def _bm25(col: Collection, r: _Request) -> Scored:
-    return col.index.lexical(r.query, r.n, r.filters)
+    return col._index.lexical(r.query, r.n, r.filters)
 
 
 def _hybrid(col: Collection, r: _Request) -> Scored:
@@ -340,6 +454,13 @@ def _hybrid(col: Collection, r: _Request) -> Scored:
 
 
 MODES: dict[str, Callable[[Collection, _Request], Scored]] = {"dense": _dense, "bm25": _bm25, "hybrid": _hybrid}
+
+
+def _filters(given: FilterSpec | None) -> Filters | None:
+    """Filters as data: a dict as given, the CLI's expressions parsed (one string is one expression)."""
+    if given is None or isinstance(given, Mapping):
+        return given
+    return parse_filters([given] if isinstance(given, str) else list(given))
 
 
 def _checked_ids(doc_ids: Iterable[str]) -> list[str]:

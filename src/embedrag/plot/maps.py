@@ -7,7 +7,6 @@ network), where hovering a point shows its chunk's text.
 from __future__ import annotations
 
 import html
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,19 +97,15 @@ def collection_map(
     col: Collection, *, color_by: str = FOLDER, method: str = "pca", limit: int = 5000, seed: int = 0
 ) -> CollectionMap:
     """Project up to ``limit`` chunks (evenly spread over the collection) of ``col``."""
-    sql = (
-        "SELECT c.doc_id || '#' || c.position, c.text, c.metadata, d.source, d.metadata, c.vector"
-        " FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
-    )
-    with col.store.read() as conn:
-        rows = conn.execute(sql).fetchall()
+    rows = list(col.chunks(with_vectors=True))
     if limit < len(rows):
         rows = [rows[i] for i in np.linspace(0, len(rows) - 1, limit).round().astype(int)]
-    vectors = np.array([np.frombuffer(r[5], dtype=np.float32) for r in rows]).reshape(len(rows), -1)
-    labels = [_label(color_by, r[3], {**json.loads(r[4]), **json.loads(r[2])}) for r in rows]
-    title = f"{Path(col.store.root).name}: {len(rows)} chunks, {col.store.spec.model}, {method.upper()}, by {color_by}"
+    vectors = np.array([r.vector for r in rows], dtype=np.float32).reshape(len(rows), -1)
+    labels = [_label(color_by, r.source, r.metadata) for r in rows]
+    model = col.stats()["model"]
+    title = f"{col.path.name}: {len(rows)} chunks, {model}, {method.upper()}, by {color_by}"
     points = project(vectors, method, seed=seed)
-    return CollectionMap(points, _grouped(labels), [r[0] for r in rows], [r[1] for r in rows], title)
+    return CollectionMap(points, _grouped(labels), [r.id for r in rows], [r.text for r in rows], title)
 
 
 def write_map(cmap: CollectionMap, path: str | Path) -> Path:

@@ -9,7 +9,10 @@ from embedrag.errors import InputError
 from embedrag.tokenize import Tokenizer
 from embedrag.types import Hit
 
-__all__ = ["Context", "build_context"]
+__all__ = ["CONTEXT_TOKENIZER", "Context", "build_context"]
+
+CONTEXT_TOKENIZER = "cl100k_base"
+"""What prompt budgets are counted in by default: GPT-4's tokens."""
 
 SYSTEM_PROMPT = (
     "Answer the question using only the numbered passages below. "

@@ -17,12 +17,8 @@ from pathlib import Path
 
 from embedrag.collection import Collection
 from embedrag.embed import Embedder
-from embedrag.index import Store
-from embedrag.index.schema import DB_NAME
-from embedrag.index.store import SPEC_FIELDS_COMPARED
 from embedrag.server.errors import ApiError
 from embedrag.tokenize import Tokenizer, load_tokenizer
-from embedrag.types import EmbeddingSpec
 
 __all__ = ["NAME_PATTERN", "CollectionRegistry", "check_name"]
 
@@ -56,10 +52,6 @@ def _not_found(name: str) -> ApiError:
     return ApiError(404, f"no collection named {name!r}", type="not_found_error", code="collection_not_found")
 
 
-def _same_space(a: EmbeddingSpec, b: EmbeddingSpec) -> bool:
-    return all(getattr(a, f) == getattr(b, f) for f in SPEC_FIELDS_COMPARED)
-
-
 class _Entry:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
@@ -82,7 +74,7 @@ class CollectionRegistry:
 
     def names(self) -> list[str]:
         """Names of the collections on disk, sorted."""
-        return sorted(p.name for p in self.root.iterdir() if _NAME.fullmatch(p.name) and (p / DB_NAME).is_file())
+        return sorted(p.name for p in self.root.iterdir() if _NAME.fullmatch(p.name) and Collection.exists(p))
 
     @contextmanager
     def use(self, name: str) -> Iterator[Collection]:
@@ -95,33 +87,31 @@ class CollectionRegistry:
         path = self._path(name)
         with self._lock:
             if name not in self._open:
-                if not (path / DB_NAME).is_file():
+                if not Collection.exists(path):
                     raise _not_found(name)
-                store = Store.open(path)
-                shared = next((e for e in self._embedders().values() if _same_space(e.spec, store.spec)), None)
-                self._open[name] = _Entry(self._collection(store, shared))
+                shared = Collection.embedder_for(path, self._embedders().values())
+                self._open[name] = _Entry(self._collection(path, shared, create=False))
             return self._open[name]
 
-    def _collection(self, store: Store, embedder: Embedder | None) -> Collection:
-        """A collection sharing the server's encoder and its tokenizer (loaded once per model)."""
+    def _collection(self, path: Path, embedder: Embedder | None, *, create: bool) -> Collection:
+        """The collection at ``path``, sharing the server's encoder and its tokenizer (loaded once per model)."""
         tokenizer = None
         if embedder is not None:
             key = str(embedder.model_path)
             if key not in self._tokenizers:
                 self._tokenizers[key] = load_tokenizer(embedder.model_path)
             tokenizer = self._tokenizers[key]
-        return Collection(store, embedder=embedder, chunk_tokens=None, overlap_tokens=32, tokenizer=tokenizer)
+        return Collection.open(path, embedder=embedder, tokenizer=tokenizer, create=create)
 
     def create(self, name: str, embedder: Embedder) -> None:
         """Make an empty collection embedded by ``embedder``; 409 if ``name`` exists."""
         path = self._path(name)
         with self._lock:
-            if (path / DB_NAME).exists():
+            if Collection.exists(path):
                 raise ApiError(
                     409, f"collection {name!r} already exists", type="conflict_error", code="collection_exists"
                 )
-            store = Store.open(path, spec=embedder.spec, create=True)
-            self._open[name] = _Entry(self._collection(store, embedder))
+            self._open[name] = _Entry(self._collection(path, embedder, create=True))
 
     def delete(self, name: str) -> None:
         """Close and remove collection ``name`` with its files; 404 if it does not exist."""
@@ -130,8 +120,8 @@ class CollectionRegistry:
             entry = self._open.pop(name, None)
             if entry is not None:
                 with entry.lock:  # wait for the operation in progress
-                    entry.collection.store.close()
-            if not (path / DB_NAME).is_file():
+                    entry.collection.close(save=False)  # its files are about to go
+            if not Collection.exists(path):
                 raise _not_found(name)
             shutil.rmtree(path)
 

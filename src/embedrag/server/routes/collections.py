@@ -127,7 +127,7 @@ def _ingest(registry: CollectionRegistry, name: str, documents: list[Document], 
 
 
 def _require_document(col: Collection, doc_id: str) -> None:
-    if col.store.document_hash(doc_id) is None:
+    if not col.has_document(doc_id):
         raise ApiError(404, f"no document {doc_id!r}", type="not_found_error", code="document_not_found")
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
+from embedrag.collection import Answer, hit_dict
+from embedrag.search.context import CONTEXT_TOKENIZER
 from embedrag.server.collection_schemas import AskRequest, AskResponse, HitOut, Passage, SearchRequest, SearchResponse
 from embedrag.server.errors import ApiError
 from embedrag.server.routes._deps import blocking, get_state
@@ -17,9 +19,6 @@ from embedrag.types import Hit
 __all__ = ["router"]
 
 router = APIRouter(tags=["collections"])
-
-CONTEXT_TOKENIZER = "cl100k_base"
-"""Prompt budgets are counted in GPT-4's tokens, as ``embedrag ask`` does."""
 
 
 def _rerank_target(state: ServerState, name: str | None) -> str | None:
@@ -35,19 +34,6 @@ def _rerank_target(state: ServerState, name: str | None) -> str | None:
         code="model_not_found",
         param="rerank",
     )
-
-
-def _hit(hit: Hit) -> dict[str, Any]:
-    return {
-        "id": hit.id,
-        "doc_id": hit.doc_id,
-        "score": hit.score,
-        "text": hit.text,
-        "source": hit.source,
-        "metadata": dict(hit.metadata),
-        "start": hit.start,
-        "end": hit.end,
-    }
 
 
 async def _search(state: ServerState, name: str, query: str, **options: Any) -> list[Hit]:
@@ -75,22 +61,34 @@ async def search(body: SearchRequest, name: str = NAME, state: ServerState = Dep
         fusion=body.fusion,
         exact=body.exact,
     )
-    return SearchResponse(data=[HitOut(**_hit(h)) for h in hits])
+    return SearchResponse(data=[HitOut(**hit_dict(h)) for h in hits])
 
 
 @router.post("/v1/collections/{name}/ask", response_model=AskResponse, summary="Cited context for a question")
 async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> AskResponse:
     """Numbered passages that fit the token budget, and the chat messages to send to an LLM."""
-    from embedrag.search import build_context
-
-    hits = await _search(state, name, body.question, k=body.k, mode=body.mode, filters=body.filters, rerank=body.rerank)
+    registry = await state.registry()
+    rerank = _rerank_target(state, body.rerank)
     if CONTEXT_TOKENIZER not in state.tokenizers:
         state.tokenizers[CONTEXT_TOKENIZER] = await blocking(load_tokenizer, CONTEXT_TOKENIZER)
     tokenizer = state.tokenizers[CONTEXT_TOKENIZER]
-    context = await blocking(build_context, body.question, hits, tokenizer=tokenizer, budget=body.budget)
+
+    def run() -> Answer:
+        with registry.use(name) as col:
+            return col.ask(
+                body.question,
+                k=body.k,
+                mode=body.mode,
+                filters=body.filters,
+                rerank=rerank,
+                budget=body.budget,
+                context_tokenizer=tokenizer,
+            )
+
+    context = (await blocking(run)).context
     return AskResponse(
         question=context.question,
-        passages=[Passage(n=n, **_hit(h)) for n, h in enumerate(context.passages, start=1)],
+        passages=[Passage(n=n, **hit_dict(h)) for n, h in enumerate(context.passages, start=1)],
         skipped=context.skipped,
         tokens=context.tokens,
         prompt=context.prompt,
