@@ -9,8 +9,7 @@ import pytest
 
 from embedrag.collection import LLM, Collection, hit_dict
 from embedrag.embed import Embedder
-from embedrag.errors import ConfigError, InputError, SpecMismatchError, StoreError
-from embedrag.search.llm import LLMError
+from embedrag.errors import ConfigError, InputError, LLMError, SpecMismatchError, StoreError
 from embedrag.tokenize import load_tokenizer
 from embedrag.types import Document
 
