@@ -28,11 +28,12 @@ from typing import Any
 
 import pytest
 
+from embedrag._identity import content_hash
 from embedrag.collection import Collection
 from embedrag.embed import Embedder
 from embedrag.errors import StoreError
 from embedrag.index.hnsw import INDEX_FILE, graph_meta, verify_files
-from embedrag.ingest import chunk_document, content_hash, load_path
+from embedrag.ingest import chunk_document, load_path
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.types import Document
 

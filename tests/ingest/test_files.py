@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from embedrag.ingest import Skipped, content_hash, load_path
+from embedrag._identity import content_hash
+from embedrag.ingest import Skipped, load_path
 from embedrag.types import Document
 
 

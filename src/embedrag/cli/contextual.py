@@ -107,7 +107,7 @@ def _layers(choice: str, count: int) -> list[int]:
 def _print_tokens(tokens: ContextualTokens, layers: list[int]) -> None:
     """One layer: each piece's first dimensions and norm. Several: how far each layer has moved each
     piece from its embedding (cosine to layer 0), which is where the context comes in."""
-    from embedrag.embed.pooling import normalize
+    from embedrag._linalg import unit_rows
 
     table = Table(title=f"{len(tokens.pieces)} word pieces x {tokens.vectors.shape[2]} dims")
     table.add_column("piece")
@@ -120,8 +120,8 @@ def _print_tokens(tokens: ContextualTokens, layers: list[int]) -> None:
         table.caption = "cosine of each piece's vector after layer N to its embedding (layer 0)"
         for i in layers:
             table.add_column(f"{i}", justify="right")
-        base = normalize(tokens.vectors[0])
-        drift = [(normalize(tokens.vectors[i]) * base).sum(axis=1) for i in layers]
+        base = unit_rows(tokens.vectors[0])
+        drift = [(unit_rows(tokens.vectors[i]) * base).sum(axis=1) for i in layers]
         for p, piece in enumerate(tokens.pieces):
             table.add_row(piece, *(f"{d[p]:.2f}" for d in drift))
     out_console.print(table)

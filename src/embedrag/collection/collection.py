@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from embedrag._identity import chunk_id
 from embedrag.collection.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.collection.rerank import Reranker, make_reranker
 from embedrag.collection.results import LLM, Answer, StoredChunk
@@ -29,7 +30,8 @@ from embedrag.index import FUSION, CheckReport, DocumentInfo, Index, Store
 from embedrag.index.facade import check_k
 from embedrag.index.filters import Filters, parse_filters
 from embedrag.index.schema import DB_NAME
-from embedrag.ingest import Skipped, load_path
+from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
+from embedrag.models import DEFAULT_MODEL
 from embedrag.search.context import CONTEXT_TOKENIZER, build_context
 from embedrag.search.llm import chat
 from embedrag.search.recommend import rocchio
@@ -37,9 +39,8 @@ from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document, Hit
 
-__all__ = ["DEFAULT_MODEL", "Collection", "FilterSpec", "Mode"]
+__all__ = ["Collection", "FilterSpec", "Mode"]
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 Mode = Literal["dense", "bm25", "hybrid"]
 Scored = list[tuple[int, float]]
 FilterSpec = Filters | Sequence[str]
@@ -93,7 +94,7 @@ class Collection:
         tokenizer: Tokenizer | None = None,
         create: bool = True,
         chunk_tokens: int | None = None,
-        overlap_tokens: int = 32,
+        overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
         hnsw_dtype: Literal["f32", "f16", "i8"] = "f32",
         exact_threshold: int | None = None,
     ) -> Collection:
@@ -396,7 +397,7 @@ class Collection:
             for doc_id, position, text, chunk_meta, source, doc_meta, start, end, *blob in conn.execute(sql):
                 metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
                 array = np.frombuffer(blob[0], dtype=np.float32) if blob else None
-                yield StoredChunk(f"{doc_id}#{position}", doc_id, text, source, metadata, start, end, array)
+                yield StoredChunk(chunk_id(doc_id, position), doc_id, text, source, metadata, start, end, array)
 
     def prepare_index(self) -> None:
         """Build or catch up the HNSW graph now (an ingest does it; otherwise the next dense search would)."""

@@ -18,10 +18,11 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from embedrag._identity import content_hash
 from embedrag.embed import Embedder
 from embedrag.errors import EmbedragError
 from embedrag.index import Store
-from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document, content_hash
+from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document
 from embedrag.tokenize import Tokenizer
 from embedrag.types import Chunk, Document
 

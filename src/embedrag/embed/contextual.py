@@ -24,11 +24,9 @@ import numpy.typing as npt
 from embedrag._linalg import unit_rows
 from embedrag.embed.embedder import _is_transformer
 from embedrag.errors import ConfigError, InputError
-from embedrag.models import resolve
+from embedrag.models import DEFAULT_MODEL, resolve
 
 __all__ = ["ContextualEncoder", "ContextualTokens", "WordComparison", "compare_word"]
-
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-# kept for cli/contextual.py and server/dimensions.py until they import the new home
-from embedrag._linalg import unit_rows as normalize
-
-__all__ = ["POOLERS", "Pooler", "cls_pool", "max_pool", "mean_pool", "normalize"]
+__all__ = ["POOLERS", "Pooler", "cls_pool", "max_pool", "mean_pool"]
 
 F32 = npt.NDArray[np.float32]
 Pooler = Callable[[F32, npt.NDArray[np.int64]], F32]

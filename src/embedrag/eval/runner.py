@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from embedrag._identity import content_hash
 from embedrag.errors import InputError
 from embedrag.eval.beir import BeirDataset, find_file, load_beir
 from embedrag.eval.metrics import DEFAULT_MEASURES, evaluate_run
-from embedrag.ingest import content_hash
 from embedrag.models.cache import cache_dir, hash_files
 from embedrag.types import Document, Hit
 
@@ -96,7 +96,8 @@ def open_collection(
     Built once in ``cache`` (default: ``<embedrag cache>/eval/<name>-<key>``, keyed by the corpus
     bytes, model and chunk size) and reused while that key holds.
     """
-    from embedrag.collection import DEFAULT_MODEL, Collection
+    from embedrag.collection import Collection
+    from embedrag.models import DEFAULT_MODEL
 
     model_name = model or DEFAULT_MODEL
     key = hash_files([find_file(folder, "corpus.jsonl")], extra=f"{model_name}|{chunk_tokens}")[:12]

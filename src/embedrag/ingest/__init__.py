@@ -10,8 +10,6 @@
 ('guide.md#0', 9, {'headings': ['Install']})
 """
 
-# kept for collection/pipeline.py and eval/runner.py until they import the new home
-from embedrag._identity import content_hash as content_hash
 from embedrag.ingest.chunk import CHUNKERS, DEFAULT_OVERLAP_TOKENS, chunk_document
 from embedrag.ingest.load import LOADERS, load_path
 from embedrag.ingest.protocol import Loader, LoadOptions
@@ -28,6 +26,5 @@ __all__ = [
     "Loader",
     "Skipped",
     "chunk_document",
-    "content_hash",
     "load_path",
 ]

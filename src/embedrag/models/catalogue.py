@@ -12,7 +12,10 @@ from typing import Literal
 
 from embedrag.errors import ModelNotFoundError
 
-__all__ = ["CATALOGUE", "ModelInfo", "PackageSource", "find", "names"]
+__all__ = ["CATALOGUE", "DEFAULT_MODEL", "ModelInfo", "PackageSource", "find", "names"]
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+"""The sentence encoder a new collection, the server and the contextual explorer use unless told otherwise."""
 
 Kind = Literal["sentence", "word", "static", "tokenizer"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from embedrag._identity import chunk_id, split_chunk_id
 from embedrag.errors import InputError
 from embedrag.tokenize import Tokenizer
 from embedrag.types import Hit
@@ -109,7 +110,7 @@ def _join_neighbours(hits: Sequence[Hit]) -> list[tuple[Hit, int]]:
 
 
 def _position(hit: Hit) -> int | None:
-    doc_id, _, position = hit.id.rpartition("#")
+    doc_id, position = split_chunk_id(hit.id)
     if hit.start is None or hit.end is None or doc_id != hit.doc_id or not position.isdigit():
         return None
     return int(position)
@@ -125,4 +126,4 @@ def _joined(run: list[Hit], first: int, last: int) -> Hit:
         text += hit.text[end - hit.start :] if hit.start <= end else "\n" + hit.text
         end = max(end, hit.end)
     best = max(run, key=lambda h: h.score)
-    return replace(run[0], id=f"{run[0].doc_id}#{first}-{last}", score=best.score, text=text, end=end)
+    return replace(run[0], id=chunk_id(run[0].doc_id, f"{first}-{last}"), score=best.score, text=text, end=end)

@@ -7,10 +7,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
-from embedrag.errors import InputError
-
 # kept for tests/collection/test_door.py until it imports the new home (embedrag.errors)
-from embedrag.errors import LLMError as LLMError
+from embedrag.errors import InputError, LLMError
 
 __all__ = ["chat", "completions_url"]
 

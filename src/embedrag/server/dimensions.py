@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from embedrag._linalg import unit_rows
 from embedrag.embed import Embedder
-from embedrag.embed.pooling import normalize
 from embedrag.server.errors import ApiError
 
 __all__ = ["shorten", "truncatable"]
@@ -45,4 +45,4 @@ def shorten(vectors: npt.NDArray[np.float32], embedder: Embedder, dims: int | No
             code="invalid_dimensions",
             param="dimensions",
         )
-    return normalize(np.ascontiguousarray(vectors[:, :dims]))
+    return unit_rows(np.ascontiguousarray(vectors[:, :dims]))

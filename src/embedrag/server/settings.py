@@ -9,10 +9,9 @@ from typing import Literal, get_args
 
 from embedrag.embed.result import LongInputPolicy
 from embedrag.errors import ConfigError
+from embedrag.models import DEFAULT_MODEL
 
-__all__ = ["DEFAULT_MODEL", "ServerSettings", "exposure_warning"]
-
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+__all__ = ["ServerSettings", "exposure_warning"]
 
 
 @dataclass(frozen=True, kw_only=True)
