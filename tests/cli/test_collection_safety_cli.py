@@ -72,7 +72,7 @@ def test_readers_do_not_wait_for_a_writer(cli, collection: Path) -> None:  # typ
 def test_a_huge_k_answers_every_chunk(  # type: ignore[no-untyped-def]
     cli, collection: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("embedrag.index.facade.EXACT_THRESHOLD", 2)  # the graph, whose buffers were sized by k
+    monkeypatch.setattr("embedrag.index.retrieval.EXACT_THRESHOLD", 2)  # the graph, whose buffers were sized by k
     for mode in ("dense", "bm25", "hybrid"):
         result = cli("search", "document", "-c", str(collection), "-k", "1000000000", "--mode", mode, "--json")
         assert result.code == 0, result.err
@@ -91,7 +91,7 @@ def test_an_empty_database_file_says_so(cli, collection: Path) -> None:  # type:
 def test_check_finds_a_graph_from_before_a_restore_and_repair_rebuilds_it(  # type: ignore[no-untyped-def]
     cli, collection: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("embedrag.index.facade.EXACT_THRESHOLD", 2)  # small enough for HNSW
+    monkeypatch.setattr("embedrag.index.retrieval.EXACT_THRESHOLD", 2)  # small enough for HNSW
     backup = tmp_path / "backup.db"
     shutil.copy(collection / "collection.db", backup)
     more = tmp_path / "more"

@@ -15,7 +15,7 @@ import pytest
 
 from embedrag.errors import StoreError
 from embedrag.index import Store
-from embedrag.index.facade import Index
+from embedrag.index.retrieval import Index
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 

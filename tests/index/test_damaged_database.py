@@ -16,7 +16,7 @@ import pytest
 
 from embedrag.errors import StoreError
 from embedrag.index import Store
-from embedrag.index.facade import Index
+from embedrag.index.retrieval import Index
 from embedrag.types import Chunk, Document, EmbeddingSpec
 
 WORDS = "apple pear river stone cloud tiger violin copper garden winter market engine silver forest".split()  # noqa: SIM905

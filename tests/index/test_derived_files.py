@@ -13,8 +13,8 @@ import pytest
 
 from embedrag.errors import IndexRebuiltWarning
 from embedrag.index import Store
-from embedrag.index.facade import Index
 from embedrag.index.hnsw import INDEX_FILE, HnswIndex, graph_meta
+from embedrag.index.retrieval import Index
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import EmbeddingSpec
 

@@ -7,8 +7,8 @@ import pytest
 
 from embedrag.errors import InputError
 from embedrag.index import Store
-from embedrag.index.facade import Index
 from embedrag.index.filters import parse_filters
+from embedrag.index.retrieval import Index
 
 
 @pytest.fixture

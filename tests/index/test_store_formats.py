@@ -17,7 +17,7 @@ import pytest
 
 from embedrag.errors import StoreError
 from embedrag.index import Store, schema
-from embedrag.index.facade import Index
+from embedrag.index.retrieval import Index
 from embedrag.index.schema import FORMAT_VERSION
 
 FIXTURES = Path(__file__).parent / "fixtures"

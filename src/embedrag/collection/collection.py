@@ -27,8 +27,8 @@ from embedrag.errors import (
     TruncationWarning,
 )
 from embedrag.index import FUSION, CheckReport, DocumentInfo, Index, Store
-from embedrag.index.facade import check_k
 from embedrag.index.filters import Filters, parse_filters
+from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
 from embedrag.models import DEFAULT_MODEL

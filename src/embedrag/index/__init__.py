@@ -2,8 +2,8 @@
 
 from embedrag.errors import CollectionLockedError, SpecMismatchError, StoreError
 from embedrag.index.check import CheckReport
-from embedrag.index.facade import EXACT_THRESHOLD, Index
 from embedrag.index.fusion import FUSION
+from embedrag.index.retrieval import EXACT_THRESHOLD, Index
 from embedrag.index.store import DocumentInfo, Store, StoreStats
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The search side of a collection: dense, lexical and filtered queries over one :class:`Store`.
+"""Retrieval over one :class:`Store`: dense (exact below a size, HNSW above), lexical and filtered queries, hits loaded.
 
 >>> import tempfile, numpy as np
 >>> from embedrag.types import Chunk, Document, EmbeddingSpec
