@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from _common import cpu_info, versions, write_section
-from embedrag.collection.collection import CANDIDATES
 from embedrag.eval import evaluate_run, load_beir
 from embedrag.eval.runner import _copies, documents_of, open_collection
-from embedrag.index.fusion import FUSION, reciprocal_rank, top_gap
 from embedrag.models.cache import cache_dir
+from embedrag.search.fusion import FUSION, reciprocal_rank, top_gap
 from embedrag.search.late import maxsim_many
+from embedrag.search.modes import CANDIDATES
 from embedrag.types import Hit
 
 Scored = list[tuple[int, float]]

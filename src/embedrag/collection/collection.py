@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -14,7 +12,6 @@ import numpy as np
 
 from embedrag._identity import chunk_id
 from embedrag.collection.pipeline import IngestReport, Progress, ingest_documents
-from embedrag.collection.rerank import Reranker, make_reranker
 from embedrag.collection.results import LLM, Answer, StoredChunk
 from embedrag.collection.sync import Walk
 from embedrag.embed import Embedder
@@ -24,30 +21,27 @@ from embedrag.errors import (
     ModelNotFoundError,
     SpecMismatchError,
     StoreError,
-    TruncationWarning,
 )
-from embedrag.index import FUSION, CheckReport, DocumentInfo, Index, Store
+from embedrag.index import CheckReport, DocumentInfo, Index, Store
 from embedrag.index.filters import Filters, parse_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
 from embedrag.models import DEFAULT_MODEL
 from embedrag.search.context import CONTEXT_TOKENIZER, build_context
+from embedrag.search.fusion import FUSION
 from embedrag.search.llm import chat
+from embedrag.search.modes import CANDIDATES, MODES, Mode, Query
 from embedrag.search.recommend import rocchio
+from embedrag.search.rerank import Reranker, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document, Hit
 
 __all__ = ["Collection", "FilterSpec", "Mode"]
 
-Mode = Literal["dense", "bm25", "hybrid"]
-Scored = list[tuple[int, float]]
 FilterSpec = Filters | Sequence[str]
 """Filters as data (``{"year": {"gte": 2004}}``) or as the CLI's expressions (``["year>=2004"]``)."""
-
-CANDIDATES = 50
-"""Results each retriever contributes before fusion or reranking (at least ``k``)."""
 
 
 class Collection:
@@ -325,7 +319,7 @@ class Collection:
             raise InputError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION)}")
         check_k(k)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
-        scored = MODES[mode](self, _Request(query, wanted, _filters(filters), exact, fusion))
+        scored = MODES[mode](self._index, lambda: self.embedder, Query(query, wanted, _filters(filters), exact, fusion))
         hits = self._index.hits(scored[: wanted if rerank else k])
         if rerank:
             hits = self._reranker(rerank)(query, hits)
@@ -421,40 +415,6 @@ class Collection:
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
         return self._store.check(repair=repair)
-
-
-@dataclass(frozen=True)
-class _Request:
-    query: str
-    n: int
-    filters: Filters | None
-    exact: bool
-    fusion: str
-
-
-def _dense(col: Collection, r: _Request) -> Scored:
-    result = col.embedder.embed([r.query])
-    if result.truncated:  # BM25 reads the whole query; the encoder only its start: say so, once per search
-        warnings.warn(
-            TruncationWarning(
-                f"the query has {int(result.tokens[0])} word pieces; {col.embedder.name} read the first "
-                f"{col.embedder.max_tokens} for dense search (BM25 reads all of it)"
-            ),
-            stacklevel=4,
-        )
-    return col._index.dense(result.vectors[0], r.n, r.filters, exact=r.exact)
-
-
-def _bm25(col: Collection, r: _Request) -> Scored:
-    return col._index.lexical(r.query, r.n, r.filters)
-
-
-def _hybrid(col: Collection, r: _Request) -> Scored:
-    fused = FUSION[r.fusion]([_dense(col, r), _bm25(col, r)])
-    return [(int(chunk_id), score) for chunk_id, score in fused]  # type: ignore[call-overload]
-
-
-MODES: dict[str, Callable[[Collection, _Request], Scored]] = {"dense": _dense, "bm25": _bm25, "hybrid": _hybrid}
 
 
 def _filters(given: FilterSpec | None) -> Filters | None:

@@ -31,7 +31,7 @@ MODES = ("dense", "bm25", "hybrid")
 DEPTH = 100
 """Documents ranked per query: enough for recall@100 and map@100."""
 RERANK_DEPTH = 50
-"""Chunks a reranker rescored per query (as :data:`embedrag.collection.collection.CANDIDATES`)."""
+"""Chunks a reranker rescored per query (as :data:`embedrag.search.modes.CANDIDATES`)."""
 _MARKER = "embedrag-eval.json"
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: ``stage`` is ``index`` or a run label."""
@@ -156,7 +156,7 @@ def search_documents(
 def _run(
     col: Collection, dataset: BeirDataset, spec: RunSpec, depth: int, progress: Progress | None
 ) -> dict[str, list[str]]:
-    from embedrag.collection.rerank import make_reranker
+    from embedrag.search.rerank import make_reranker
 
     reranker = make_reranker(spec.rerank, col.embedder) if spec.rerank else None
     copies, stats = _copies(dataset), col.stats()

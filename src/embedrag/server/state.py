@@ -21,7 +21,7 @@ from embedrag.server.registry import CollectionRegistry
 from embedrag.server.settings import ServerSettings
 
 if TYPE_CHECKING:
-    from embedrag.collection.rerank import Reranker
+    from embedrag.search.rerank import Reranker
     from embedrag.tokenize import Tokenizer
 
 __all__ = ["LATE", "Served", "ServerState"]
@@ -89,7 +89,7 @@ class ServerState:
         return out
 
     def _load_rerankers(self) -> dict[str, Reranker]:
-        from embedrag.collection.rerank import make_reranker
+        from embedrag.search.rerank import make_reranker
 
         default = self.embedders[next(iter(self.embedders))]
         # late interaction needs contextual token vectors: a transformer, not a static model

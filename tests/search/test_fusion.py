@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from embedrag.errors import ConfigError
-from embedrag.index.fusion import (
+from embedrag.search.fusion import (
     FUSION,
     NORMALISE_TOP,
     RRF_K,

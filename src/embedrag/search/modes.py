@@ -1,0 +1,65 @@
+"""The search modes: a table of functions from a query to scored chunk ids, over an index and an encoder.
+
+``dense`` embeds the query and asks the vector index; ``bm25`` asks the lexical index; ``hybrid``
+fuses both with a method of :data:`embedrag.search.fusion.FUSION`. The encoder is passed as a
+function so that a BM25 search never loads a model.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from embedrag.embed import Embedder
+from embedrag.errors import TruncationWarning
+from embedrag.index import Index
+from embedrag.index.filters import Filters
+from embedrag.index.retrieval import Scored
+from embedrag.search.fusion import FUSION
+
+__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "Scored", "SearchMode"]
+
+Mode = Literal["dense", "bm25", "hybrid"]
+
+CANDIDATES = 50
+"""Results each retriever contributes before fusion or reranking (at least ``k``)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One search, already checked: the text, how many results, filters as data, and the options."""
+
+    text: str
+    n: int
+    filters: Filters | None
+    exact: bool
+    fusion: str
+
+
+def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
+    encoder = embedder()
+    result = encoder.embed([q.text])
+    if result.truncated:  # BM25 reads the whole query; the encoder only its start: say so, once per search
+        warnings.warn(
+            TruncationWarning(
+                f"the query has {int(result.tokens[0])} word pieces; {encoder.name} read the first "
+                f"{encoder.max_tokens} for dense search (BM25 reads all of it)"
+            ),
+            stacklevel=4,
+        )
+    return index.dense(result.vectors[0], q.n, q.filters, exact=q.exact)
+
+
+def bm25(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
+    return index.lexical(q.text, q.n, q.filters)
+
+
+def hybrid(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
+    fused = FUSION[q.fusion]([dense(index, embedder, q), bm25(index, embedder, q)])
+    return [(int(chunk_id), score) for chunk_id, score in fused]  # type: ignore[call-overload]
+
+
+SearchMode = Callable[[Index, Callable[[], Embedder], Query], Scored]
+MODES: dict[str, SearchMode] = {"dense": dense, "bm25": bm25, "hybrid": hybrid}
