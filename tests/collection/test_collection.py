@@ -66,7 +66,7 @@ def test_every_mode_finds_the_right_document(col: Collection, mode: str) -> None
 
 
 def test_ask_context_joins_neighbouring_chunks_of_a_document(tmp_path: Path) -> None:
-    from embedrag.search import build_context
+    from embedrag.rag import build_context
     from embedrag.tokenize import load_tokenizer
 
     story = tmp_path / "docs" / "river.txt"

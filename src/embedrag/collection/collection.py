@@ -28,9 +28,9 @@ from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
 from embedrag.models import DEFAULT_MODEL
-from embedrag.search.context import CONTEXT_TOKENIZER, build_context
+from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
+from embedrag.rag.llm import chat
 from embedrag.search.fusion import FUSION
-from embedrag.search.llm import chat
 from embedrag.search.modes import CANDIDATES, MODES, Mode, Query
 from embedrag.search.recommend import rocchio
 from embedrag.search.rerank import Reranker, make_reranker

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from embedrag.search.context import Context
+from embedrag.rag.context import Context
 from embedrag.types import Hit
 
 __all__ = ["LLM", "Answer", "StoredChunk", "hit_dict"]

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from embedrag.collection import Answer, hit_dict
-from embedrag.search.context import CONTEXT_TOKENIZER
+from embedrag.rag.context import CONTEXT_TOKENIZER
 from embedrag.server.collection_schemas import AskRequest, AskResponse, HitOut, Passage, SearchRequest, SearchResponse
 from embedrag.server.errors import ApiError
 from embedrag.server.routes._deps import blocking, get_state

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from embedrag.errors import InputError, LLMError
-from embedrag.search.llm import chat
+from embedrag.rag.llm import chat
 
 received: list[dict[str, object]] = []
 

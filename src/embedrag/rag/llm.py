@@ -7,7 +7,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
-# kept for tests/collection/test_door.py until it imports the new home (embedrag.errors)
 from embedrag.errors import InputError, LLMError
 
 __all__ = ["chat", "completions_url"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from embedrag.errors import InputError
-from embedrag.search import build_context
+from embedrag.rag import build_context
 from embedrag.tokenize import load_tokenizer
 from embedrag.types import Hit
 
