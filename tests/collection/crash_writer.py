@@ -35,9 +35,9 @@ from typing import Any
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # forked after the tokenizer has run
 
 import embedrag._atomic as atomic
-import embedrag.collection.pipeline as pipeline
 import embedrag.index.hnsw as hnsw
 import embedrag.index.store as store_module
+import embedrag.ingest.pipeline as pipeline
 from embedrag.collection import Collection
 from embedrag.embed import Embedder
 from embedrag.ingest import load_path

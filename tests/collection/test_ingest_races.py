@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import embedrag.collection.pipeline as pipeline
+import embedrag.ingest.pipeline as pipeline
 from embedrag.collection import Collection
 from embedrag.types import Document
 
@@ -19,7 +19,7 @@ MODEL = "tokenlearn-static-64"  # a fast encoder: these tests are about who owns
 
 RACER = """
 import sys, time
-import embedrag.collection.pipeline as pipeline
+import embedrag.ingest.pipeline as pipeline
 from embedrag.cli.app import main
 from embedrag.collection import Collection
 

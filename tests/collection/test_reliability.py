@@ -19,7 +19,7 @@ MODEL = "tokenlearn-static-64"  # a fast encoder: the test is about the store, n
 
 INGEST = """
 import sys
-import embedrag.collection.pipeline as pipeline
+import embedrag.ingest.pipeline as pipeline
 from embedrag.collection import Collection
 pipeline.BATCH_CHUNKS = 4  # commit often, so kills land between and inside batches
 with Collection.open(sys.argv[1], model=sys.argv[3]) as col:

@@ -1,8 +1,8 @@
 """Collections: crash-safe stores of chunked, embedded documents with hybrid search."""
 
 from embedrag.collection.collection import Collection, FilterSpec, Mode
-from embedrag.collection.pipeline import IngestReport
 from embedrag.collection.results import LLM, Answer, StoredChunk, hit_dict
+from embedrag.ingest.pipeline import IngestReport
 
 __all__ = [
     "LLM",

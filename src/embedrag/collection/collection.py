@@ -11,9 +11,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from embedrag._identity import chunk_id
-from embedrag.collection.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.collection.results import LLM, Answer, StoredChunk
-from embedrag.collection.sync import Walk
 from embedrag.embed import Embedder
 from embedrag.errors import (
     ConfigError,
@@ -27,6 +25,8 @@ from embedrag.index.filters import Filters, parse_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
+from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
+from embedrag.ingest.sync import Walk
 from embedrag.models import DEFAULT_MODEL
 from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
 from embedrag.rag.llm import chat
@@ -247,7 +247,7 @@ class Collection:
     ) -> IngestReport:
         """Load files and folders and add them. With ``sync``, delete the documents whose files
         are gone from these paths, among those the include/exclude filters select (see
-        :mod:`embedrag.collection.sync`); a sync path that does not exist is an :class:`InputError`.
+        :mod:`embedrag.ingest.sync`); a sync path that does not exist is an :class:`InputError`.
         """
         walk = Walk.of_existing(paths, include, exclude) if sync else None
 

@@ -51,12 +51,9 @@ class IngestReport:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
+        counts = ("added", "updated", "unchanged", "removed", "chunks")
         return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "chunks": self.chunks,
+            **{name: getattr(self, name) for name in counts},
             "skipped": [{"source": s.source, "reason": s.reason, "record": s.record} for s in self.skipped],
             "seconds": round(self.seconds, 3),
         }
