@@ -4,44 +4,34 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 
 from embedrag._identity import chunk_id
 from embedrag.collection.results import LLM, Answer, StoredChunk
 from embedrag.embed import Embedder
-from embedrag.errors import (
-    ConfigError,
-    InputError,
-    ModelNotFoundError,
-    SpecMismatchError,
-    StoreError,
-)
+from embedrag.errors import ConfigError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
 from embedrag.index import CheckReport, DocumentInfo, Index, Store
-from embedrag.index.filters import Filters, parse_filters
+from embedrag.index.filters import FilterSpec, as_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
 from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
-from embedrag.ingest.sync import Walk
+from embedrag.ingest.sync import Walk, file_of
 from embedrag.models import DEFAULT_MODEL
 from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
 from embedrag.rag.llm import chat
-from embedrag.search.fusion import FUSION
-from embedrag.search.modes import CANDIDATES, MODES, Mode, Query
-from embedrag.search.recommend import rocchio
+from embedrag.search.modes import CANDIDATES, MODES, Mode, Query, check_options
+from embedrag.search.recommend import nearest_documents, rocchio
 from embedrag.search.rerank import Reranker, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document, Hit
 
 __all__ = ["Collection", "FilterSpec", "Mode"]
-
-FilterSpec = Filters | Sequence[str]
-"""Filters as data (``{"year": {"gte": 2004}}``) or as the CLI's expressions (``["year>=2004"]``)."""
 
 
 class Collection:
@@ -263,7 +253,7 @@ class Collection:
         return report
 
     def _sync(self, walk: Walk) -> int:
-        files = [(d.id, _file_of(d)) for d in self._store.documents()]
+        files = [(d.id, file_of(d)) for d in self._store.documents()]
         gone = [(doc_id, path) for doc_id, path in files if walk.removes(doc_id, path)]
         walk.refuse_emptied(gone)
         return self.delete([doc_id for doc_id, _ in gone]) if gone else 0
@@ -286,7 +276,7 @@ class Collection:
         if under is None:
             return infos
         root = Path(under)
-        return [d for d in infos if (path := _file_of(d)) == root or root in path.parents]
+        return [d for d in infos if (path := file_of(d)) == root or root in path.parents]
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -313,13 +303,12 @@ class Collection:
         if not isinstance(query, str) or not query.strip():
             raise InputError("the query is empty")
         check_text(query, what="the query")  # bm25 alone would drop the bad characters and find nothing
-        if mode not in get_args(Mode):
-            raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(get_args(Mode))}")
-        if fusion not in FUSION:
-            raise InputError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION)}")
+        check_options(mode, fusion)
         check_k(k)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
-        scored = MODES[mode](self._index, lambda: self.embedder, Query(query, wanted, _filters(filters), exact, fusion))
+        scored = MODES[mode](
+            self._index, lambda: self.embedder, Query(query, wanted, as_filters(filters), exact, fusion)
+        )
         hits = self._index.hits(scored[: wanted if rerank else k])
         if rerank:
             hits = self._reranker(rerank)(query, hits)
@@ -333,7 +322,7 @@ class Collection:
     def similar(self, doc_id: str, *, k: int = 10, filters: FilterSpec | None = None) -> list[Hit]:
         """Chunks of other documents closest to document ``doc_id`` (the mean of its chunks)."""
         vector = self._index.document_vectors(_checked_ids([doc_id]))[0]
-        return self._nearest(vector, k, _filters(filters), exclude={doc_id})
+        return nearest_documents(self._index, vector, k, as_filters(filters), exclude={doc_id})
 
     def recommend(
         self, liked: Sequence[str], disliked: Sequence[str] = (), *, k: int = 10, filters: FilterSpec | None = None
@@ -343,19 +332,7 @@ class Collection:
             raise InputError("recommend needs at least one liked document id")
         vectors = self._index.document_vectors(_checked_ids([*liked, *disliked]))
         query = rocchio(vectors[: len(liked)], vectors[len(liked) :])
-        return self._nearest(query, k, _filters(filters), exclude={*liked, *disliked})
-
-    def _nearest(self, vector: Any, k: int, filters: Filters | None, exclude: set[str]) -> list[Hit]:
-        check_k(k)
-        wanted = k + 16
-        while True:
-            hits = [h for h in self._index.hits(self._index.dense(vector, wanted, filters)) if h.doc_id not in exclude]
-            best: dict[str, Hit] = {}
-            for hit in hits:  # one hit per document: its best chunk
-                best.setdefault(hit.doc_id, hit)
-            if len(best) >= k or wanted >= self.stats()["chunks"]:
-                return list(best.values())[:k]
-            wanted *= 4
+        return nearest_documents(self._index, query, k, as_filters(filters), exclude={*liked, *disliked})
 
     def ask(
         self,
@@ -417,18 +394,6 @@ class Collection:
         return self._store.check(repair=repair)
 
 
-def _filters(given: FilterSpec | None) -> Filters | None:
-    """Filters as data: a dict as given, the CLI's expressions parsed (one string is one expression)."""
-    if given is None or isinstance(given, Mapping):
-        return given
-    return parse_filters([given] if isinstance(given, str) else list(given))
-
-
 def _checked_ids(doc_ids: Iterable[str]) -> list[str]:
     """``doc_ids`` as a list; an id that is not valid Unicode is an :class:`InputError`, not SQLite's."""
     return [check_text(doc_id, what="the document id") for doc_id in doc_ids]
-
-
-def _file_of(info: DocumentInfo) -> Path:
-    """The file a stored document was loaded from (its ``path`` metadata, else its source)."""
-    return Path(str(info.metadata.get("path", info.source)))

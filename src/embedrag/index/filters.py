@@ -29,7 +29,9 @@ from embedrag.tokenize.protocol import check_text
 __all__ = [
     "BUILTIN_KEYS",
     "OPERATORS",
+    "FilterSpec",
     "Filters",
+    "as_filters",
     "candidate_ids",
     "compile_filters",
     "is_range_bound",
@@ -38,6 +40,9 @@ __all__ = [
 ]
 
 Filters = Mapping[str, Any]
+FilterSpec = Filters | Sequence[str]
+"""Filters as data (``{"year": {"gte": 2004}}``) or as the CLI's expressions (``["year>=2004"]``)."""
+
 BUILTIN_KEYS = {"source": "d.source", "doc_id": "d.id"}
 """Filter keys that are columns rather than metadata."""
 
@@ -213,3 +218,10 @@ def _parse_one(expression: str) -> tuple[str, str, Any]:
 
 _OPERATOR_CHARACTERS = "<>=^!"
 _RANGES = {"gt", "gte", "lt", "lte"}
+
+
+def as_filters(given: FilterSpec | None) -> Filters | None:
+    """Filters as data: a dict as given, the CLI's expressions parsed (one string is one expression)."""
+    if given is None or isinstance(given, Mapping):
+        return given
+    return parse_filters([given] if isinstance(given, str) else list(given))

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedrag.errors import InputError
+from embedrag.index import DocumentInfo
 from embedrag.ingest import Skipped
 from embedrag.ingest.walk import selected
 from embedrag.types import Document
 
-__all__ = ["Walk"]
+__all__ = ["Walk", "file_of"]
 
 
 @dataclass
@@ -84,3 +85,8 @@ class Walk:
         if root not in path.parents:
             return False
         return selected(path.relative_to(root).as_posix(), include=self.include, exclude=self.exclude)
+
+
+def file_of(info: DocumentInfo) -> Path:
+    """The file a stored document was loaded from (its ``path`` metadata, else its source)."""
+    return Path(str(info.metadata.get("path", info.source)))

@@ -10,16 +10,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from embedrag.embed import Embedder
-from embedrag.errors import TruncationWarning
+from embedrag.errors import InputError, TruncationWarning
 from embedrag.index import Index
 from embedrag.index.filters import Filters
 from embedrag.index.retrieval import Scored
 from embedrag.search.fusion import FUSION
 
-__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "Scored", "SearchMode"]
+__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "SearchMode", "check_options"]
 
 Mode = Literal["dense", "bm25", "hybrid"]
 
@@ -63,3 +63,11 @@ def hybrid(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
 
 SearchMode = Callable[[Index, Callable[[], Embedder], Query], Scored]
 MODES: dict[str, SearchMode] = {"dense": dense, "bm25": bm25, "hybrid": hybrid}
+
+
+def check_options(mode: str, fusion: str) -> None:
+    """An :class:`InputError` naming the choices when ``mode`` or ``fusion`` is unknown."""
+    if mode not in get_args(Mode):
+        raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(get_args(Mode))}")
+    if fusion not in FUSION:
+        raise InputError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION)}")
