@@ -18,17 +18,15 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Evaluate retrieval (BEIR data sets) and word vectors.", no_args_is_help=True)
 
-_MODES = ("dense", "bm25", "hybrid")
-
 
 def _specs(modes: list[str], rerank: str | None, fusion: str | None) -> list[RunSpec]:
-    from embedrag.eval import RunSpec
+    from embedrag.eval import MODES, RunSpec
 
     chosen: list[str] = []
     for value in modes or ["all"]:
         for mode in value.split(","):
-            names = _MODES if mode == "all" else (mode,)
-            if any(name not in _MODES for name in names):
+            names = MODES if mode == "all" else (mode,)
+            if any(name not in MODES for name in names):
                 raise InputError(f"unknown mode {mode!r}; choose dense, bm25, hybrid or all")
             chosen += [name for name in names if name not in chosen]
     specs = [RunSpec(m, fusion=fusion if m == "hybrid" else None) for m in chosen]

@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from embedrag._identity import content_hash
 from embedrag.errors import InputError
 from embedrag.eval.beir import BeirDataset, find_file, load_beir
 from embedrag.eval.metrics import DEFAULT_MEASURES, evaluate_run
 from embedrag.models.cache import cache_dir, hash_files
+from embedrag.search.modes import Mode
 from embedrag.types import Document, Hit
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEPTH", "MODES", "RERANK_DEPTH", "RetrievalReport", "RunSpec", "evaluate_retrieval", "open_collection"]
 
-MODES = ("dense", "bm25", "hybrid")
+MODES: tuple[str, ...] = get_args(Mode)
 DEPTH = 100
 """Documents ranked per query: enough for recall@100 and map@100."""
 RERANK_DEPTH = 50

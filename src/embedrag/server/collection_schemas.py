@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from embedrag.collection import Mode
 from embedrag.server.registry import NAME_PATTERN
 
 __all__ = [
@@ -23,8 +24,6 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
 ]
-
-Mode = Literal["dense", "bm25", "hybrid"]
 
 
 def _examples(*examples: dict[str, Any]) -> ConfigDict:
