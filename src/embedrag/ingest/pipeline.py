@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +21,7 @@ from embedrag._identity import content_hash
 from embedrag.embed import Embedder
 from embedrag.errors import EmbedragError
 from embedrag.index import Store
+from embedrag.index.writer import Lookups
 from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document
 from embedrag.tokenize import Tokenizer
 from embedrag.types import Chunk, Document
@@ -57,14 +57,6 @@ class IngestReport:
             "skipped": [{"source": s.source, "reason": s.reason, "record": s.record} for s in self.skipped],
             "seconds": round(self.seconds, 3),
         }
-
-
-class _Lookup(Protocol):
-    """What deciding a document's fate reads: a :class:`Store` between transactions, a ``Writer`` inside one."""
-
-    def document_hash(self, doc_id: str) -> str | None: ...
-    def document_path(self, doc_id: str) -> str | None: ...
-    def find_by_hash(self, content_hash: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -140,8 +132,10 @@ def ingest_documents(
             continue
         run.ids[item.id] = item.source
         digest = content_hash(item.text)
-        # A first look, to embed nothing that will be refused; _commit decides under the write lock.
-        verdict = _judge(item, digest, store, run.hashes)
+        # A first look, to embed nothing that will be refused (one read transaction for its three
+        # lookups); _commit decides again under the write lock.
+        with store.read() as conn:
+            verdict = _judge(item, digest, Lookups(conn), run.hashes)
         if verdict.unchanged or verdict.refusal is not None:
             run.count(item, verdict)
             continue
@@ -165,7 +159,7 @@ def ingest_documents(
     return report
 
 
-def _judge(doc: Document, digest: str, lookup: _Lookup, hashes: Mapping[str, str]) -> _Verdict:
+def _judge(doc: Document, digest: str, lookup: Lookups, hashes: Mapping[str, str]) -> _Verdict:
     """Store ``doc`` unless its content is unchanged, its id belongs to another file, or its
     content is stored (or taken earlier in this call, ``hashes``) under another id."""
     previous = lookup.document_hash(doc.id)
