@@ -84,12 +84,12 @@ class Parts:
             self.chunks[digest] = [c.text for c in found]
         return self.chunks[digest]
 
-    def open(self, root: Path) -> Collection:
+    def open(self, root: Path, *, create: bool = False) -> Collection:
         return Collection.open(
             root,
             embedder=self.embedder,
             tokenizer=self.tokenizer,
-            create=False,
+            create=create,
             chunk_tokens=CHUNK_TOKENS,
             overlap_tokens=OVERLAP_TOKENS,
             exact_threshold=0,  # dense search goes through the HNSW graph, as in the writer
@@ -156,14 +156,7 @@ def paths(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, parts: Parts
 
 
 def _new_collection(parts: Parts, root: Path) -> Collection:
-    return Collection.open(
-        root,
-        embedder=parts.embedder,
-        tokenizer=parts.tokenizer,
-        chunk_tokens=CHUNK_TOKENS,
-        overlap_tokens=OVERLAP_TOKENS,
-        exact_threshold=0,
-    )
+    return parts.open(root, create=True)
 
 
 # -- the writer, killed at step N ------------------------------------------------------------------

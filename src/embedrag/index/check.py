@@ -16,7 +16,6 @@ from embedrag.index.hnsw import (
     graph_meta,
     lineage_problem,
     read_graph,
-    verify_files,
 )
 from embedrag.index.schema import read_generation
 from embedrag.index.store import Store
@@ -135,15 +134,12 @@ def _json_list(counts: Counter[str]) -> str:
 
 
 def _derived_checks(store: Store, report: CheckReport, repair: bool) -> None:
-    problem = verify_files(store.root, store.spec.dims)
-    meta = None
-    if problem is None:
+    problem, meta = None, None
+    if (store.root / INDEX_FILE).exists():
         try:
-            graph = read_graph(store.root) if (store.root / INDEX_FILE).exists() else None
+            meta = read_graph(store.root, store.spec.dims)[3]
         except UnreadableGraph as e:
             problem = str(e)
-        else:
-            meta = None if graph is None else graph[3]
     with store.read() as conn:
         generation = read_generation(conn)
         if meta is not None:

@@ -98,22 +98,20 @@ def graph_meta(root: Path) -> dict[str, Any] | None:
         return None
     try:
         with np.load(path) as archive:
-            meta = json.loads(archive["meta"].tobytes())
+            return _meta_of(archive)
     except _READ_ERRORS as e:
         raise UnreadableGraph(f"{INDEX_FILE} is damaged: its description cannot be read ({type(e).__name__})") from e
+
+
+def _meta_of(archive: Any) -> dict[str, Any]:
+    meta = json.loads(archive["meta"].tobytes())
     if not isinstance(meta, dict):
         raise UnreadableGraph(f"{INDEX_FILE} is damaged: its description is not a JSON object")
     return meta
 
 
-def verify_files(root: Path, dims: int) -> str | None:
-    """Why the saved graph cannot be used, from its description (None if it can, or if there is none)."""
-    try:
-        meta = graph_meta(root)
-    except UnreadableGraph as e:
-        return str(e)
-    if meta is None:
-        return None
+def _meta_problem(meta: dict[str, Any], dims: int) -> str | None:
+    """Why a graph of this description cannot serve a collection of ``dims`` (None if it can)."""
     if meta.get("format") != FORMAT or meta.get("dims") != dims or meta.get("dtype") not in HNSW_DTYPES:
         return (
             f"{INDEX_FILE} is format={meta.get('format')} dims={meta.get('dims')} dtype={meta.get('dtype')}, "
@@ -122,19 +120,30 @@ def verify_files(root: Path, dims: int) -> str | None:
     return None
 
 
-def read_graph(root: Path) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any]]:
-    """The saved graph, its node labels, alive mask and meta, checked against its sha256.
+def verify_files(root: Path, dims: int) -> str | None:
+    """Why the saved graph cannot be used, from its description (None if it can, or if there is none)."""
+    try:
+        meta = graph_meta(root)
+    except UnreadableGraph as e:
+        return str(e)
+    return None if meta is None else _meta_problem(meta, dims)
 
-    :class:`UnreadableGraph` says why not.
+
+def read_graph(root: Path, dims: int) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any]]:
+    """The saved graph, its node labels, alive mask and meta, read once and checked: its description
+    fits ``dims``, its arrays match their sha256, faiss can read it. :class:`UnreadableGraph` says why not.
     """
-    meta = graph_meta(root)
-    if meta is None:
+    if not (root / INDEX_FILE).exists():
         raise UnreadableGraph(f"{INDEX_FILE} is missing")
     try:
         with np.load(root / INDEX_FILE) as archive:
+            meta = _meta_of(archive)
             raw, labels, alive = archive["index"], archive["labels"], archive["alive"]
     except _READ_ERRORS as e:
         raise UnreadableGraph(f"{INDEX_FILE} is damaged: it cannot be read ({type(e).__name__}: {e})") from e
+    problem = _meta_problem(meta, dims)
+    if problem is not None:
+        raise UnreadableGraph(problem)
     if _digest(raw, labels, alive) != meta.get("sha256"):
         raise UnreadableGraph(f"{INDEX_FILE} is damaged: it does not match its checksum")
     try:
@@ -292,11 +301,10 @@ class HnswIndex:
 
     def _load_problem(self) -> str | None:
         """Load the saved graph if it is whole and was built from this database; else say why not."""
-        problem = verify_files(self.store.root, self.store.spec.dims)
-        if problem is not None:
-            return problem
+        if not self.path.exists():
+            return f"no {INDEX_FILE} yet"
         try:
-            index, labels, alive, meta = read_graph(self.store.root)
+            index, labels, alive, meta = read_graph(self.store.root, self.store.spec.dims)
         except UnreadableGraph as e:
             return str(e)
         if meta.get("dtype") != self.dtype:

@@ -77,11 +77,19 @@ class StoreStats:
 class Store:
     """A collection directory whose truth is ``collection.db``. Open with :meth:`open`."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: Analyzer) -> None:
+    def __init__(
+        self,
+        root: Path,
+        conn: sqlite3.Connection,
+        spec: EmbeddingSpec,
+        analyzer: Analyzer,
+        *,
+        read_only: str | None = None,
+    ) -> None:
         self.root = root
         self.spec = spec
         self.analyzer = analyzer
-        self.read_only: str | None = None
+        self.read_only = read_only
         """Why this collection can only be read (its files cannot be written here), or None."""
         self._conn = conn
 
@@ -128,9 +136,7 @@ class Store:
             raise
         if spec is not None:
             _compare_specs(expected=stored_spec, given=spec, db=db)
-        store = cls(root, conn, stored_spec, ANALYZERS[stored_analyzer])
-        store.read_only = read_only
-        return store
+        return cls(root, conn, stored_spec, ANALYZERS[stored_analyzer], read_only=read_only)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -277,19 +283,24 @@ def _meta_errors(db: Path) -> Iterator[None]:
         raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
 
 
-def _read_meta(conn: sqlite3.Connection, db: Path, *, begin: str = "BEGIN") -> dict[str, str] | None:
+def _read_meta(conn: sqlite3.Connection, db: Path) -> dict[str, str] | None:
     """The meta table (None if the file has no tables yet), read without taking the write lock."""
     with _meta_errors(db):
-        conn.execute(begin)
+        conn.execute("BEGIN")
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "meta" not in tables:
-                if tables:
-                    raise StoreError(f"{db} is a SQLite database but not an embedrag collection")
-                return None
-            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            return _meta_in(conn, db)
         finally:
             conn.execute("COMMIT")
+
+
+def _meta_in(conn: sqlite3.Connection, db: Path) -> dict[str, str] | None:
+    """The meta table in the caller's transaction; None if the file has no tables yet."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" not in tables:
+        if tables:
+            raise StoreError(f"{db} is a SQLite database but not an embedrag collection")
+        return None
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
 
 def _read_or_init_meta(
@@ -322,8 +333,7 @@ def _under_write_lock(
     with _meta_errors(db):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            change(dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else None)
+            change(_meta_in(conn, db))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
