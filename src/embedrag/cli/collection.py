@@ -156,12 +156,12 @@ def delete(
     if not doc_ids and under is None:
         raise InputError("say which documents to delete: their ids, or --under FOLDER")
     with _open(collection) as col:
-        known = {info.id for info in col.documents()}
-        unknown = [doc_id for doc_id in doc_ids or [] if doc_id not in known]
+        unknown = [doc_id for doc_id in doc_ids or [] if not col.has_document(doc_id)]
         if unknown:
             shown = ", ".join(map(repr, unknown[:10]))
             raise InputError(f"no such document(s) in {collection}: {shown}; nothing was deleted")
-        chosen = list(dict.fromkeys([*(doc_ids or []), *(d.id for d in col.documents(under=under) if under)]))
+        in_folder = [info.id for info in col.documents(under=under)] if under is not None else []
+        chosen = list(dict.fromkeys([*(doc_ids or []), *in_folder]))
         removed = col.delete(chosen)
     if json_out:
         print_json({"removed": removed, "ids": chosen})
