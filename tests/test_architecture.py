@@ -91,3 +91,21 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import embedrag.errors\n\ndef f():\n    from embedrag.cli.app import app\n")
     assert embedrag_imports(module) == [("errors", 1), ("cli", 4)]
+
+
+BENCH = SRC.parents[1] / "bench"
+INDEX_LAYER_BENCHES = {"search.py"}
+"""Benchmarks of the index layer alone (embedrag's HNSW vs faiss/hnswlib, its BM25 vs bm25s): they
+build stores of their own from vectors and texts; every collection is reached through ``Collection``."""
+
+
+def test_benchmarks_reach_collections_through_the_door() -> None:
+    found = []
+    for path in sorted(BENCH.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for target, line in embedrag_imports(path):
+            if target == "ingest" or (target == "index" and path.name not in INDEX_LAYER_BENCHES):
+                found.append(f"bench/{path.name}:{line}: imports embedrag.{target}")
+        private = [name for name in ("._store", "._index") if name in source]
+        found += [f"bench/{path.name}: reads a collection's {name}" for name in private]
+    assert not found, "bench/ reaches a store past Collection:\n" + "\n".join(found)
