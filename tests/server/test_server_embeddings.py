@@ -43,9 +43,14 @@ def test_openai_default_base64_decodes_to_the_same_vectors(openai_client, minilm
 def test_token_ids_from_tokenize_embed_like_the_text(openai_client, minilm_client, minilm: Embedder) -> None:  # type: ignore[no-untyped-def]
     ids = [minilm_client.post("/tokenize", json={"text": t}).json()["tokens"] for t in TEXTS]
     assert ids[0][0] == 101 and ids[0][-1] == 102  # [CLS] ... [SEP], as the model sees them
-    response = openai_client.embeddings.create(model="all-MiniLM-L6-v2", input=ids, encoding_format="float")
+    own = {"input_tokenizer": "model"}  # integer inputs are cl100k ids unless asked otherwise
+    response = openai_client.embeddings.create(
+        model="all-MiniLM-L6-v2", input=ids, encoding_format="float", extra_body=own
+    )
     np.testing.assert_allclose(np.array([d.embedding for d in response.data]), minilm.encode(TEXTS), atol=2e-5)
-    single = openai_client.embeddings.create(model="all-MiniLM-L6-v2", input=ids[1], encoding_format="float")
+    single = openai_client.embeddings.create(
+        model="all-MiniLM-L6-v2", input=ids[1], encoding_format="float", extra_body=own
+    )
     np.testing.assert_allclose(np.array(single.data[0].embedding), minilm.encode(TEXTS[1])[0], atol=2e-5)
 
 

@@ -40,11 +40,19 @@ class EmbeddingsRequest(BaseModel):
     model_config = _examples(
         {"model": "all-MiniLM-L6-v2", "input": ["A man is eating food.", "A cat sits on the mat."]},
         {"input": "hello world", "encoding_format": "base64"},
-        {"input": [[1037, 4937, 2938]]},
+        {"input": [[32, 8415, 23874, 389, 279, 5634, 13]]},
+        {"input": [[101, 1037, 4937, 102]], "input_tokenizer": "model"},
     )
     input: EmbeddingInput = Field(
-        description="A text, a list of texts, a list of token ids, or a list of lists of token ids "
-        "(ids of the model's tokenizer, as /tokenize gives them; special tokens optional)."
+        description="A text, a list of texts, a list of token ids, or a list of lists of token ids. "
+        "Token ids are cl100k_base ids, as OpenAI's API reads them (what tiktoken and LangChain's "
+        "OpenAIEmbeddings send): they are decoded and embedded as text. See input_tokenizer."
+    )
+    input_tokenizer: Literal["cl100k_base", "model"] = Field(
+        "cl100k_base",
+        description="Whose ids integer inputs are (an embedrag extension; openai clients pass it in extra_body): "
+        "'cl100k_base' (default, OpenAI's convention) or 'model', the served model's own ids as /tokenize "
+        "gives them (its special tokens optional). Ignored for text inputs.",
     )
     model: str | None = Field(default=None, description="A served model (GET /v1/models); default: the first one.")
     encoding_format: Literal["float", "base64"] = Field(

@@ -58,6 +58,24 @@ class BytePairTokenizer:
         except KeyError as exc:  # a gap in the id range (cl100k has no id 100256)
             raise InputError(f"{self._name}: {exc.args[0]}") from exc
 
+    def decode_ordinary(self, ids: Iterable[int]) -> str:
+        """Text of ``ids`` that must all be ordinary tokens: a special token's id raises
+        :class:`InputError` naming it, as ids from outside (an API request) are text, never control.
+
+        >>> BytePairTokenizer("cl100k_base").decode_ordinary([15339, 100257])
+        Traceback (most recent call last):
+        embedrag.errors.InputError: cl100k_base: token id 100257 (at position 1) is the special token <|endoftext|>
+        """
+        try:
+            checked = check_ids(ids, self.vocab_size)
+        except InputError as exc:
+            raise InputError(f"{self._name}: {exc}") from None
+        for position, i in enumerate(checked):
+            if self._enc.is_special_token(i):
+                name = self._enc.decode_single_token_bytes(i).decode()
+                raise InputError(f"{self._name}: token id {i} (at position {position}) is the special token {name}")
+        return self.decode(checked)
+
     def tokens(self, text: str) -> list[str]:
         """One piece per id: its text, with bytes of a split character as ``<0xNN>``."""
         return [readable_bytes(self._enc.decode_single_token_bytes(i)) for i in self.encode(text)]

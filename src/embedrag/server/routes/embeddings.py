@@ -23,10 +23,14 @@ from embedrag.server.schemas import (
     ModelList,
 )
 from embedrag.server.state import Served, ServerState
+from embedrag.tokenize import BytePairTokenizer
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["embeddings"])
+
+OPENAI_TOKENIZER = "cl100k_base"
+"""Whose ids OpenAI's API reads as integer inputs: what tiktoken, and so LangChain's OpenAIEmbeddings, send."""
 
 
 def _bad_input(message: str) -> ApiError:
@@ -41,6 +45,27 @@ def _inputs(body: EmbeddingsRequest) -> list[str] | list[list[int]]:
     if value and all(isinstance(v, int) for v in value):
         return [cast(list[int], value)]  # one input given as token ids
     return cast("list[str] | list[list[int]]", value)
+
+
+async def _openai_texts(state: ServerState, inputs: list[list[int]]) -> list[str]:
+    """The texts of cl100k ids, as OpenAI reads integer inputs; a bad or special id is a 400 naming it."""
+    tokenizer = state.tokenizers.get(OPENAI_TOKENIZER)
+    if not isinstance(tokenizer, BytePairTokenizer):
+        tokenizer = state.tokenizers[OPENAI_TOKENIZER] = await blocking(BytePairTokenizer, OPENAI_TOKENIZER)
+    try:
+        return await blocking(_decoded, tokenizer, inputs)
+    except InputError as exc:
+        raise _bad_input(str(exc)) from None
+
+
+def _decoded(tokenizer: BytePairTokenizer, inputs: list[list[int]]) -> list[str]:
+    texts = []
+    for index, ids in enumerate(inputs):
+        try:
+            texts.append(tokenizer.decode_ordinary(ids))
+        except InputError as exc:
+            raise InputError(f"input {index}: {exc}") from None
+    return texts
 
 
 def _content_ids(served: Served, inputs: list[str] | list[list[int]]) -> list[list[int]]:
@@ -68,6 +93,9 @@ def _check_long(served: Served, ids: list[list[int]], policy: str) -> None:
 async def create_embeddings(body: EmbeddingsRequest, state: ServerState = Depends(get_state)) -> JSONResponse:
     """Vectors for a text, texts, or token ids, as OpenAI's API returns them.
 
+    Token ids are cl100k_base ids, decoded and embedded as text, unless ``input_tokenizer`` is
+    ``model``: then they are the served model's own ids.
+
     Inputs longer than the model's limit follow the server's policy: ``truncate`` lists them
     in ``truncated`` (and the ``X-Embedrag-Truncated`` header), ``window`` in ``windowed``,
     ``error`` answers 400.
@@ -78,6 +106,8 @@ async def create_embeddings(body: EmbeddingsRequest, state: ServerState = Depend
         raise _bad_input("input is empty: give a text, a list of texts or token ids")
     if len(inputs) > state.settings.max_inputs:
         raise _bad_input(f"{len(inputs)} inputs in one request; the limit is {state.settings.max_inputs}")
+    if body.input_tokenizer == OPENAI_TOKENIZER and not isinstance(inputs[0], str):
+        inputs = await _openai_texts(state, inputs)
     for index, item in enumerate(inputs):
         if isinstance(item, str) and not item.strip():
             raise _bad_input(f"input {index} is empty")
