@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from embedrag._identity import chunk_id
+from embedrag._identity import chunk_id, content_hash
 from embedrag.collection.results import LLM, Answer, StoredChunk
 from embedrag.embed import Embedder
-from embedrag.errors import ConfigError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
+from embedrag.errors import ConfigError, EmbedragError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
 from embedrag.index import CheckReport, DocumentInfo, Index, Store
 from embedrag.index.filters import FilterSpec, as_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
-from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
+from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, chunk_document, load_path
 from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.ingest.sync import Walk, file_of
 from embedrag.models import DEFAULT_MODEL
@@ -258,6 +259,39 @@ class Collection:
         walk.refuse_emptied(gone)
         return self.delete([doc_id for doc_id, _ in gone]) if gone else 0
 
+    def put(self, documents: Sequence[Document]) -> int:
+        """Store ``documents`` as given, in one transaction, each replacing a stored one of its id; returns how many.
+
+        What a vector store's ``add`` means (the LangChain and LlamaIndex adapters): unlike :meth:`add`,
+        nothing is skipped, so new metadata on unchanged text is stored, and a text stored under another
+        id is stored again. An id given twice, or a document without text to index, is an
+        :class:`InputError` and nothing is stored.
+        """
+        self._store.require_writable()
+        ids = _checked_ids(doc.id for doc in documents)
+        twice = sorted(doc_id for doc_id, n in Counter(ids).items() if n > 1)
+        if twice:
+            raise InputError(f"document id(s) given twice: {', '.join(map(repr, twice[:10]))}")
+        chunked = [
+            chunk_document(doc, self.tokenizer, chunk_tokens=self.chunk_tokens, overlap_tokens=self.overlap_tokens)
+            for doc in documents
+        ]
+        empty = [doc.id for doc, chunks in zip(documents, chunked, strict=True) if not chunks]
+        if empty:
+            raise InputError(f"document(s) without any text to index: {', '.join(map(repr, empty[:10]))}")
+        embedded = self.embedder.embed([chunk.text for chunks in chunked for chunk in chunks])
+        if embedded.truncated:  # chunks are sized to the model's limit; this would be a bug
+            raise EmbedragError(f"{len(embedded.truncated)} chunk(s) exceeded {self.embedder.name}'s limit")
+        vectors = embedded.vectors
+        offset = 0
+        with self._store.write() as writer:
+            for doc, chunks in zip(documents, chunked, strict=True):
+                rows = vectors[offset : offset + len(chunks)]
+                writer.put_document(doc, chunks, rows, content_hash=content_hash(doc.text))
+                offset += len(chunks)
+        self._index.prepare()
+        return len(documents)
+
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
         self._store.require_writable()
@@ -314,6 +348,19 @@ class Collection:
             hits = self._reranker(rerank)(query, hits)
         return hits[:k]
 
+    def search_by_vector(
+        self,
+        vector: Sequence[float] | np.ndarray[Any, Any],
+        *,
+        k: int = 10,
+        filters: FilterSpec | None = None,
+        exact: bool = False,
+    ) -> list[Hit]:
+        """The ``k`` chunks nearest ``vector`` (cosine), best first: a dense search for a query already
+        embedded in the collection's space (its width is checked, its model cannot be)."""
+        check_k(k)
+        return self._index.hits(self._index.dense(vector, k, as_filters(filters), exact=exact))
+
     def _reranker(self, name: str) -> Reranker:
         if name not in self._rerankers:
             self._rerankers[name] = make_reranker(name, self.embedder)
@@ -360,15 +407,27 @@ class Collection:
     def chunks(self, *, with_vectors: bool = False) -> Iterator[StoredChunk]:
         """Every stored chunk in storage order, from one snapshot; with ``with_vectors``, their embeddings."""
         vector = ", c.vector" if with_vectors else ""
-        sql = (
-            "SELECT c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata, c.start_char, c.end_char"
-            f"{vector} FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.id"
-        )
+        sql = f"{_CHUNK_ROWS.format(vector=vector)} ORDER BY c.id"
         with self._store.read() as conn:
-            for doc_id, position, text, chunk_meta, source, doc_meta, start, end, *blob in conn.execute(sql):
-                metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
-                array = np.frombuffer(blob[0], dtype=np.float32) if blob else None
-                yield StoredChunk(chunk_id(doc_id, position), doc_id, text, source, metadata, start, end, array)
+            for row in conn.execute(sql):
+                yield _stored_chunk(row)
+
+    def chunks_of(self, doc_ids: Sequence[str], *, with_vectors: bool = False) -> list[StoredChunk]:
+        """The chunks of these documents, document by document in the order given, each in position order.
+
+        Unknown ids give nothing; with ``with_vectors``, the chunks' embeddings too.
+        """
+        ids = list(dict.fromkeys(_checked_ids(doc_ids)))
+        vector = ", c.vector" if with_vectors else ""
+        found: dict[str, list[StoredChunk]] = {doc_id: [] for doc_id in ids}
+        with self._store.read() as conn:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                sql = f"{_CHUNK_ROWS.format(vector=vector)} WHERE c.doc_id IN ({marks}) ORDER BY c.doc_id, c.position"
+                for row in conn.execute(sql, part):
+                    found[row[0]].append(_stored_chunk(row))
+        return [chunk for doc_id in ids for chunk in found[doc_id]]
 
     def prepare_index(self) -> None:
         """Build or catch up the HNSW graph now (an ingest does it; otherwise the next dense search would)."""
@@ -397,3 +456,18 @@ class Collection:
 def _checked_ids(doc_ids: Iterable[str]) -> list[str]:
     """``doc_ids`` as a list; an id that is not valid Unicode is an :class:`InputError`, not SQLite's."""
     return [check_text(doc_id, what="the document id") for doc_id in doc_ids]
+
+
+_CHUNK_ROWS = (
+    "SELECT c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata, c.start_char, c.end_char{vector}"
+    " FROM chunks c JOIN documents d ON d.id = c.doc_id"
+)
+"""The rows :func:`_stored_chunk` reads; ``{vector}`` is ``, c.vector`` or nothing."""
+
+
+def _stored_chunk(row: Sequence[Any]) -> StoredChunk:
+    """A row of (doc_id, position, text, chunk metadata, source, document metadata, start, end[, vector])."""
+    doc_id, position, text, chunk_meta, source, doc_meta, start, end, *blob = row
+    metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
+    array = np.frombuffer(blob[0], dtype=np.float32) if blob else None
+    return StoredChunk(chunk_id(doc_id, position), doc_id, text, source, metadata, start, end, array)
