@@ -11,6 +11,7 @@
 """
 
 from embedrag.ingest.chunk import CHUNKERS, DEFAULT_OVERLAP_TOKENS, chunk_document
+from embedrag.ingest.limits import Limits
 from embedrag.ingest.load import LOADERS, load_path
 from embedrag.ingest.protocol import Loader, LoadOptions
 from embedrag.ingest.skipped import Loaded, Skipped
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_OVERLAP_TOKENS",
     "LOADERS",
     "STRUCTURE_KEYS",
+    "Limits",
     "LoadOptions",
     "Loaded",
     "Loader",
