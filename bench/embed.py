@@ -93,7 +93,7 @@ def main() -> None:
         f"Command: `python bench/embed.py --n {args.n} --threads {args.threads} --repeats {args.repeats}`",
         f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
         f"Versions: Python {info['python']}, "
-        + versions("embedrag", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy"),
+        + versions("embedrag-toolkit", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy"),
         f"Passages: mean {tokens.mean():.0f} word pieces (min {tokens.min()}, max {tokens.max()}, cut at 256), "
         f"{total_tokens:,} in all. FLOPs estimate: {flops_per_token(float(tokens.mean())) / 1e6:.1f} MFLOP per token "
         f"(24·H²·L matmuls + 4·S·H·L attention); fp32 peak {peak:.0f} GFLOP/s "

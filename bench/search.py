@@ -507,7 +507,7 @@ def main() -> None:
                 sections.append(latency_section(col, queries[: sizes.latency_queries], build))
                 print(sections[-1], flush=True)
             col.close()  # type: ignore[attr-defined]
-    packages = ("embedrag", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime")
+    packages = ("embedrag-toolkit", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime")
     header = run_header(f"Retrieval engine ({name})", "search.py", *packages)
     report = "\n".join(header) + "\n\n" + "\n\n".join(sections)
     if not args.no_write:

@@ -146,7 +146,7 @@ def run_level(url: str, model: str, texts: list[str], per_request: int, clients:
 
 
 def report(model: str, args: argparse.Namespace, reference: float, levels: list[Level], n_texts: int) -> str:
-    packages = ("embedrag", "onnxruntime", "fastapi", "uvicorn", "httpx", "numpy")
+    packages = ("embedrag-toolkit", "onnxruntime", "fastapi", "uvicorn", "httpx", "numpy")
     title = f"HTTP server: {model}, {args.per_request} BBC News paragraphs per request"
     lines = [
         *run_header(title, "server.py", *packages),

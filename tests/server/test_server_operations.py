@@ -147,13 +147,12 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
 def test_without_the_extra_the_import_and_the_command_say_what_to_install() -> None:
     block = "import sys; sys.modules['fastapi'] = None\n"  # as if fastapi were not installed
     imported = _python(block + "import embedrag.server")
-    assert "MissingDependencyError: The HTTP server needs the 'fastapi' package: pip install 'embedrag[server]'" in (
-        imported.stderr
-    )
+    hint = "The HTTP server needs the 'fastapi' package: pip install 'embedrag-toolkit[server]'"
+    assert f"MissingDependencyError: {hint}" in imported.stderr
     command = _python(block + "from embedrag.cli.app import main; raise SystemExit(main(['serve']))")
     assert command.returncode == 1
     assert command.stderr.strip().splitlines() == [
-        "error: The HTTP server needs the 'fastapi' package: pip install 'embedrag[server]'"
+        "error: The HTTP server needs the 'fastapi' package: pip install 'embedrag-toolkit[server]'"
     ]
 
 

@@ -43,7 +43,7 @@ def _one_line(label: str, message: str) -> None:
     from rich.markup import escape
 
     line = " ".join(str(message).split())
-    # escaped: messages quote user text and install hints such as 'embedrag[server]', not markup,
+    # escaped: messages quote user text and install hints such as 'embedrag-toolkit[server]', not markup,
     # and words between colons ('man:woman::king:queen') are not emoji codes
     err_console.print(f"{label} {escape(line)}", markup=True, highlight=False, emoji=False)
 

@@ -259,7 +259,7 @@ def _default_eval_files() -> tuple[list[Path], list[Path]]:
         raise InputError(
             "no evaluation files given and gensim's test data is not installed: pass --similarity FILE "
             "(word1<TAB>word2<TAB>score, e.g. wordsim353.tsv) and/or --analogies FILE (questions-words.txt "
-            "format), or pip install 'embedrag[train]' to use the sets bundled with gensim"
+            "format), or pip install 'embedrag-toolkit[train]' to use the sets bundled with gensim"
         )
     paths = [p for p in found if p is not None]
     return paths[:2], paths[2:]

@@ -362,7 +362,7 @@ def _upgrade(conn: sqlite3.Connection, meta: dict[str, str] | None) -> None:
 
 def _release() -> str:
     try:
-        return importlib.metadata.version("embedrag")
+        return importlib.metadata.version("embedrag-toolkit")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
         return "(not installed)"
 

@@ -1,6 +1,6 @@
 """The HTTP server: OpenAI-compatible embeddings, rerank, tokenize and collection search.
 
-Needs the ``server`` extra (``pip install 'embedrag[server]'``)::
+Needs the ``server`` extra (``pip install 'embedrag-toolkit[server]'``)::
 
     from embedrag.server import ServerSettings, create_app
     app = create_app(ServerSettings(models=("all-MiniLM-L6-v2",), collections=Path("collections")))
