@@ -64,7 +64,7 @@ def test_word_sets_are_copied_for_eval_words(tmp_path: Path) -> None:
 
 
 def test_every_data_set_says_where_it_comes_from() -> None:
-    assert set(DATASETS) == {"bbc-news", "python-docs", "word-sets"}
+    assert set(DATASETS) == {"bbc-news", "python-docs", "python-code", "wordnet", "man-pages", "word-sets"}
     assert all(d.source and d.license and d.description for d in DATASETS.values())
 
 

@@ -39,7 +39,7 @@ def list_command(json_out: bool = typer.Option(False, "--json", help="Print JSON
     for column in ("name", "kind", "description", "license", "available here"):
         table.add_column(column)
     for d in DATASETS.values():
-        available = "yes" if d.available else f"no: pip install {d.requires}"
+        available = "yes" if d.available else f"no: {d.install}"
         table.add_row(d.name, d.kind, d.description, d.license, available)
     out_console.print(table)
     out_console.print("Sources and sizes: docs/datasets.md; make one: embedrag datasets prepare NAME -o DIR")

