@@ -40,8 +40,8 @@ FORBIDDEN: dict[str, set[str]] = {
     # the door composes the core; it is not a face
     "collection": FACES | {"__main__"},
     # faces reach stores and loaders only through the door, and do not import each other
-    # (but the CLI serves, plots and evaluates)
-    "server": STORAGE | {"cli", "plot", "eval", "train", "__main__"},
+    # (but the CLI serves, plots and evaluates, and the server's web UI maps and evaluates)
+    "server": STORAGE | {"cli", "train", "__main__"},
     "plot": STORAGE | {"cli", "server", "train", "__main__"},
     "eval": STORAGE | {"cli", "server", "plot", "train", "__main__"},
     "train": STORAGE | {"cli", "server", "plot", "__main__"},

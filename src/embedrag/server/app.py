@@ -8,12 +8,25 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from embedrag import __version__
 from embedrag.models import resolve
 from embedrag.server.errors import ERROR_RESPONSES, error_json, install_error_handlers
 from embedrag.server.guard import Guard
-from embedrag.server.routes import collections, embeddings, health, rerank, search, tokenize
+from embedrag.server.routes import (
+    browse,
+    collections,
+    embeddings,
+    evaljobs,
+    explore,
+    health,
+    rerank,
+    search,
+    space,
+    tokenize,
+    ui,
+)
 from embedrag.server.settings import ServerSettings, exposure_warning
 from embedrag.server.state import ServerState
 
@@ -65,11 +78,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return error_json(500, f"internal error: {type(exc).__name__}: {exc}", code="internal_error", type="api_error")
 
     app.add_exception_handler(500, server_fault)
-    for module in (embeddings, rerank, tokenize, collections, search, health):
+    for module in (embeddings, rerank, tokenize, browse, collections, search, health, space, explore, evaljobs, ui):
         app.include_router(module.router)
+    # The web UI's files; its pages and files need no key (they hold no data), its API calls do.
+    app.mount(ui.OPEN_PREFIX.rstrip("/"), StaticFiles(directory=ui.ASSETS), name="ui")
     app.add_middleware(
         Guard,
         api_key=settings.api_key,
+        open_paths=ui.OPEN_PATHS,
+        open_prefix=ui.OPEN_PREFIX,
         max_body_bytes=settings.max_body_bytes,
         metrics=state.metrics,
     )

@@ -38,8 +38,19 @@ class _Rejected(Exception):
 class Guard:
     """Checks the bearer key (constant-time) and the body size, then records status and latency."""
 
-    def __init__(self, app: ASGIApp, *, api_key: str | None, max_body_bytes: int, metrics: ServerMetrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        api_key: str | None,
+        max_body_bytes: int,
+        metrics: ServerMetrics,
+        open_paths: frozenset[str] = frozenset(),
+        open_prefix: str | None = None,
+    ) -> None:
         self.app = app
+        self._open = OPEN_PATHS | open_paths
+        self._open_prefix = open_prefix
         self._key = api_key.encode() if api_key else None
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
@@ -69,7 +80,8 @@ class Guard:
             self.metrics.latency.observe(time.perf_counter() - started, route=label)
 
     def _authorize(self, scope: Scope) -> None:
-        if self._key is None or scope["path"] in OPEN_PATHS:
+        path = scope["path"]
+        if self._key is None or path in self._open or (self._open_prefix and path.startswith(self._open_prefix)):
             return
         header = dict(scope["headers"]).get(b"authorization", b"")
         scheme, _, token = header.partition(b" ")
