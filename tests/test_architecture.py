@@ -48,8 +48,12 @@ FORBIDDEN: dict[str, set[str]] = {
     "cli": STORAGE | {"__main__"},
     # the public API names what the faces use; it is not one of them
     "__init__": {"cli", "server", "plot", "eval", "train", "__main__"},
+    # the LangChain and LlamaIndex adapters: a skin over the door and the encoders
+    "integrations": ALL - {"collection", "embed", "types", "errors", "_optional"},
 }
 """Package -> the packages it must not import (docs/architecture.md draws them)."""
+for _rules in FORBIDDEN.values():  # and nothing imports the adapters: they are the outermost skin
+    _rules.add("integrations")
 
 
 def embedrag_imports(path: Path) -> list[tuple[str, int]]:
