@@ -35,7 +35,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: lint
+# The web UI's browser tests run Debian's chromium (CI runs as root on a fresh machine).
+$(VENV)/.browser: | $(BIN)/python
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+	touch $@
+
+test: lint $(VENV)/.browser
 	HF_HUB_OFFLINE=1 TIKTOKEN_CACHE_DIR= $(BIN)/python -m pytest
 
 clean:

@@ -41,6 +41,7 @@ export function showNotice(message) {
 
 async function render() {
   const ticket = ++rendering;
+  shown = location.pathname + location.search;
   const name = pageOf(location.pathname);
   for (const link of document.querySelectorAll("header nav a")) {
     if (link.dataset.page === name) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
@@ -99,5 +100,9 @@ document.addEventListener("click", (event) => {
   navigate(url.pathname + url.search + url.hash);
   main.focus();
 });
-window.addEventListener("popstate", render);
+let shown = location.pathname + location.search;
+window.addEventListener("popstate", () => {
+  if (location.pathname + location.search === shown) return; // only the #anchor changed
+  render();
+});
 render();

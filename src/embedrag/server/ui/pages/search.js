@@ -1,7 +1,7 @@
 // Search: a collection, a query, mode, rerank, filters -> hits with the query's words marked;
 // "more like this"; and an ask panel with the cited context. Everything the page shows is in its URL.
 import { api, ApiProblem } from "../api.js";
-import { errorBox, field, fill, h, highlight, queryTerms, select } from "../dom.js";
+import { append, errorBox, field, fill, h, highlight, queryTerms, select } from "../dom.js";
 import { collectionSelect, hitCard, listCollections, metadataList, position } from "./common.js";
 import { parseFilters } from "./filters.js";
 
@@ -97,7 +97,7 @@ async function askPanel(state, search) {
     const answer = await api(`/v1/collections/${encodeURIComponent(state.collection)}/ask`, { method: "POST",
       body: { question: state.q, k: search.k, mode: search.mode, filters: search.filters, rerank: search.rerank } });
     const terms = queryTerms(state.q);
-    panel.append(
+    append(panel,
       h("p", { class: "muted" }, `${answer.passages.length} passages, ${answer.tokens} tokens (cl100k)` +
         (answer.skipped ? `, ${answer.skipped} left out by the budget` : "") +
         ". This server has no LLM endpoint: this is the context and prompt an LLM would be given."),
