@@ -37,6 +37,7 @@ from langchain_core.vectorstores.utils import maximal_marginal_relevance  # noqa
 from embedrag.collection import Collection, FilterSpec, StoredChunk  # noqa: E402
 from embedrag.embed import Embedder  # noqa: E402
 from embedrag.errors import ConfigError, InputError  # noqa: E402
+from embedrag.integrations._shared import joined, no_options, one_per_document  # noqa: E402
 from embedrag.types import Document, Hit  # noqa: E402
 
 __all__ = ["EmbedragEmbeddings", "EmbedragVectorStore"]
@@ -106,7 +107,7 @@ class EmbedragVectorStore(VectorStore):
 
         A stored id is replaced. Nothing is stored when any text, metadata or id is refused.
         """
-        _no_options(kwargs, "add_texts")
+        no_options(kwargs, "add_texts")
         texts = list(texts)
         metadatas = [{} for _ in texts] if metadatas is None else list(metadatas)
         given = [None for _ in texts] if ids is None else list(ids)
@@ -119,7 +120,7 @@ class EmbedragVectorStore(VectorStore):
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool:
         """Delete these documents (unknown ids are ignored). Deleting everything (``ids=None``) is refused."""
-        _no_options(kwargs, "delete")
+        no_options(kwargs, "delete")
         if ids is None:
             raise InputError("delete needs the ids of the documents to delete")
         self.collection.delete(ids)
@@ -133,7 +134,7 @@ class EmbedragVectorStore(VectorStore):
         for chunk in self.collection.chunks_of(list(ids)):
             by_doc.setdefault(chunk.doc_id, []).append(chunk)
         return [
-            LCDocument(id=doc_id, page_content=_joined(chunks), metadata=chunks[0].metadata)
+            LCDocument(id=doc_id, page_content=joined(chunks), metadata=chunks[0].metadata)
             for doc_id, chunks in by_doc.items()
         ]
 
@@ -155,9 +156,9 @@ class EmbedragVectorStore(VectorStore):
         **kwargs: Any,
     ) -> list[tuple[LCDocument, float]]:
         """The ``k`` documents best matching ``query`` with their scores, best first."""
-        _no_options(kwargs, "similarity_search")
+        no_options(kwargs, "similarity_search")
         mode = mode or self.mode
-        hits = _one_per_document(
+        hits = one_per_document(
             lambda n: self.collection.search(query, k=n, mode=mode, filters=filter, fusion=fusion, rerank=rerank), k
         )
         return [(_lc_document(hit), hit.score) for hit in hits]
@@ -166,7 +167,7 @@ class EmbedragVectorStore(VectorStore):
         self, embedding: list[float], k: int = 4, filter: FilterSpec | None = None, **kwargs: Any
     ) -> list[LCDocument]:
         """The ``k`` documents nearest a query vector of the collection's space, best first."""
-        _no_options(kwargs, "similarity_search_by_vector")
+        no_options(kwargs, "similarity_search_by_vector")
         return [_lc_document(hit) for hit in self._nearest(embedding, k, filter)]
 
     def _select_relevance_score_fn(self) -> Callable[[float], float]:
@@ -189,7 +190,7 @@ class EmbedragVectorStore(VectorStore):
         **kwargs: Any,
     ) -> list[LCDocument]:
         """``k`` documents relevant to ``query`` and unlike each other, picked among the ``fetch_k`` nearest."""
-        _no_options(kwargs, "max_marginal_relevance_search")
+        no_options(kwargs, "max_marginal_relevance_search")
         vector = self.embeddings.embed_query(query)
         return self.max_marginal_relevance_search_by_vector(vector, k, fetch_k, lambda_mult, filter)
 
@@ -203,7 +204,7 @@ class EmbedragVectorStore(VectorStore):
         **kwargs: Any,
     ) -> list[LCDocument]:
         """:meth:`max_marginal_relevance_search` for a query vector of the collection's space."""
-        _no_options(kwargs, "max_marginal_relevance_search_by_vector")
+        no_options(kwargs, "max_marginal_relevance_search_by_vector")
         if not 0.0 <= lambda_mult <= 1.0:
             raise InputError(f"lambda_mult must be between 0 and 1, got {lambda_mult}")
         hits = self._nearest(embedding, max(fetch_k, k), filter)
@@ -215,7 +216,7 @@ class EmbedragVectorStore(VectorStore):
         return [_lc_document(hits[i]) for i in picked]
 
     def _nearest(self, vector: Sequence[float], k: int, filters: FilterSpec | None) -> list[Hit]:
-        return _one_per_document(lambda n: self.collection.search_by_vector(vector, k=n, filters=filters), k)
+        return one_per_document(lambda n: self.collection.search_by_vector(vector, k=n, filters=filters), k)
 
     # -- making one ------------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class EmbedragVectorStore(VectorStore):
         (removed by :meth:`close`). ``embedding`` must be :class:`EmbedragEmbeddings`: a collection
         embeds with its own model, whose vectors it can check.
         """
-        _no_options(kwargs, "from_texts")
+        no_options(kwargs, "from_texts")
         if not isinstance(embedding, EmbedragEmbeddings):
             raise ConfigError(
                 f"EmbedragVectorStore embeds with its collection's model; pass EmbedragEmbeddings, "
@@ -249,12 +250,6 @@ class EmbedragVectorStore(VectorStore):
         return store
 
 
-def _no_options(options: dict[str, Any], where: str) -> None:
-    """Options nobody reads are an error, not silently ignored."""
-    if options:
-        raise InputError(f"{where} does not take {', '.join(map(repr, sorted(options)))}")
-
-
 def _document(doc_id: str, text: str, metadata: dict[str, Any] | None) -> Document:
     if not isinstance(text, str):
         raise InputError(f"document {doc_id!r}: the text must be a string, got {type(text).__name__}")
@@ -265,34 +260,6 @@ def _document(doc_id: str, text: str, metadata: dict[str, Any] | None) -> Docume
 
 def _lc_document(hit: Hit) -> LCDocument:
     return LCDocument(id=hit.doc_id, page_content=hit.text, metadata=dict(hit.metadata))
-
-
-def _one_per_document(search: Callable[[int], list[Hit]], k: int) -> list[Hit]:
-    """The best hit of each of the ``k`` best documents: the search widens while documents repeat."""
-    wanted = k
-    while True:
-        hits = search(wanted)
-        best: dict[str, Hit] = {}
-        for hit in hits:
-            best.setdefault(hit.doc_id, hit)
-        if len(best) >= k or len(hits) < wanted:
-            return list(best.values())[:k]
-        wanted *= 4
-
-
-def _joined(chunks: Sequence[StoredChunk]) -> str:
-    """A document's text from its chunks in position order: overlaps once, a gap between two as spaces."""
-    text, end = "", None
-    for chunk in chunks:
-        start, stop = chunk.start or 0, chunk.end or 0
-        if end is None:
-            text = chunk.text
-        elif start >= end:
-            text += " " * (start - end) + chunk.text
-        else:
-            text += chunk.text[end - start :]
-        end = stop if end is None else max(end, stop)
-    return text
 
 
 def _cosine(score: float) -> float:
