@@ -9,7 +9,8 @@ is what search would return. Chunks map to documents by their best chunk.
     python bench/quality.py --data DIR --split dev                # the grid, on the dev split
     python bench/quality.py --data DIR --split test --rerank-queries 150
 
-DIR holds data sets made by ``embedrag datasets prepare`` (bbc-news, python-docs).
+DIR holds data sets made by ``embedrag datasets prepare`` (bbc-news, python-docs, python-code,
+wordnet, man-pages); a missing one is made there.
 Writes a markdown table to stdout and, with --json FILE, every figure.
 """
 
@@ -65,36 +66,76 @@ def score_fusion(norm: Callable[[Scored], dict[int, float]], w_dense: float) -> 
     return fuse
 
 
-def weighted_rrf(w_dense: float, k: int = 60) -> Callable[[Scored, Scored], Scored]:
-    def fuse(dense: Scored, lexical: Scored) -> Scored:
-        total: dict[int, float] = {}
-        for weight, ranked in ((w_dense, dense), (1 - w_dense, lexical)):
-            for rank, (i, _) in enumerate(ranked, start=1):
-                total[i] = total.get(i, 0.0) + weight / (k + rank)
+Fuse = Callable[[Scored, Scored, int], Scored]
+"""A variant: (dense list, BM25 list, the collection's number of chunks) -> fused list."""
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    return min(1.0, max(0.0, (value - low) / (high - low)))
+
+
+def adaptive(w0: float, floor: float, full: float, overlap: tuple[float, float] | None = None) -> Fuse:
+    """Min-max fusion whose dense share ``w0`` moves by half the difference of the top gaps, the
+    BM25 share scaled by its evidence (best score / ln(chunks)): 0 below ``floor``, whole from
+    ``full`` on, linear in between; with ``overlap`` (low, high), at least what the share of the two
+    top 10s in common earns over that range. A share of 0 returns the dense list alone."""
+
+    def fuse(dense: Scored, lexical: Scored, chunks: int) -> Scored:
+        weight = min(0.9, max(0.3, w0 + 0.5 * (top_gap(dense) - top_gap(lexical))))
+        evidence = (lexical[0][1] / np.log(max(chunks, 3))) if lexical else 0.0
+        trust = _ramp(evidence, floor, full)
+        if overlap is not None:
+            shared = len({i for i, _ in dense[:10]} & {i for i, _ in lexical[:10]}) / 10
+            trust = max(trust, _ramp(shared, *overlap))
+        if trust == 0.0:
+            return dense
+        d, b = _norm_minmax(dense), _norm_minmax(lexical)
+        total = {i: weight * d.get(i, 0.0) + (1 - weight) * trust * b.get(i, 0.0) for i in {*d, *b}}
         return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
 
     return fuse
 
 
-def adaptive(w0: float, slope: float) -> Callable[[Scored, Scored], Scored]:
-    """Min-max fusion whose dense share ``w0`` moves by ``slope`` times the difference of the top gaps."""
+def agreement(w0: float, slope: float) -> Fuse:
+    """The gap rule, the dense share also raised by ``slope`` when the two top 10s share under half their chunks."""
 
-    def fuse(dense: Scored, lexical: Scored) -> Scored:
-        weight = min(0.9, max(0.3, w0 + slope * (top_gap(dense) - top_gap(lexical))))
+    def fuse(dense: Scored, lexical: Scored, chunks: int) -> Scored:
+        overlap = len({i for i, _ in dense[:10]} & {i for i, _ in lexical[:10]}) / 10
+        weight = min(0.9, max(0.3, w0 + 0.5 * (top_gap(dense) - top_gap(lexical)) - slope * (overlap - 0.5)))
         return score_fusion(_norm_minmax, weight)(dense, lexical)
 
     return fuse
 
 
-VARIANTS: dict[str, Callable[[Scored, Scored], Scored]] = {
-    "dense": lambda d, b: d,
-    "bm25": lambda d, b: b,
-    "rrf": lambda d, b: [(int(i), s) for i, s in reciprocal_rank([d, b])],  # type: ignore[call-overload]
-    **{f"rrf w={w}": weighted_rrf(w) for w in (0.6, 0.7, 0.8)},
-    **{f"minmax w={w}": score_fusion(_norm_minmax, w) for w in (0.5, 0.6, 0.7, 0.8)},
-    **{f"zscore w={w}": score_fusion(_norm_z, w) for w in (0.5, 0.6, 0.7, 0.8)},
-    **{f"gap w0={w} slope={g}": adaptive(w, g) for w in (0.6, 0.65, 0.7) for g in (0.5, 1.0)},
-    "adaptive (default)": lambda d, b: [(int(i), s) for i, s in FUSION["adaptive"]([d, b])],  # type: ignore[call-overload]
+def _library(dense: Scored, lexical: Scored, chunks: int | None) -> Scored:
+    fused = FUSION["adaptive"]([dense, lexical], chunks=chunks)
+    return [(int(i), s) for i, s in fused]  # type: ignore[call-overload]
+
+
+def _plain(fuse: Callable[[Scored, Scored], Scored]) -> Fuse:
+    return lambda d, b, chunks: fuse(d, b)
+
+
+VARIANTS: dict[str, Fuse] = {
+    "dense": lambda d, b, n: d,
+    "bm25": lambda d, b, n: b,
+    "rrf": _plain(lambda d, b: [(int(i), s) for i, s in reciprocal_rank([d, b])]),  # type: ignore[call-overload]
+    **{f"minmax w={w}": _plain(score_fusion(_norm_minmax, w)) for w in (0.6, 0.7, 0.8, 0.9)},
+    **{f"zscore w={w}": _plain(score_fusion(_norm_z, w)) for w in (0.6, 0.7)},
+    "gap w0=0.6 slope=0.5 (old default)": lambda d, b, n: _library(d, b, None),
+    **{f"gap + overlap w0={w} a={a}": agreement(w, a) for w in (0.6, 0.7) for a in (0.3, 0.6)},
+    **{
+        f"gap + evidence w0={w} floor={f} full={f + span}": adaptive(w, f, f + span)
+        for w in (0.5, 0.6)
+        for f in (0.25, 0.5, 0.75)
+        for span in (0.25, 0.5, 1.0)
+    },
+    **{
+        f"gap + evidence w0={w} floor={f} full={full} + overlap {low}-{high}": adaptive(w, f, full, (low, high))
+        for w, f, full in ((0.5, 0.75, 1.0), (0.6, 0.5, 1.0), (0.6, 0.75, 1.0))
+        for low, high in ((0.1, 0.5), (0.2, 0.5), (0.3, 0.6))
+    },
+    "adaptive (default)": _library,
 }
 
 
@@ -135,8 +176,9 @@ def grid(folder: Path, split: str, chunk_tokens: int | None, rerank_queries: int
     )
     results: dict[str, dict[str, float]] = {}
     fused_runs: dict[str, dict[str, Scored]] = {}
+    size = col.stats()["chunks"]
     for name, fuse in VARIANTS.items():
-        fused = {qid: fuse(d, b) for qid, (d, b) in lists.items()}
+        fused = {qid: fuse(d, b, size) for qid, (d, b) in lists.items()}
         fused_runs[name] = fused
         run = {qid: documents_of(_hits_for(col, s, chunks), copies, 100) for qid, s in fused.items()}
         results[name] = evaluate_run(run, data.qrels, MEASURES)
@@ -177,19 +219,26 @@ def _reranked(col, chunks, data, fused_runs, copies, n):  # type: ignore[no-unty
 
 
 def table(all_results: dict[str, dict[str, dict[str, float]]], measure: str = "ndcg@10") -> str:
+    """Runs by sets, and each run's smallest and mean gain over the better of dense and bm25 across the sets."""
     sets = list(all_results)
     rows = list(next(iter(all_results.values())))
-    lines = ["| run | " + " | ".join(sets) + " |", "|---|" + "---:|" * len(sets)]
+    lines = ["| run | " + " | ".join(sets) + " | min gain | mean gain |", "|---|" + "---:|" * (len(sets) + 2)]
     for row in rows:
         cells = [f"{all_results[s][row][measure]:.4f}" if row in all_results[s] else "" for s in sets]
-        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+        gains = [
+            all_results[s][row][measure] - max(all_results[s]["dense"][measure], all_results[s]["bm25"][measure])
+            for s in sets
+            if row in all_results[s] and "dense" in all_results[s]
+        ]
+        summary = [f"{min(gains):+.4f}", f"{sum(gains) / len(gains):+.4f}"] if gains else ["", ""]
+        lines.append(f"| {row} | " + " | ".join(cells + summary) + " |")
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, help="folder of prepared data sets (default: made in the embedrag cache)")
-    parser.add_argument("--sets", nargs="+", default=["bbc-news", "python-docs"])
+    parser.add_argument("--sets", nargs="+", default=["bbc-news", "python-docs", "python-code", "wordnet", "man-pages"])
     parser.add_argument("--split", default="dev")
     parser.add_argument("--chunk-tokens", type=int, nargs="+", default=[0], help="0: the model's limit")
     parser.add_argument("--rerank-queries", type=int, default=0, help="late-rerank this many queries (slow)")

@@ -152,6 +152,10 @@ class Index:
         if self._wrote and len(self._hnsw):
             self._hnsw.save()
 
+    def chunk_count(self) -> int:
+        """The number of chunks in the store (counted again only after writes)."""
+        return self._counted()[1]
+
     def _counted(self) -> tuple[int, int]:
         """The store's generation and its number of chunks (counted again only after writes)."""
         with self.store.read() as conn:

@@ -17,7 +17,7 @@ from embedrag.errors import InputError, TruncationWarning
 from embedrag.index import Index
 from embedrag.index.filters import Filters
 from embedrag.index.retrieval import Scored
-from embedrag.search.fusion import FUSION
+from embedrag.search.fusion import FUSION, adaptive_weighted
 
 __all__ = ["CANDIDATES", "MODES", "Mode", "Query", "SearchMode", "check_options"]
 
@@ -57,7 +57,10 @@ def bm25(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
 
 
 def hybrid(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
-    fused = FUSION[q.fusion]([dense(index, embedder, q), bm25(index, embedder, q)])
+    lists = [dense(index, embedder, q), bm25(index, embedder, q)]
+    fuse = FUSION[q.fusion]
+    # adaptive fusion weighs BM25 scores against the largest idf, which grows with the collection
+    fused = fuse(lists, chunks=index.chunk_count()) if fuse is adaptive_weighted else fuse(lists)
     return [(int(chunk_id), score) for chunk_id, score in fused]  # type: ignore[call-overload]
 
 
