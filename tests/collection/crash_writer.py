@@ -144,8 +144,8 @@ def committed_reporter(corpus: str, report: Callable[[dict[str, Any]], None]) ->
     """A ``progress`` callback reporting the ids of the documents read so far (all committed)."""
     items = list(load_path(corpus))
 
-    def progress(done: int, chunks: int) -> None:
-        report({"committed": [item.id for item in items[:done] if isinstance(item, Document)]})
+    def progress(at: pipeline.IngestProgress) -> None:
+        report({"committed": [item.id for item in items[: at.documents] if isinstance(item, Document)]})
 
     return progress
 

@@ -5,12 +5,26 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
+import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 __all__ = [
+    "QUIET",
     "err_console",
     "notes_for_warnings",
     "out_console",
@@ -18,6 +32,7 @@ __all__ = [
     "print_json",
     "print_note",
     "progress_bar",
+    "stage_bars",
 ]
 
 out_console = Console(highlight=False, soft_wrap=True)
@@ -74,25 +89,67 @@ def notes_for_warnings() -> Iterator[None]:
         yield
 
 
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar (none is drawn when stderr is not a terminal).")
+
+
+class _Eta(ProgressColumn):
+    """Time left at the average pace so far: an ingest reports once per committed batch (up to a
+    minute apart), too seldom for rich's own estimate, which needs two reports within 30 s."""
+
+    def render(self, task: Task) -> Text:
+        if not task.total or not task.completed or task.elapsed is None or task.finished:
+            return Text("eta -:--:--", style="progress.remaining")
+        left = task.elapsed * (task.total - task.completed) / task.completed
+        return Text(f"eta {timedelta(seconds=round(left))}", style="progress.remaining")
+
+
+def _bars(*columns: ProgressColumn, quiet: bool) -> Progress:
+    """A transient rich display on stderr, drawn only on a terminal and without ``quiet``: piped
+    output and ``--quiet`` carry no bar and no control characters."""
+    return Progress(
+        *columns,
+        console=err_console,
+        transient=True,
+        disable=quiet or not err_console.is_terminal,
+    )
+
+
+def _counts(unit: str | None) -> tuple[ProgressColumn, ...]:
+    """done/total and the unit ("12/80 files"), or a percentage when ``unit`` is None; then time and ETA."""
+    done = (TaskProgressColumn(),) if unit is None else (MofNCompleteColumn(), TextColumn(unit))
+    return (*done, TimeElapsedColumn(), _Eta())
+
+
 @contextmanager
-def progress_bar(label: str, total: float | None = None) -> Iterator[Callable[..., None]]:
-    """A transient rich bar on stderr; yields ``report(done, total=..., note=...)`` for library callbacks.
+def progress_bar(
+    label: str, total: float | None = None, *, unit: str | None = None, quiet: bool = False
+) -> Iterator[Callable[..., None]]:
+    """A bar with done/total (given a ``unit``) or a percentage, elapsed time and an ETA; yields
+    ``report(done, total=..., note=...)`` for library callbacks.
 
     ``note`` is a short text shown after the bar (e.g. the current loss).
     """
-    columns = (
-        TextColumn(label),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[note]}"),
-    )
-    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+    with _bars(TextColumn(label), BarColumn(), *_counts(unit), TextColumn("{task.fields[note]}"), quiet=quiet) as bar:
         task = bar.add_task(label, total=total, note="")
 
         def report(done: float, total: float | None = None, note: str | None = None) -> None:
             bar.update(task, completed=done, total=total if total is not None else bar.tasks[0].total)
             if note is not None:
                 bar.update(task, note=note)
+
+        yield report
+
+
+@contextmanager
+def stage_bars(*, quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """One bar per stage, with done/total, elapsed time and ETA, added when a stage first reports;
+    yields ``report(stage, done, total)``."""
+    with _bars(TextColumn("{task.description}"), BarColumn(), *_counts(""), quiet=quiet) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
 
         yield report

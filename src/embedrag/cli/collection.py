@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.cli._output import QUIET, err_console, out_console, print_json, progress_bar
 
 if TYPE_CHECKING:
-    from embedrag.collection import Collection, IngestReport
+    from embedrag.collection import Collection, IngestProgress, IngestReport
     from embedrag.types import Hit
 
 COLLECTION = typer.Option(
@@ -41,22 +41,25 @@ def ingest(
     id_field: str | None = typer.Option(None, "--id-field", help="JSONL/CSV: the id field."),
     metadata_field: list[str] = typer.Option([], "--metadata-field", help="JSONL/CSV: fields to keep."),
     json_out: bool = JSON,
+    quiet: bool = QUIET,
 ) -> None:
     """Load, chunk, embed and store documents; re-running skips unchanged files.
 
     Example: embedrag ingest docs/ notes.md -c my-collection --include "*.md"
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    import time
 
     col = _open(collection, create=True, model=model, variant=variant)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with col, Progress(*columns, console=err_console, disable=json_out, transient=True) as bar:
-        task = bar.add_task("ingesting", total=None)
-        started = bar.get_time()
+    with col, progress_bar("ingesting", unit="files", quiet=quiet or json_out) as show:
+        started = time.perf_counter()
 
-        def progress(documents: int, chunks: int) -> None:
-            rate = chunks / max(bar.get_time() - started, 1e-9)
-            bar.update(task, description=f"{documents} documents, {chunks} chunks, {rate:.1f} chunks/s")
+        def progress(at: IngestProgress) -> None:
+            rate = at.chunks / max(time.perf_counter() - started, 1e-9)
+            show(
+                at.files,
+                total=at.files_total,
+                note=f"{at.documents} documents, {at.chunks} chunks, {rate:.1f} chunks/s",
+            )
 
         report = col.ingest(
             paths,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.cli._output import QUIET, err_console, out_console, print_json, progress_bar
 from embedrag.errors import InputError
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ def embed_command(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the vectors to this .npy file."),
     threads: int | None = typer.Option(None, "--threads", help="Intra-op threads (default: all cores)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    quiet: bool = QUIET,
 ) -> None:
     """Embed texts with a sentence-embedding model (ONNX Runtime, no torch).
 
@@ -54,7 +55,7 @@ def embed_command(
         raise InputError(f"--output must end in .npy, got {output}")
     embedder = Embedder(model, variant=variant, threads=threads, long_inputs=long_inputs)  # type: ignore[arg-type]
     if input_file is not None and output is not None:
-        _embed_file(embedder, input_file, field, output, json_out)
+        _embed_file(embedder, input_file, field, output, json_out=json_out, quiet=quiet)
         return
     _embed_inputs(embedder, list(texts or []), images, output, json_out)
 
@@ -123,9 +124,8 @@ def _show(embedder: Embedder, labels: list[str], vectors: Any, counts: list[str]
         out_console.print(matrix)
 
 
-def _embed_file(embedder: Embedder, path: Path, field: str, output: Path, json_out: bool) -> None:
+def _embed_file(embedder: Embedder, path: Path, field: str, output: Path, *, json_out: bool, quiet: bool) -> None:
     import numpy as np
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from embedrag.embed.inputs import count_lines, read_texts
 
@@ -134,13 +134,13 @@ def _embed_file(embedder: Embedder, path: Path, field: str, output: Path, json_o
     total = count_lines(path)
     parts: list[Any] = []
     truncated: list[int] = []
-    columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, disable=json_out, transient=False) as bar:
-        task = bar.add_task("embed", total=total)
+    done = 0
+    with progress_bar("embedding", total, unit="texts", quiet=quiet or json_out) as show:
         for part in embedder.stream(read_texts(path, field=field)):
             parts.append(part.vectors)
             truncated += part.truncated
-            bar.advance(task, len(part))
+            done += len(part)
+            show(done)
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dims), np.float32)
     _save(output, vectors)
     if json_out:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.cli._output import QUIET, err_console, out_console, print_json, stage_bars
 from embedrag.errors import InputError
 
 if TYPE_CHECKING:
     from embedrag.eval import RetrievalReport, RunSpec
-    from embedrag.eval.runner import Progress
 
 app = typer.Typer(help="Evaluate retrieval (BEIR data sets) and word vectors.", no_args_is_help=True)
 
@@ -33,23 +30,6 @@ def _specs(modes: list[str], rerank: str | None, fusion: str | None) -> list[Run
     return specs + [RunSpec(s.mode, rerank=rerank, fusion=s.fusion) for s in specs] if rerank else specs
 
 
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Progress]:
-    """Transient bars on stderr, one per stage (indexing, then each run)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
-
-        yield report
-
-
 @app.command("retrieval")
 def retrieval(
     folder: Path = typer.Argument(..., help="A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv."),
@@ -63,6 +43,7 @@ def retrieval(
     cache: Path | None = typer.Option(None, "--cache", help="Collection folder (default: in the embedrag cache)."),
     plot: Path | None = typer.Option(None, "--plot", help="Also draw recall@k curves and nDCG@10 bars (PNG)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    quiet: bool = QUIET,
 ) -> None:
     """Build (once, cached) a collection for a BEIR corpus, run its queries, report the metrics.
 
@@ -73,7 +54,7 @@ def retrieval(
     specs = _specs(mode, rerank, fusion)
     if max_queries is not None and max_queries < 1:
         raise InputError("--max-queries must be at least 1")
-    with _progress(json_out or not err_console.is_terminal) as progress:
+    with stage_bars(quiet=quiet or json_out) as progress:
         report = evaluate_retrieval(
             folder,
             specs,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from embedrag.cli._output import err_console, out_console, print_json, progress_bar
+from embedrag.cli._output import QUIET, err_console, out_console, print_json, progress_bar
 from embedrag.errors import InputError
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ def mlm(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for sampling, masking and the held-out split."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    quiet: bool = QUIET,
 ) -> None:
     """Give an encoder a masked-LM head, train it with the encoder on CORPUS, save it for 'fill'.
 
@@ -46,7 +47,7 @@ def mlm(
     """
     from embedrag.train import train_mlm
 
-    with progress_bar("training") as report:
+    with progress_bar("training", unit="steps", quiet=quiet) as report:
         result = train_mlm(
             corpus,
             init=init,
@@ -72,7 +73,15 @@ def mlm(
 
 
 def _pairs(
-    source: Path, *, split: str, negatives: int, mine: str, collection: Path | None, mode: str, seed: int
+    source: Path,
+    *,
+    split: str,
+    negatives: int,
+    mine: str,
+    collection: Path | None,
+    mode: str,
+    seed: int,
+    quiet: bool,
 ) -> list[Pair]:
     """The pairs of ``source`` plus ``negatives`` negatives per query, mined as ``mine`` says."""
     from embedrag.train import hard_negatives, random_negatives, read_pairs
@@ -86,13 +95,13 @@ def _pairs(
         return pairs
     if mine == "random":
         return pairs + random_negatives(pairs, per_query=negatives, seed=seed)
-    col, documents = _mining_collection(source, collection)
-    with progress_bar("mining hard negatives") as report:
+    col, documents = _mining_collection(source, collection, quiet=quiet)
+    with progress_bar("mining hard negatives", unit="queries", quiet=quiet) as report:
         found = hard_negatives(pairs, col, per_query=negatives, mode=mode, documents=documents, progress=report)
     return pairs + found
 
 
-def _mining_collection(source: Path, collection: Path | None) -> tuple[Any, dict[str, str] | None]:
+def _mining_collection(source: Path, collection: Path | None, *, quiet: bool) -> tuple[Any, dict[str, str] | None]:
     """``--collection``; or for a BEIR folder, the collection of its corpus that eval builds (cached),
     with the corpus' texts: its positives are whole documents, so its negatives must be too."""
     from embedrag.collection import Collection
@@ -105,7 +114,7 @@ def _mining_collection(source: Path, collection: Path | None) -> tuple[Any, dict
     from embedrag.eval.runner import open_collection
 
     data = load_beir(source)
-    with progress_bar("indexing the corpus") as report:
+    with progress_bar("indexing the corpus", unit="documents", quiet=quiet) as report:
         col, _ = open_collection(source, data, progress=lambda _, done, total: report(done, total))
     return col, {doc_id: doc.full_text for doc_id, doc in data.corpus.items()}
 
@@ -143,6 +152,7 @@ def cross_encoder(
     max_tokens: int = typer.Option(256, "--max-tokens", help="Word pieces per (query, passage) pair."),
     seed: int = typer.Option(0, "--seed", help="Seed for shuffling and random negatives."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    quiet: bool = QUIET,
 ) -> None:
     """Train a cross-encoder reranker on PAIRS with hard negatives, for --rerank DIR.
 
@@ -151,9 +161,16 @@ def cross_encoder(
     from embedrag.train import train_cross_encoder
 
     pairs = _pairs(
-        pairs_source, split=split, negatives=negatives, mine=mine, collection=collection, mode=mode, seed=seed
+        pairs_source,
+        split=split,
+        negatives=negatives,
+        mine=mine,
+        collection=collection,
+        mode=mode,
+        seed=seed,
+        quiet=quiet,
     )
-    with progress_bar("training") as report:
+    with progress_bar("training", unit="steps", quiet=quiet) as report:
         result = train_cross_encoder(
             pairs,
             init=init,
@@ -185,6 +202,7 @@ def embedder(
     learning_rate: float = typer.Option(2e-5, "--lr", help="Peak learning rate (linear warm-up and decay)."),
     seed: int = typer.Option(0, "--seed", help="Seed for shuffling and random negatives."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    quiet: bool = QUIET,
 ) -> None:
     """Fine-tune a sentence embedder on PAIRS with in-batch (and hard) negatives.
 
@@ -194,9 +212,16 @@ def embedder(
     from embedrag.train import train_embedder
 
     pairs = _pairs(
-        pairs_source, split=split, negatives=negatives, mine=mine, collection=collection, mode=mode, seed=seed
+        pairs_source,
+        split=split,
+        negatives=negatives,
+        mine=mine,
+        collection=collection,
+        mode=mode,
+        seed=seed,
+        quiet=quiet,
     )
-    with progress_bar("training") as report:
+    with progress_bar("training", unit="steps", quiet=quiet) as report:
         result = train_embedder(
             pairs,
             init=init,

@@ -22,6 +22,7 @@ from embedrag.index.schema import DB_NAME
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, chunk_document, load_path
 from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.ingest.sync import Walk, file_of
+from embedrag.ingest.walk import FileCount
 from embedrag.models import DEFAULT_MODEL
 from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
 from embedrag.rag.llm import chat
@@ -208,6 +209,7 @@ class Collection:
         *,
         progress: Progress | None = None,
         deferred: list[Document] | None = None,
+        files: FileCount | None = None,
     ) -> IngestReport:
         self._store.require_writable()  # before loading and embedding anything
         ingest_documents(
@@ -220,6 +222,7 @@ class Collection:
             report=report,
             progress=progress,
             deferred=deferred,
+            files=files,
         )
         start = time.perf_counter()
         self._index.prepare()
@@ -239,15 +242,20 @@ class Collection:
         """Load files and folders and add them. With ``sync``, delete the documents whose files
         are gone from these paths, among those the include/exclude filters select (see
         :mod:`embedrag.ingest.sync`); a sync path that does not exist is an :class:`InputError`.
+        ``progress`` gets the number of files to read (counted first, by name) and how many are read.
         """
         walk = Walk.of_existing(paths, include, exclude) if sync else None
-
-        items = (item for path in paths for item in load_path(path, include=include, exclude=exclude, **load_options))
+        files = FileCount.of(paths, include=include, exclude=exclude) if progress is not None else None
+        items = (
+            item
+            for path in paths
+            for item in load_path(path, include=include, exclude=exclude, files=files, **load_options)
+        )
         if walk is None:
-            return self.add(items, progress=progress)
+            return self._add(items, IngestReport(), progress=progress, files=files)
         # A duplicate of a document this sync removes is stored after the removal, in this run.
         duplicates: list[Document] = []
-        report = self._add(walk.tracked(items), IngestReport(), progress=progress, deferred=duplicates)
+        report = self._add(walk.tracked(items), IngestReport(), progress=progress, deferred=duplicates, files=files)
         report.removed = self._sync(walk)
         if duplicates:
             self._add(duplicates, report)

@@ -114,7 +114,7 @@ def open_collection(
     col = Collection.open(root, model=model, **sizes)
     total = len(dataset.corpus)
     docs = (Document(doc_id, doc.full_text, doc_id, doc.metadata) for doc_id, doc in dataset.corpus.items())
-    report = col.add(docs, progress=(lambda done, _: progress("index", done, total)) if progress else None)
+    report = col.add(docs, progress=(lambda done: progress("index", done.documents, total)) if progress else None)
     marker.write_text(json.dumps({"index_seconds": report.seconds, "model": model_name, "corpus_key": key}))
     return col, report.seconds
 

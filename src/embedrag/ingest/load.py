@@ -13,7 +13,7 @@ from embedrag.ingest.plain import load_text
 from embedrag.ingest.protocol import Loader, LoadOptions
 from embedrag.ingest.records import load_csv, load_jsonl
 from embedrag.ingest.skipped import Loaded, Skipped
-from embedrag.ingest.walk import walk_files
+from embedrag.ingest.walk import FileCount, inputs
 
 __all__ = ["LOADERS", "load_file", "load_path"]
 
@@ -46,6 +46,7 @@ def load_path(
     text_field: str = "text",
     id_field: str | None = None,
     metadata_fields: Sequence[str] = (),
+    files: FileCount | None = None,
 ) -> Iterator[Loaded]:
     """Documents from a file or a folder (recursively), lazily, in a deterministic order.
 
@@ -54,7 +55,7 @@ def load_path(
     stops the rest. Ids are paths relative to ``path`` (a file's id is its name).
     ``include``/``exclude`` are globs (``"*.md"``, ``"drafts/**"``) applied inside
     folders; ``text_field``, ``id_field`` and ``metadata_fields`` choose what JSONL/CSV
-    records give (see :class:`LoadOptions`).
+    records give (see :class:`LoadOptions`). ``files.read`` counts the files read to the end.
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
@@ -66,11 +67,7 @@ def load_path(
     ROOT/b.txt is binary (NUL byte at offset 0)
     """
     options = LoadOptions(text_field, id_field, tuple(metadata_fields))
-    root = Path(path)
-    if root.is_dir():
-        for ref in walk_files(root, include=include, exclude=exclude):
-            yield from (ref,) if isinstance(ref, Skipped) else load_file(ref, options)
-    elif root.exists():
-        yield from load_file(FileRef(root, root.name), options)
-    else:
-        yield Skipped(str(root), f"{root} does not exist")
+    for ref in inputs(path, include=include, exclude=exclude):
+        yield from (ref,) if isinstance(ref, Skipped) else load_file(ref, options)
+        if files is not None:
+            files.read += 1

@@ -23,10 +23,11 @@ from embedrag.errors import EmbedragError
 from embedrag.index import Store
 from embedrag.index.writer import Lookups
 from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document
+from embedrag.ingest.walk import FileCount
 from embedrag.tokenize import Tokenizer
 from embedrag.types import Chunk, Document
 
-__all__ = ["IngestReport", "Progress", "ingest_documents"]
+__all__ = ["IngestProgress", "IngestReport", "Progress", "ingest_documents"]
 
 BATCH_CHUNKS = 2048
 """Chunks embedded and committed together: as many as ``Embedder.encode`` sorts by length at once.
@@ -34,8 +35,24 @@ The encoder pads each batch to its longest input, so smaller groups pad more: on
 paragraphs, groups of 1,024 cost 2.7% more padded tokens than 2,048 (256: 9%). A crash loses at
 most one batch (under a minute of all-MiniLM-L6-v2 on 2 cores)."""
 
-Progress = Callable[[int, int], None]
-"""Called after each committed batch with (documents done, chunks written) so far."""
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where an ingest stands, for a ``progress`` callback (see :data:`Progress`)."""
+
+    documents: int
+    """Inputs taken so far (documents and skipped inputs): each is committed, unchanged or skipped."""
+    chunks: int
+    """Chunks written so far."""
+    files: int = 0
+    """Input files read to the end so far (an ingest of paths; 0 for documents given directly)."""
+    files_total: int | None = None
+    """The files the ingest reads, counted by name before it started; ``None`` for documents given directly."""
+
+
+Progress = Callable[[IngestProgress], None]
+"""Called with an :class:`IngestProgress` once at the start (nothing done: the totals), after each
+committed batch, and once at the end."""
 
 
 @dataclass
@@ -113,14 +130,18 @@ def ingest_documents(
     report: IngestReport,
     progress: Progress | None = None,
     deferred: list[Document] | None = None,
+    files: FileCount | None = None,
 ) -> IngestReport:
     """Chunk, embed and store ``items``; fill ``report``; return it.
 
     An id met twice in ``items`` is stored once, from its first document; the others are skipped.
     With ``deferred``, documents refused as duplicates of stored content go there instead of
     into the report, for a caller that is about to delete documents to offer them again.
+    ``files`` is the count of input files that ``items`` reads (``load_path(..., files=)``), for ``progress``.
     """
     start, batch, done, run = time.perf_counter(), _Batch(), 0, _Run(report, deferred)
+    if progress is not None:
+        progress(_progress(done, report, files))
     for item in items:
         done += 1
         if isinstance(item, Skipped):
@@ -150,13 +171,19 @@ def ingest_documents(
             _commit(batch, store, embedder, run)
             batch = _Batch()
             if progress is not None:
-                progress(done, report.chunks)
+                progress(_progress(done, report, files))
     if batch.documents:
         _commit(batch, store, embedder, run)
     if progress is not None:
-        progress(done, report.chunks)
+        progress(_progress(done, report, files))
     report.seconds += time.perf_counter() - start
     return report
+
+
+def _progress(done: int, report: IngestReport, files: FileCount | None) -> IngestProgress:
+    if files is None:
+        return IngestProgress(done, report.chunks)
+    return IngestProgress(done, report.chunks, files.read, files.total)
 
 
 def _judge(doc: Document, digest: str, lookup: Lookups, hashes: Mapping[str, str]) -> _Verdict:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from embedrag.ingest.files import FileRef
 from embedrag.ingest.skipped import Skipped
 
-__all__ = ["glob_regex", "selected", "walk_files"]
+__all__ = ["FileCount", "glob_regex", "inputs", "selected", "walk_files"]
 
 
 @lru_cache(maxsize=256)
@@ -100,3 +101,38 @@ def walk_files(root: Path, *, include: Sequence[str] = (), exclude: Sequence[str
             if _file_taken(prefix + name, include, exclude):
                 yield FileRef(Path(folder) / name, prefix + name)
     yield from (Skipped(str(e.filename or root), f"{e.filename} cannot be listed: {e.strerror}") for e in errors)
+
+
+def inputs(
+    path: str | Path, *, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Iterator[FileRef | Skipped]:
+    """What loading ``path`` reads, one entry per file: a folder's files (:func:`walk_files`), a file
+    itself (its id is its name), or a :class:`Skipped` for a path that does not exist."""
+    root = Path(path)
+    if root.is_dir():
+        yield from walk_files(root, include=include, exclude=exclude)
+    elif root.exists():
+        yield FileRef(root, root.name)
+    else:
+        yield Skipped(str(root), f"{root} does not exist")
+
+
+@dataclass
+class FileCount:
+    """The inputs of an ingest: how many there are, counted by name before it starts (nothing is
+    opened, so it is cheap), and how many have been read to the end so far.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a.md", "b.txt", ".hidden.md"):
+    ...     _ = (root / name).write_text("text")
+    >>> FileCount.of([root, root / "a.md"], exclude=["*.txt"])
+    FileCount(total=2, read=0)
+    """
+
+    total: int
+    read: int = 0
+
+    @classmethod
+    def of(cls, paths: Iterable[str | Path], *, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> FileCount:
+        return cls(sum(1 for path in paths for _ in inputs(path, include=include, exclude=exclude)))
