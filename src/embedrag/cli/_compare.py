@@ -10,13 +10,13 @@ from embedrag.cli._output import err_console, out_console, print_json
 if TYPE_CHECKING:
     from embedrag.eval.compare import Comparison
 
-__all__ = ["run_compare"]
+__all__ = ["compare_settings", "show_comparison"]
 
 _MARKS = {"better": "[green]▲[/]", "worse": "[red]▼[/]", "tie": "="}
 
 
-def run_compare(folder: Path, values: list[str], *, plot: Path | None, json_out: bool, **options: Any) -> None:
-    """Parse ``values`` (comma-separated settings, repeatable), compare them, print and draw the result."""
+def compare_settings(folder: Path, values: list[str], *, plot: Path | None, **options: Any) -> Comparison:
+    """Parse ``values`` (comma-separated settings, repeatable), compare them, draw the chart if asked."""
     from embedrag.eval.compare import compare_retrieval, parse_setting
 
     settings = [parse_setting(text) for value in values for text in value.split(",") if text.strip()]
@@ -29,6 +29,11 @@ def run_compare(folder: Path, values: list[str], *, plot: Path | None, json_out:
         from embedrag.plot.compare import plot_comparison
 
         plot_comparison(comparison, plot)
+    return comparison
+
+
+def show_comparison(comparison: Comparison, *, plot: Path | None, json_out: bool) -> None:
+    """Print the comparison as JSON or as a table with each difference, its verdict and p-value."""
     if json_out:
         print_json(comparison.as_dict())
         return

@@ -34,7 +34,7 @@ def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
             padding=2,
             fontsize="x-small",
         )
-        ax.set(xlim=(0, max(scores, default=0) * 1.45 + 0.02), title=measure)
+        ax.set(xlim=(0, max(scores, default=0) * 2.1 + 0.02), title=measure)  # room for the notes
         if n:
             ax.set_yticks([])
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in VERDICT_COLOURS.values()]
