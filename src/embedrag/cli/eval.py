@@ -41,9 +41,17 @@ def retrieval(
     chunk_tokens: int | None = typer.Option(None, "--chunk-tokens", help="Chunk size (default: the model's limit)."),
     max_queries: int | None = typer.Option(None, "--max-queries", help="Score only the first N judged queries."),
     cache: Path | None = typer.Option(None, "--cache", help="Collection folder (default: in the embedrag cache)."),
-    plot: Path | None = typer.Option(None, "--plot", help="Also draw recall@k curves and nDCG@10 bars (PNG)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Also draw recall@k curves and nDCG@10 bars (PNG); with --compare, the comparison."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     quiet: bool = QUIET,
+    compare: list[str] = typer.Option(
+        [],
+        "--compare",
+        help="Settings mode[/fusion][+rerank][@model] tested against the first, query by query "
+        "(repeatable or comma-separated), e.g. hybrid,dense,hybrid/rrf,dense@tokenlearn-static-64.",
+    ),
 ) -> None:
     """Build (once, cached) a collection for a BEIR corpus, run its queries, report the metrics.
 
@@ -51,9 +59,19 @@ def retrieval(
     """
     from embedrag.eval import evaluate_retrieval, load_beir
 
-    specs = _specs(mode, rerank, fusion)
     if max_queries is not None and max_queries < 1:
         raise InputError("--max-queries must be at least 1")
+    if compare:
+        from embedrag.cli._compare import compare_settings, show_comparison
+
+        if mode or rerank or fusion or model:
+            raise InputError("--compare names each setting itself: leave out --mode, --rerank, --fusion and --model")
+        options = {"split": split, "chunk_tokens": chunk_tokens, "cache": cache, "max_queries": max_queries}
+        with stage_bars(quiet=quiet or json_out) as progress:
+            comparison = compare_settings(folder, compare, plot=plot, progress=progress, **options)
+        show_comparison(comparison, plot=plot, json_out=json_out)
+        return
+    specs = _specs(mode, rerank, fusion)
     with stage_bars(quiet=quiet or json_out) as progress:
         report = evaluate_retrieval(
             folder,
