@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from embedrag.ingest.epub import load_epub
 from embedrag.ingest.files import FileRef
 from embedrag.ingest.html import load_html
 from embedrag.ingest.markdown import load_markdown
+from embedrag.ingest.office import load_docx, load_pptx
 from embedrag.ingest.pdf import load_pdf
 from embedrag.ingest.plain import load_text
 from embedrag.ingest.protocol import Loader, LoadOptions
@@ -25,16 +27,32 @@ LOADERS: Mapping[str, Loader] = {
     ".html": load_html,
     ".htm": load_html,
     ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".pptx": load_pptx,
+    ".epub": load_epub,
     ".jsonl": load_jsonl,
     ".ndjson": load_jsonl,
     ".csv": load_csv,
 }
 """Lower-case file suffix -> loader. Any other file is read as plain text (binary files are skipped)."""
 
+UNREAD_SUFFIXES = frozenset(
+    ".doc .xls .xlsx .ppt .odt .ods .odp .pages .numbers .zip .gz .tgz .bz2 .xz .7z .rar .tar "  # noqa: SIM905
+    ".png .jpg .jpeg .gif .webp .tif .tiff .bmp .heic .mp3 .wav .flac .ogg .mp4 .mov .avi .mkv "
+    ".exe .dll .so .dylib .bin .iso .dmg .sqlite .db .pyc .class .jar .whl".split()
+)
+"""Suffixes of formats no loader reads: skipped by name, without reading the file."""
+
+
+def _unread(ref: FileRef, options: LoadOptions) -> Iterator[Loaded]:
+    suffix = ref.path.suffix.lower()
+    yield ref.skip(f"{ref.source} is a {suffix} file, a format no loader reads (known: {', '.join(LOADERS)})")
+
 
 def load_file(ref: FileRef, options: LoadOptions = LoadOptions()) -> Iterator[Loaded]:
     """The documents of one file, by its suffix's loader (plain text for unknown suffixes)."""
-    loader = LOADERS.get(ref.path.suffix.lower(), load_text)
+    suffix = ref.path.suffix.lower()
+    loader = LOADERS.get(suffix, _unread if suffix in UNREAD_SUFFIXES else load_text)
     return loader(ref, options)
 
 
