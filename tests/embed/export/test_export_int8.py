@@ -1,8 +1,7 @@
-"""The int8 variant: close to fp32 on real text, deterministic, every recipe runnable."""
+"""The int8 variant: deterministic, every recipe runnable (closeness to fp32: test_int8_fidelity.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,17 +13,6 @@ from embedrag.embed.export import onnx_for
 from embedrag.embed.export.quantize import DEFAULT_RECIPE, RECIPES, fp32_nodes, quantize_int8
 
 
-def test_int8_minilm_stays_close_to_fp32_on_real_sentences(
-    minilm_dir: Path, sentences: list[str], embed_onnx: Callable[[Path, list[str]], np.ndarray]
-) -> None:
-    # The fp32 graph equals sentence-transformers to ~1e-7 (test_export_graph), so it stands in for it here.
-    fp32 = embed_onnx(onnx_for(minilm_dir), sentences)
-    int8 = embed_onnx(onnx_for(minilm_dir, variant="int8"), sentences)
-    cosine = (fp32 * int8).sum(1)
-    assert cosine.min() >= 0.99
-    assert cosine.mean() >= 0.995
-
-
 def test_quantisation_is_deterministic(tiny_bert: Path, tmp_path: Path) -> None:
     fp32 = onnx_for(tiny_bert)
     quantize_int8(fp32, tmp_path / "a.onnx")
@@ -32,8 +20,8 @@ def test_quantisation_is_deterministic(tiny_bert: Path, tmp_path: Path) -> None:
     assert (tmp_path / "a.onnx").read_bytes() == (tmp_path / "b.onnx").read_bytes()
 
 
-def test_default_recipe_keeps_embeddings_and_first_ffn_in_fp32(tiny_bert: Path) -> None:
-    model = onnx.load(str(onnx_for(tiny_bert, variant="int8")))
+def test_avx2_recipe_keeps_embeddings_and_first_ffn_in_fp32(tiny_bert: Path) -> None:
+    model = onnx.load(str(onnx_for(tiny_bert, variant="int8", target="avx2")))
     ops = {node.name: node.op_type for node in model.graph.node}
     assert ops["emb"] == "EmbedLayerNormalization"
     assert ops["l0.ffn_in"] == ops["l0.ffn_out"] == "MatMul"
@@ -55,9 +43,9 @@ def test_every_recipe_gives_a_runnable_graph(tiny_bert: Path, tmp_path: Path, re
 def test_changing_the_default_recipe_builds_a_new_graph(tiny_bert: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from embedrag.embed.export import quantize
 
-    first = onnx_for(tiny_bert, variant="int8")
+    first = onnx_for(tiny_bert, variant="int8", target="avx2")
     monkeypatch.setattr(quantize, "DEFAULT_RECIPE", "u8")
-    second = onnx_for(tiny_bert, variant="int8")
+    second = onnx_for(tiny_bert, variant="int8", target="avx2")
     assert second != first
     ops = {node.op_type for node in onnx.load(str(second)).graph.node}
     assert "MatMul" not in ops  # u8 quantises every MatMul: the new recipe was really applied

@@ -4,7 +4,9 @@ Which builder runs is decided by the directory: a BERT config with safetensors w
 through the torch-free graph builder; anything else (other architectures, ``pytorch_model.bin``
 weights) through ``torch.onnx.export`` from the ``hf`` extra. The result lives at
 ``cache_dir("onnx", key) / "model.onnx"`` where ``key`` hashes the source files, the variant
-and :data:`BUILDER_VERSION`, so editing a source file or upgrading the builder rebuilds.
+and :data:`BUILDER_VERSION`, so editing a source file or upgrading the builder rebuilds. An int8
+key also names the CPU target it was built for (``cpu.py``: ``vnni``, ``avx2``, ``generic``) and
+that target's recipe, so a graph built for one instruction set is not reused on another.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from embedrag.embed.export import quantize
 from embedrag.embed.export.bert_graph import build_bert_graph
 from embedrag.embed.export.bert_spec import read_bert_spec, read_config
 from embedrag.embed.export.bert_weights import load_bert_weights, safetensors_files
+from embedrag.embed.export.cpu import TARGETS, Target, int8_target
 from embedrag.embed.export.quantize import quantize_int8
 from embedrag.embed.export.torch_export import export_with_torch
 from embedrag.errors import ConfigError, ModelFormatError, ModelNotFoundError
@@ -35,11 +38,13 @@ BUILDER_VERSION = "1"
 _TORCH_WEIGHTS = ("pytorch_model.bin",)
 
 
-def onnx_for(model_dir: Path, *, variant: Variant = "fp32") -> Path:
+def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None = None) -> Path:
     """The path of a cached ONNX encoder for ``model_dir``, building it on first use.
 
-    The graph takes ``input_ids``, ``attention_mask``, ``token_type_ids`` (int64
-    ``[batch, seq]``) and returns ``last_hidden_state`` (float32 ``[batch, seq, hidden]``).
+    ``target`` names the CPU an int8 graph is built for (a name of ``cpu.TARGETS``); by default
+    this machine's (:func:`embedrag.embed.export.cpu.int8_target`). The graph takes
+    ``input_ids``, ``attention_mask``, ``token_type_ids`` (int64 ``[batch, seq]``) and returns
+    ``last_hidden_state`` (float32 ``[batch, seq, hidden]``).
 
     >>> onnx_for(Path("/no/such/model"))
     Traceback (most recent call last):
@@ -50,18 +55,49 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32") -> Path:
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
         raise ModelNotFoundError(f"model directory {model_dir} does not exist")
+    chosen = _target(target) if variant == "int8" else None
     config = read_config(model_dir)
     builder, sources = _plan(model_dir, config)
-    # The int8 recipe is part of the key: changing what gets quantised must not reuse an old graph.
-    recipe = f"{quantize.DEFAULT_RECIPE}={quantize.RECIPES[quantize.DEFAULT_RECIPE]}" if variant == "int8" else ""
-    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{recipe}")
-    target = cache_dir("onnx", key) / "model.onnx"
-    if target.is_file():
-        return target
-    if variant == "int8":
+    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{int8_key(chosen)}")
+    path = cache_dir("onnx", key) / "model.onnx"
+    if path.is_file():
+        return path
+    if chosen is not None:
         fp32 = onnx_for(model_dir, variant="fp32")
-        return publish(target, lambda out: quantize_int8(fp32, out, recipe=quantize.DEFAULT_RECIPE))
-    return publish(target, _BUILDERS[builder](model_dir, config, sources))
+        recipe = _recipe(chosen)
+        return publish(path, lambda out: quantize_int8(fp32, out, recipe=recipe))
+    return publish(path, _BUILDERS[builder](model_dir, config, sources))
+
+
+def int8_key(target: Target | None) -> str:
+    """What an int8 graph was built for, as it enters the cache key: the target and its recipe's content.
+
+    Changing what gets quantised, or building for another CPU, must not reuse an old graph.
+
+    >>> from embedrag.embed.export.cpu import choose_target
+    >>> int8_key(choose_target({"avx512_vnni"})).startswith("vnni:s8-vnni=Recipe(weight_type='s8'")
+    True
+    >>> int8_key(None)
+    ''
+    """
+    if target is None:
+        return ""
+    recipe = _recipe(target)
+    return f"{target.name}:{recipe}={quantize.RECIPES[recipe]}"
+
+
+def _recipe(target: Target) -> str:
+    # The non-VNNI targets follow DEFAULT_RECIPE, read at call time so that tests can change it.
+    return target.recipe if target.name == "vnni" else quantize.DEFAULT_RECIPE
+
+
+def _target(name: str | None) -> Target:
+    if name is None:
+        return int8_target()
+    for target in TARGETS:
+        if target.name == name:
+            return target
+    raise ConfigError(f"target must be one of {[t.name for t in TARGETS]}, got {name!r}")
 
 
 def _plan(model_dir: Path, config: dict[str, Any]) -> tuple[str, list[Path]]:

@@ -1,0 +1,98 @@
+"""The CPU's int8 features, read once, and which int8 build suits them: a choice table as data.
+
+ONNX Runtime's integer matrix products take a different kernel per instruction set. With VNNI
+(``avx512_vnni``, ``avx_vnni``) or AMX, unsigned activations times *signed* weights (u8 x s8)
+run as one dot-product instruction and are the fast path; on plain AVX2 the u8 x s8 product can
+saturate 16-bit sums and is no faster than u8 x u8. So the int8 graph is built per target, and
+the target's name is part of the cached graph's key: a graph built for VNNI is not reused on an
+AVX2-only machine, nor the other way round.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+__all__ = ["TARGETS", "Target", "choose_target", "cpu_flags", "int8_target"]
+
+_INT8_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8")
+
+
+@dataclass(frozen=True)
+class Target:
+    """An int8 build: the flags it needs (any one of ``any_of`` suffices), its recipe, and why."""
+
+    name: str
+    any_of: tuple[frozenset[str], ...]
+    recipe: str
+    why: str
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "vnni",
+        (frozenset({"amx_int8"}), frozenset({"avx512_vnni"}), frozenset({"avx_vnni"})),
+        "s8-vnni",
+        "VNNI/AMX dot products make u8 x s8 MatMuls the fast path; the most sensitive blocks stay fp32",
+    ),
+    Target(
+        "avx2",
+        (frozenset({"avx2"}),),
+        "u8-fp32-half-ffn",
+        "no VNNI: u8 x u8 MatMuls (no u8 x s8 saturation on AVX2); embeddings and early FFN stay fp32",
+    ),
+    Target(
+        "generic",
+        (frozenset(),),
+        "u8-fp32-half-ffn",
+        "no AVX2 or VNNI seen (or flags unreadable on this OS): the conservative u8 recipe",
+    ),
+)
+"""Best first: the first target whose flags the CPU has is chosen."""
+
+
+def choose_target(flags: frozenset[str] | set[str]) -> Target:
+    """The int8 target for a set of CPU flags (as ``/proc/cpuinfo`` spells them).
+
+    >>> choose_target({"avx2", "fma", "avx512f", "avx512_vnni"}).name
+    'vnni'
+    >>> choose_target({"avx2", "fma"}).name, choose_target(set()).name
+    ('avx2', 'generic')
+    """
+    for target in TARGETS:
+        if any(needed <= flags for needed in target.any_of):
+            return target
+    raise AssertionError("the last target needs no flags")  # pragma: no cover
+
+
+def parse_flags(cpuinfo: str) -> frozenset[str]:
+    """The int8-relevant flags of the first ``flags`` line of a ``/proc/cpuinfo`` text.
+
+    >>> sorted(parse_flags("processor : 0\\nflags : fpu sse avx2 fma avx512_vnni\\n"))
+    ['avx2', 'avx512_vnni', 'fma']
+    """
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            return frozenset(flag for flag in value.split() if flag in _INT8_FLAGS)
+    return frozenset()
+
+
+@cache
+def cpu_flags() -> frozenset[str]:
+    """This machine's int8-relevant CPU flags, read once from ``/proc/cpuinfo``.
+
+    Elsewhere (macOS, Windows) the file does not exist and the set is empty, which chooses the
+    conservative ``generic`` target: a slower int8 graph, never a wrong one.
+    """
+    path = Path("/proc/cpuinfo")
+    if platform.system() != "Linux" or not path.is_file():
+        return frozenset()
+    return parse_flags(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def int8_target() -> Target:
+    """The int8 target of this machine."""
+    return choose_target(cpu_flags())

@@ -1,0 +1,69 @@
+"""The int8 build is chosen by the CPU's flags, and the cached graph says which CPU it was built for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+import pytest
+
+from embedrag.embed.export import onnx_for
+from embedrag.embed.export.build import int8_key
+from embedrag.embed.export.cpu import TARGETS, choose_target, cpu_flags, int8_target, parse_flags
+from embedrag.embed.export.quantize import RECIPES
+from embedrag.errors import ConfigError
+
+# /proc/cpuinfo flag sets of the CPU kinds we have met, and the target each must get.
+CHOICES = [
+    ({"avx", "avx2", "fma"}, "avx2"),  # AMD EPYC, AVX2 only
+    ({"avx2", "fma", "avx512f", "avx512bw", "avx512_vnni"}, "vnni"),  # AMD EPYC (Zen 4), AVX-512 VNNI
+    ({"avx2", "fma", "avx512f", "avx512_vnni", "amx_int8"}, "vnni"),  # Intel Xeon with AMX
+    ({"avx2", "fma", "avx_vnni"}, "vnni"),  # Intel client cores: VNNI without AVX-512
+    ({"avx2", "avx512f"}, "avx2"),  # AVX-512 without VNNI: u8 x s8 has no fast dot product
+    (set(), "generic"),  # flags unreadable (macOS, Windows) or an old x86
+]
+
+
+@pytest.mark.parametrize(("flags", "expected"), CHOICES)
+def test_choice_table(flags: set[str], expected: str) -> None:
+    assert choose_target(flags).name == expected
+
+
+def test_vnni_gets_signed_weights_and_avx2_unsigned() -> None:
+    assert RECIPES[choose_target({"avx512_vnni"}).recipe].weight_type == "s8"
+    assert RECIPES[choose_target({"avx2"}).recipe].weight_type == "u8"
+
+
+def test_every_target_has_a_recipe_and_a_reason() -> None:
+    assert all(t.recipe in RECIPES and t.why for t in TARGETS)
+
+
+def test_flags_are_read_from_the_flags_line_only() -> None:
+    text = "model name : AMD EPYC avx512_vnni\nflags\t\t: fpu avx2 fma sse4_2\nbugs : avx512_vnni\n"
+    assert parse_flags(text) == {"avx2", "fma"}
+
+
+def test_this_machine_gets_a_target() -> None:
+    assert int8_target() == choose_target(cpu_flags())
+
+
+def test_cache_key_differs_per_target() -> None:
+    keys = {int8_key(t) for t in TARGETS}
+    assert len(keys) == len(TARGETS)
+    assert int8_key(None) == ""
+
+
+def test_graphs_for_different_targets_are_cached_apart(tiny_bert: Path) -> None:
+    vnni = onnx_for(tiny_bert, variant="int8", target="vnni")
+    avx2 = onnx_for(tiny_bert, variant="int8", target="avx2")
+    assert vnni != avx2 and vnni.parent != avx2.parent
+    weights = lambda path: {  # noqa: E731
+        t.data_type for t in onnx.load(str(path)).graph.initializer if t.name.endswith("_quantized")
+    }
+    assert onnx.TensorProto.INT8 in weights(vnni)
+    assert weights(avx2) == {onnx.TensorProto.UINT8}
+
+
+def test_unknown_target_is_refused(tiny_bert: Path) -> None:
+    with pytest.raises(ConfigError, match="target must be one of"):
+        onnx_for(tiny_bert, variant="int8", target="avx9000")
