@@ -7,6 +7,7 @@ from rich.table import Table
 
 from embedrag.cli._group import default_group
 from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.embed.export.cpu import cpu_flags, int8_target
 from embedrag.errors import ModelNotFoundError
 from embedrag.models import CATALOGUE, available, find, resolve
 from embedrag.models.install import install_package
@@ -45,8 +46,10 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
                 "description": info.description,
             }
         )
+    target = int8_target()
+    int8 = {"target": target.name, "recipe": target.recipe, "why": target.why, "cpu_flags": sorted(cpu_flags())}
     if json_out:
-        print_json({"models": rows})
+        print_json({"models": rows, "int8": int8})
         return
     table = Table(title="embedrag models", title_justify="left")
     for column in ("name", "kind", "dims", "max tokens", "MB", "available here"):
@@ -62,6 +65,7 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
             here,
         )
     out_console.print(table)
+    out_console.print(f"int8 variant on this CPU: {target.name} ({target.recipe}): {target.why}")
     out_console.print("Details and licenses: embedrag models --json")
 
 

@@ -1,0 +1,21 @@
+"""``embedrag models`` says which int8 build this CPU gets, and why."""
+
+from __future__ import annotations
+
+import json
+
+from embedrag.embed.export.cpu import cpu_flags, int8_target
+
+
+def test_models_json_names_the_int8_target_and_why(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("models", "--json")
+    assert result.code == 0
+    int8 = json.loads(result.out)["int8"]
+    target = int8_target()
+    assert int8 == {"target": target.name, "recipe": target.recipe, "why": target.why, "cpu_flags": sorted(cpu_flags())}
+
+
+def test_models_table_names_the_int8_target(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("models")
+    assert result.code == 0
+    assert f"int8 variant on this CPU: {int8_target().name}" in result.out
