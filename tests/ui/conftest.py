@@ -115,7 +115,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
     """A fresh tab that already holds the API key in its sessionStorage (as after typing it once)."""
-    context = browser.new_context(base_url=server.url, viewport={"width": 1200, "height": 900})
+    # bypass_csp: Playwright's polling evaluates strings, which the pages' CSP forbids; it also means the
+    # XSS tests check the escaping itself, not the CSP behind it (tests/server checks the header).
+    context = browser.new_context(base_url=server.url, viewport={"width": 1200, "height": 900}, bypass_csp=True)
     context.add_init_script(f"sessionStorage.setItem('embedrag-api-key', {KEY!r})")
     context.set_default_timeout(30_000)
     tab = context.new_page()

@@ -163,7 +163,7 @@ def test_api_errors_are_shown_in_plain_words(page: Any, news: str) -> None:
 
 
 def test_the_key_is_asked_once_and_kept_out_of_the_url(browser: Any, server: Server, news: str) -> None:
-    context = browser.new_context(base_url=server.url)
+    context = browser.new_context(base_url=server.url, bypass_csp=True)
     tab = context.new_page()
     tab.goto(f"/search?collection={news}&q=rates")
     dialog = tab.get_by_role("dialog", name="API key")

@@ -2,25 +2,26 @@
 // background job: the page polls it, and can be left and reopened (/eval?job=ID).
 import { api, ApiProblem } from "../api.js";
 import { lineChart } from "../chart.js";
-import { errorBox, field, fill, h, num } from "../dom.js";
+import { errorBox, field, fill, h, num, select } from "../dom.js";
 
 const message = (err) => (err instanceof ApiProblem ? err.message : String(err));
 const MODES = ["dense", "bm25", "hybrid"];
 
-export async function render(main, params, { navigate }) {
+export async function render(main, params, { config, navigate }) {
   const folder = h("input", { type: "text", name: "folder", required: true, value: params.get("folder") || "", placeholder: "/path/to/beir/scifact" });
   const split = h("input", { type: "text", name: "split", value: "test", size: 6 });
   const limit = h("input", { type: "number", name: "max_queries", min: 1, placeholder: "all", size: 6 });
+  const model = select(config.models.map((m) => [m, m]), config.models[0], { name: "model" });
   const boxes = MODES.map((m) => { const b = h("input", { type: "checkbox", name: "mode", value: m, id: `mode-${m}` }); b.checked = true; return b; });
   const status = h("div", { "aria-live": "polite" });
   const form = h("form", {}, h("div", { class: "bar" }, field("BEIR folder on the server", folder, { grow: true, hint: "corpus.jsonl, queries.jsonl, qrels/<split>.tsv" }),
-    field("Split", split), field("Queries", limit)),
+    field("Model", model), field("Split", split), field("Queries", limit)),
   h("fieldset", { class: "row" }, h("legend", {}, "Modes"), boxes.map((b) => h("label", { for: b.id }, b, ` ${b.value}`))),
   h("div", { class: "row" }, h("button", { type: "submit" }, "Evaluate")), status);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const job = await api("/v1/eval/jobs", { method: "POST", body: { folder: folder.value, split: split.value,
+      const job = await api("/v1/eval/jobs", { method: "POST", body: { folder: folder.value, split: split.value, model: model.value,
         max_queries: limit.value ? Number(limit.value) : null, modes: boxes.filter((b) => b.checked).map((b) => b.value) } });
       navigate(`/eval?job=${encodeURIComponent(job.id)}`);
     } catch (err) { fill(status, errorBox(message(err))); }
