@@ -32,6 +32,11 @@ class EmbeddingSpec:
     normalize: bool
     tokenizer_hash: str
     """sha256 of the tokenizer file, so two vocabularies with one name cannot mix."""
+    query_prompt: str = ""
+    """Text put before every query (e5's ``query: ``); "" for none. Collections written before
+    prompts existed have none."""
+    passage_prompt: str = ""
+    """Text put before every passage a collection stores (e5's ``passage: ``); "" for none."""
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, overload, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 from embedrag._linalg import unit_rows
 from embedrag.embed.images import ImageInput, is_single_image, not_an_image_model, open_image
+from embedrag.embed.precision import PRECISIONS, Output, Precision, convert, quantize, truncate
 from embedrag.embed.result import Embeddings, LongInputPolicy
-from embedrag.embed.st_config import model_type, read_json
+from embedrag.embed.st_config import Role, model_type, read_json, read_prompts, resolve_prompt
 from embedrag.errors import ConfigError, InputError, TruncationWarning
 from embedrag.models import resolve
 from embedrag.tokenize.protocol import check_ids, check_text
@@ -23,7 +26,7 @@ from embedrag.types import EmbeddingSpec
 if TYPE_CHECKING:
     from embedrag.embed.clip_backend import ClipBackend
 
-__all__ = ["Embedder"]
+__all__ = ["Embedder", "Precision"]
 
 Variant = Literal["fp32", "int8"]
 _CHUNK = 2048
@@ -78,6 +81,8 @@ class Embedder:
         max_tokens: int | None = None,
         token_budget: int = 8192,
         allow_network: bool | None = None,
+        prompts: Mapping[str, str] | None = None,
+        default_prompt_name: str | None = None,
     ) -> None:
         if variant not in ("fp32", "int8"):
             raise ConfigError(f"variant must be 'fp32' or 'int8', got {variant!r}")
@@ -88,6 +93,11 @@ class Embedder:
             raise ConfigError(f"'{found.name}' is a {found.info.kind} model, not a sentence encoder")
         self.name = found.name
         self.model_path = found.path
+        self.prompts = read_prompts(found.path).merged(prompts, default_prompt_name)
+        """Named prompts from the model's config_sentence_transformers.json, overridden by ``prompts=``."""
+        self._prompt: str | None = None
+        """The prompt of a :meth:`for_role` view; None: the call's or the model's default."""
+        self._views: dict[str, Embedder] = {}
         self.special_tokens = 0
         """Tokens the encoder adds around every input (2 for BERT's [CLS] ... [SEP])."""
         self.long_inputs: LongInputPolicy = long_inputs
@@ -140,6 +150,8 @@ class Embedder:
             pooling=pooling,
             normalize=self._normalize,
             tokenizer_hash=self._backend.tokenizer_hash,
+            query_prompt=self.prompts.for_role("query"),
+            passage_prompt=self.prompts.for_role("document"),
         )
 
     @property
@@ -157,7 +169,13 @@ class Embedder:
 
         ``normalize=None`` follows the model's own configuration.
         """
-        return self._embed(_validated(texts, start=0), normalize)
+        return self._embed(_validated(texts, start=0), normalize, self._default_prompt())
+
+    def _default_prompt(self) -> str:
+        """The prompt put before texts when the call names none: a role's, or the model's default."""
+        if self._prompt is not None:
+            return self._prompt
+        return resolve_prompt(self.prompts, prompt=None, prompt_name=None)
 
     def token_ids(self, texts: Iterable[str] | str) -> list[list[int]]:
         """Ids of each text's word pieces, without the special tokens the model adds around them.
@@ -195,8 +213,9 @@ class Embedder:
             raise InputError(f"input {index} has no tokens besides the special ones")
         return tokens
 
-    def _embed(self, batch: list[str], normalize: bool | None) -> Embeddings:
-        return self._embed_content(self._backend.content_ids(batch) if batch else [], normalize)
+    def _embed(self, batch: list[str], normalize: bool | None, prompt: str) -> Embeddings:
+        texts = [prompt + text for text in batch] if prompt else batch
+        return self._embed_content(self._backend.content_ids(texts) if texts else [], normalize)
 
     def _embed_content(self, content: list[list[int]], normalize: bool | None) -> Embeddings:
         if not content:
@@ -213,9 +232,14 @@ class Embedder:
 
         Indices in ``truncated`` / ``windowed`` count from the start of the whole stream.
         """
+        return self._stream(texts, normalize, self._default_prompt(), chunk_size)
+
+    def _stream(
+        self, texts: Iterable[str] | str, normalize: bool | None, prompt: str, chunk_size: int
+    ) -> Iterator[Embeddings]:
         iterator, start = iter([texts] if isinstance(texts, str) else texts), 0
         while chunk := list(islice(iterator, chunk_size)):
-            part = self._embed(_validated(chunk, start=start), normalize)
+            part = self._embed(_validated(chunk, start=start), normalize, prompt)
             yield Embeddings(
                 part.vectors,
                 part.tokens,
@@ -224,23 +248,125 @@ class Embedder:
             )
             start += len(chunk)
 
+    @overload
+    def encode(
+        self,
+        texts: Iterable[str] | str,
+        *,
+        normalize: bool | None = ...,
+        progress: Callable[[int], None] | None = ...,
+        prompt_name: str | None = ...,
+        prompt: str | None = ...,
+        batch_size: int | None = ...,
+        show_progress_bar: bool | None = ...,
+        normalize_embeddings: bool = ...,
+        truncate_dim: int | None = ...,
+        precision: Precision = ...,
+        convert_to_numpy: Literal[True] = ...,
+        convert_to_tensor: Literal[False] = ...,
+        device: str | None = ...,
+    ) -> npt.NDArray[Any]: ...
+
+    @overload
+    def encode(  # torch tensors: convert_to_tensor=True or convert_to_numpy=False
+        self,
+        texts: Iterable[str] | str,
+        *,
+        normalize: bool | None = ...,
+        progress: Callable[[int], None] | None = ...,
+        prompt_name: str | None = ...,
+        prompt: str | None = ...,
+        batch_size: int | None = ...,
+        show_progress_bar: bool | None = ...,
+        normalize_embeddings: bool = ...,
+        truncate_dim: int | None = ...,
+        precision: Precision = ...,
+        convert_to_numpy: bool = ...,
+        convert_to_tensor: bool = ...,
+        device: str | None = ...,
+    ) -> Any: ...
+
     def encode(
         self,
         texts: Iterable[str] | str,
         *,
         normalize: bool | None = None,
         progress: Callable[[int], None] | None = None,
-    ) -> npt.NDArray[np.float32]:
+        prompt_name: str | None = None,
+        prompt: str | None = None,
+        batch_size: int | None = None,
+        show_progress_bar: bool | None = None,
+        normalize_embeddings: bool = False,
+        truncate_dim: int | None = None,
+        precision: Precision = "float32",
+        convert_to_numpy: bool = True,
+        convert_to_tensor: bool = False,
+        device: str | None = None,
+    ) -> Any:
         """Vectors of ``texts`` as a float32 array (n, dims), in input order.
 
         A single string gives shape (1, dims); an empty iterable (0, dims). Inputs over
         the model's limit follow ``long_inputs``; with ``truncate`` a
         :class:`TruncationWarning` names them. ``progress`` is called with the number of
         texts finished after every chunk.
+
+        sentence-transformers' options work as there: ``prompt_name`` / ``prompt`` (before each
+        text; default: the model's ``default_prompt_name``), ``batch_size`` (texts encoded together
+        at most), ``show_progress_bar`` (on stderr), ``normalize_embeddings=True`` (unit rows, after
+        ``truncate_dim``: the first dims of a Matryoshka model), ``precision`` (``float32``, ``int8``,
+        ``uint8``, ``binary``, ``ubinary``: see :mod:`embedrag.embed.precision`), ``convert_to_tensor``
+        (a torch tensor; needs torch), ``convert_to_numpy=False`` (a list of row tensors), and
+        ``device`` (``cpu`` only). ``normalize`` is embedrag's own switch: ``None`` follows the model.
         """
+        if device not in (None, "cpu"):
+            raise ConfigError(f"embedrag encodes on the CPU (ONNX Runtime); device={device!r} is not available")
+        if batch_size is not None and batch_size <= 0:
+            raise ConfigError(f"batch_size must be positive, got {batch_size}")
+        if precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        if normalize_embeddings:
+            normalize = True
+        text = self._prompt if prompt is None and prompt_name is None and self._prompt is not None else None
+        before = text if text is not None else resolve_prompt(self.prompts, prompt=prompt, prompt_name=prompt_name)
+        with _progress_bar(show_progress_bar, texts, progress) as report:
+            vectors = self._encode_all(texts, normalize, before, batch_size or _CHUNK, report)
+        vectors = truncate(vectors, truncate_dim, normalize=normalize is True)
+        output: Output = "tensor" if convert_to_tensor else "numpy" if convert_to_numpy else "tensors"
+        return convert(quantize(vectors, precision), output)
+
+    def encode_query(self, texts: Iterable[str] | str, **options: Any) -> Any:
+        """:meth:`encode` with the model's query prompt (sentence-transformers' ``encode_query``)."""
+        return self.for_role("query").encode(texts, **options)
+
+    def encode_document(self, texts: Iterable[str] | str, **options: Any) -> Any:
+        """:meth:`encode` with the model's document prompt (``document``, ``passage`` or ``corpus``)."""
+        return self.for_role("document").encode(texts, **options)
+
+    def for_role(self, role: Role) -> Embedder:
+        """This encoder (the same loaded model) putting the prompt of ``role`` before every text.
+
+        A collection embeds its passages through ``for_role("document")`` and its queries through
+        ``for_role("query")``. The prompt's word pieces count in :attr:`special_tokens`.
+        """
+        if role not in self._views:
+            view = copy.copy(self)
+            view._prompt = self.prompts.for_role(role)
+            extra = self._backend.content_ids([view._prompt])[0] if view._prompt.strip() else []
+            view.special_tokens = self.special_tokens + len(extra)
+            self._views[role] = view
+        return self._views[role]
+
+    def _encode_all(
+        self,
+        texts: Iterable[str] | str,
+        normalize: bool | None,
+        prompt: str,
+        chunk_size: int,
+        progress: Callable[[int], None] | None,
+    ) -> npt.NDArray[np.float32]:
         parts: list[npt.NDArray[np.float32]] = []
         truncated: list[int] = []
-        for part in self.stream(texts, normalize=normalize):
+        for part in self._stream(texts, normalize, prompt, chunk_size):
             parts.append(part.vectors)
             truncated += part.truncated
             if progress is not None:
@@ -256,7 +382,7 @@ class Embedder:
                         else "use long_inputs='window' to embed all of them"
                     )
                 ),
-                stacklevel=2,
+                stacklevel=3,
             )
         return np.concatenate(parts) if parts else np.zeros((0, self.dims), np.float32)
 
@@ -306,6 +432,29 @@ class Embedder:
 
     def __repr__(self) -> str:
         return f"Embedder({self.name!r}, variant={self.spec.variant!r}, dims={self.dims})"
+
+
+@contextlib.contextmanager
+def _progress_bar(
+    show: bool | None, texts: Iterable[str] | str, progress: Callable[[int], None] | None
+) -> Iterator[Callable[[int], None] | None]:
+    """``progress``, plus a bar on stderr when asked (sentence-transformers' ``show_progress_bar``)."""
+    if not show:
+        yield progress
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    total = 1 if isinstance(texts, str) else len(texts) if isinstance(texts, Sequence) else None
+    with Progress(console=Console(stderr=True)) as bar:
+        task = bar.add_task("Encoding", total=total)
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+            if progress is not None:
+                progress(done)
+
+        yield advance
 
 
 def _validated(texts: Iterable[str] | str, *, start: int) -> list[str]:

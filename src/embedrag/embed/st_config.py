@@ -5,18 +5,39 @@ Pooling -> optional Normalize), with the pooling mode in ``<pooling dir>/config.
 and the input limit in ``sentence_bert_config.json``. A plain Hugging Face model
 folder (no ``modules.json``) gets mean pooling, no normalisation, and the limit of its
 position embeddings: the common convention, stated here once.
+
+Models trained with instructions (e5's ``query: ``/``passage: ``, bge's query instruction,
+nomic's ``search_query: ``) name them in ``config_sentence_transformers.json`` (``prompts``,
+``default_prompt_name``); :func:`read_prompts` reads them and :func:`resolve_prompt` picks one
+as sentence-transformers does.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from embedrag.errors import ModelFormatError
+from embedrag.errors import ConfigError, ModelFormatError
 
-__all__ = ["SentenceConfig", "model_type", "read_json", "read_sentence_config"]
+__all__ = [
+    "ROLE_PROMPTS",
+    "Prompts",
+    "Role",
+    "SentenceConfig",
+    "model_type",
+    "read_json",
+    "read_prompts",
+    "read_sentence_config",
+    "resolve_prompt",
+]
+
+Role = Literal["query", "document"]
+ROLE_PROMPTS: dict[str, tuple[str, ...]] = {"query": ("query",), "document": ("document", "passage", "corpus")}
+"""The prompt names each role looks for, first found wins (sentence-transformers' ``encode_query`` and
+``encode_document``); without one, the role gets the default prompt."""
 
 _SUPPORTED = ("mean", "cls", "max")
 _POOLING_KEYS = {
@@ -98,3 +119,52 @@ def read_sentence_config(model_dir: Path) -> SentenceConfig:
     st_path = model_dir / "sentence_bert_config.json"
     lowercase = bool(read_json(st_path).get("do_lower_case")) if st_path.exists() else False
     return SentenceConfig(pooling, "Normalize" in types, _max_tokens(model_dir, positions), lowercase, hidden)
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Named texts put before every input (``{"query": "query: "}``), and the one used by default."""
+
+    texts: Mapping[str, str] = field(default_factory=dict)
+    default_name: str | None = None
+
+    def merged(self, texts: Mapping[str, str] | None, default_name: str | None) -> Prompts:
+        """These prompts overridden by a caller's (sentence-transformers' ``prompts=``, ``default_prompt_name=``)."""
+        merged = Prompts({**self.texts, **(texts or {})}, default_name or self.default_name)
+        if merged.default_name is not None and merged.default_name not in merged.texts:
+            raise ConfigError(f"default prompt {merged.default_name!r} is not one of {sorted(merged.texts)}")
+        return merged
+
+    def for_role(self, role: Role) -> str:
+        """The prompt ``encode_query`` (``query``) or ``encode_document`` (``document``) puts before each text."""
+        name = next((n for n in ROLE_PROMPTS[role] if n in self.texts), None)
+        return resolve_prompt(self, prompt=None, prompt_name=name)
+
+
+def read_prompts(model_dir: Path) -> Prompts:
+    """The prompts in ``model_dir/config_sentence_transformers.json`` (none if the file or keys are absent)."""
+    path = model_dir / "config_sentence_transformers.json"
+    data = read_json(path) if path.exists() else {}
+    texts = data.get("prompts") if isinstance(data, dict) else None
+    default = data.get("default_prompt_name") if isinstance(data, dict) else None
+    if not isinstance(texts or {}, dict) or not all(isinstance(v, str) for v in (texts or {}).values()):
+        raise ModelFormatError(f"{path}: 'prompts' must map names to texts, got {texts!r}")
+    if default is not None and (not isinstance(default, str) or default not in (texts or {})):
+        raise ModelFormatError(f"{path}: default_prompt_name {default!r} is not one of {sorted(texts or {})}")
+    return Prompts(dict(texts or {}), default)
+
+
+def resolve_prompt(prompts: Prompts, *, prompt: str | None, prompt_name: str | None) -> str:
+    """The text to put before each input: ``prompt`` itself, the prompt named ``prompt_name``, or the default.
+
+    "" when none applies. Both given, or an unknown name, is a :class:`ConfigError`.
+    """
+    if prompt is not None and prompt_name is not None:
+        raise ConfigError("give prompt= or prompt_name=, not both")
+    if prompt is not None:
+        return prompt
+    if prompt_name is not None:
+        if prompt_name not in prompts.texts:
+            raise ConfigError(f"unknown prompt {prompt_name!r}; this model has {sorted(prompts.texts) or 'none'}")
+        return prompts.texts[prompt_name]
+    return prompts.texts.get(prompts.default_name, "") if prompts.default_name else ""
