@@ -22,3 +22,12 @@ step search "mobile phone sales" -c "$COLLECTION" -k 3
 step search "broadband subscribers in the UK" -c "$COLLECTION" -k 3 --mode bm25
 step similar tech/001.txt -c "$COLLECTION" -k 3
 step ask "How fast is broadband growing?" -c "$COLLECTION" -k 3 --budget 600
+
+# The web UI on the collection just built: one command to run, one address to open.
+FOLDER=$(dirname "$COLLECTION")
+NAME=$(basename "$COLLECTION")
+SERVE="$EMBEDRAG serve --collections $FOLDER"
+if ! "$PYTHON" -c 'import fastapi, uvicorn' 2>/dev/null; then
+    SERVE="$(dirname "$EMBEDRAG")/pip install -e '.[server]' && $SERVE"   # the server extra is not in the demo's install
+fi
+printf '\n\033[1mSee it in the browser:\033[0m run\n    %s\nthen open http://127.0.0.1:8000/search?collection=%s (Ctrl-C stops the server)\n' "$SERVE" "$NAME"
