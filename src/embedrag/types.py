@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from embedrag._identity import chunk_id
 
-__all__ = ["Chunk", "Document", "EmbeddingSpec", "Hit"]
+__all__ = ["Chunk", "Document", "EmbeddedDocument", "EmbeddingSpec", "Hit"]
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,15 @@ class Hit:
     start: int | None = None
     """Character offset of the text in its document (``document.text[start:end] == text``), if known."""
     end: int | None = None
+
+
+@dataclass(frozen=True)
+class EmbeddedDocument:
+    """A document already chunked and embedded elsewhere (a Parquet export), ready to be stored as it is."""
+
+    document: Document
+    chunks: Sequence[Chunk]
+    vectors: Any
+    """Array (len(chunks), dims): row i embeds ``chunks[i]``."""
+    content_hash: str
+    """The hash that decides "unchanged" (:func:`embedrag._identity.content_hash` of the original text)."""

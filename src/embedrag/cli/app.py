@@ -29,6 +29,7 @@ from embedrag.cli import (
     serve,
     tokenize,
     train,
+    transfer,
     words,
 )
 from embedrag.cli import eval as eval_cli
@@ -51,6 +52,8 @@ collection.register(app, panel=RETRIEVAL)
 app.command("ask", rich_help_panel=RETRIEVAL)(ask.ask)
 app.command("plot", rich_help_panel=RETRIEVAL)(plot.plot)
 app.command("serve", rich_help_panel=RETRIEVAL)(serve.serve)
+app.command("export", rich_help_panel=RETRIEVAL)(transfer.export_command)
+app.command("import", rich_help_panel=RETRIEVAL)(transfer.import_command)
 app.command("embed", rich_help_panel=VECTORS)(embed.embed_command)
 app.add_typer(tokenize.app, name="tokenize", rich_help_panel=VECTORS)
 app.add_typer(words.app, name="words", rich_help_panel=VECTORS)

@@ -31,7 +31,7 @@ from embedrag.search.recommend import nearest_documents, rocchio
 from embedrag.search.rerank import Reranker, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
-from embedrag.types import Document, Hit
+from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec, Hit
 
 __all__ = ["Collection", "FilterSpec", "Mode"]
 
@@ -300,6 +300,44 @@ class Collection:
         self._index.prepare()
         return len(documents)
 
+    def add_embedded(
+        self, documents: Sequence[EmbeddedDocument], *, spec: EmbeddingSpec, report: IngestReport | None = None
+    ) -> IngestReport:
+        """Store documents chunked and embedded elsewhere by an encoder of ``spec``, in one transaction.
+
+        ``spec`` must match the collection's (:class:`SpecMismatchError` otherwise). A document whose
+        content hash is stored under its id is left unchanged; the others replace what their id held.
+        The HNSW graph catches up at the next :meth:`prepare_index` or search.
+        """
+        self._store.require_writable()
+        self._store.check_spec(spec)
+        report = report if report is not None else IngestReport()
+        with self._store.write() as writer:
+            for item in documents:
+                previous = writer.document_hash(_checked_ids([item.document.id])[0])
+                if previous == item.content_hash:
+                    report.unchanged += 1
+                    continue
+                writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
+                report.chunks += len(item.chunks)
+                if previous is None:
+                    report.added += 1
+                else:
+                    report.updated += 1
+        return report
+
+    def export_parquet(self, path: str | Path) -> int:
+        """Write every chunk with its vector to a Parquet file (see :mod:`embedrag.collection.parquet`); the rows."""
+        from embedrag.collection.parquet import export_parquet
+
+        return export_parquet(self, path)
+
+    def import_parquet(self, path: str | Path) -> IngestReport:
+        """Add the documents of a Parquet file, reusing its vectors when its spec matches (see the module)."""
+        from embedrag.collection.parquet import import_parquet
+
+        return import_parquet(self, path)
+
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
         self._store.require_writable()
@@ -436,6 +474,11 @@ class Collection:
                 for row in conn.execute(sql, part):
                     found[row[0]].append(_stored_chunk(row))
         return [chunk for doc_id in ids for chunk in found[doc_id]]
+
+    @property
+    def spec(self) -> EmbeddingSpec:
+        """What the stored vectors mean: model, dims, pooling, prompts (see :class:`EmbeddingSpec`)."""
+        return self._store.spec
 
     def prepare_index(self) -> None:
         """Build or catch up the HNSW graph now (an ingest does it; otherwise the next dense search would)."""
