@@ -166,7 +166,9 @@ class Collection:
         if self._embedder is None:
             spec = self._store.spec
             try:
-                embedder = Embedder(spec.model, variant=spec.variant)  # type: ignore[arg-type]
+                # The prompts it stored, whatever the model's config says today.
+                prompts = {"query": spec.query_prompt, "document": spec.passage_prompt}
+                embedder = Embedder(spec.model, variant=spec.variant, prompts=prompts)  # type: ignore[arg-type]
             except ModelNotFoundError as exc:
                 raise StoreError(
                     f"{self._store.root} was built with model {spec.model!r}, which is not available here; "
@@ -186,7 +188,7 @@ class Collection:
     @property
     def chunk_tokens(self) -> int:
         limit = self.embedder.max_tokens
-        usable = None if limit is None else limit - self.embedder.special_tokens
+        usable = None if limit is None else limit - self.embedder.for_role("document").special_tokens
         if self._chunk_tokens is None:
             return usable or 256
         if usable is not None and not 8 <= self._chunk_tokens <= usable:
@@ -215,7 +217,7 @@ class Collection:
         ingest_documents(
             documents,
             store=self._store,
-            embedder=self.embedder,
+            embedder=self.embedder.for_role("document"),
             tokenizer=self.tokenizer,
             chunk_tokens=self.chunk_tokens,
             overlap_tokens=self.overlap_tokens,
@@ -287,7 +289,7 @@ class Collection:
         empty = [doc.id for doc, chunks in zip(documents, chunked, strict=True) if not chunks]
         if empty:
             raise InputError(f"document(s) without any text to index: {', '.join(map(repr, empty[:10]))}")
-        embedded = self.embedder.embed([chunk.text for chunks in chunked for chunk in chunks])
+        embedded = self.embedder.for_role("document").embed([chunk.text for chunks in chunked for chunk in chunks])
         if embedded.truncated:  # chunks are sized to the model's limit; this would be a bug
             raise EmbedragError(f"{len(embedded.truncated)} chunk(s) exceeded {self.embedder.name}'s limit")
         vectors = embedded.vectors
@@ -386,9 +388,8 @@ class Collection:
         check_options(mode, fusion)
         check_k(k)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
-        scored = MODES[mode](
-            self._index, lambda: self.embedder, Query(query, wanted, as_filters(filters), exact, fusion)
-        )
+        request = Query(query, wanted, as_filters(filters), exact, fusion)
+        scored = MODES[mode](self._index, lambda: self.embedder.for_role("query"), request)
         hits = self._index.hits(scored[: wanted if rerank else k])
         if rerank:
             hits = self._reranker(rerank)(query, hits)

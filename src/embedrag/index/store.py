@@ -45,10 +45,21 @@ if TYPE_CHECKING:
 
 __all__ = ["SPEC_FIELDS_COMPARED", "DocumentInfo", "Store", "StoreStats"]
 
-SPEC_FIELDS_COMPARED = ("model", "backend", "variant", "dims", "pooling", "normalize", "tokenizer_hash")
+SPEC_FIELDS_COMPARED = (
+    "model",
+    "backend",
+    "variant",
+    "dims",
+    "pooling",
+    "normalize",
+    "tokenizer_hash",
+    "query_prompt",
+    "passage_prompt",
+)
 """Fields that must match to add or query vectors. Strict on ``variant`` too: int8 and fp32 vectors
 of one model are close (cosine ~0.99) but not the same space, and mixing them would be silent.
-``max_tokens`` is not compared: it changes truncation of long inputs, not what a vector means."""
+``max_tokens`` is not compared: it changes truncation of long inputs, not what a vector means. The prompts
+are (e5's ``passage: ``): a collection written before prompts existed has none, and takes none."""
 
 
 @dataclass(frozen=True)
