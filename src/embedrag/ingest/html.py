@@ -237,7 +237,8 @@ def _dropped(node: LexborNode, tag: str, drop: Drop) -> bool:
     attributes = node.attributes
     if "hidden" in attributes or drop(tag, attributes):
         return True
-    return tag == "a" and "href" in attributes and is_permalink(attributes, node.text())
+    # Only in-page links can be permalinks: the text of other links is never computed.
+    return tag == "a" and (attributes.get("href") or "").startswith("#") and is_permalink(attributes, node.text())
 
 
 def _separator(tag: str, cell_depth: int) -> str:
