@@ -12,6 +12,7 @@ import pytest
 from embedrag.errors import InputError
 from embedrag.index import CollectionLockedError, SpecMismatchError, Store, StoreError
 from embedrag.index.hnsw import lineage_problem
+from embedrag.index.schema import FORMAT_VERSION
 from embedrag.types import EmbeddingSpec
 
 Make = Callable[..., tuple]
@@ -185,7 +186,8 @@ def test_a_format_1_file_is_upgraded_in_place_and_its_old_graph_is_not_trusted(
     store.close()
     with Store.open(store.root) as again:
         with again.read() as conn:
-            assert conn.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()[0] == "2"
+            version = conn.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()[0]
+            assert version == str(FORMAT_VERSION)
             assert conn.execute("SELECT generation FROM commits").fetchall() == [(1,)]
         assert again.stats().documents == 1
         assert again.check().ok  # the checksums were taken from the vectors as they were
@@ -196,7 +198,8 @@ def test_a_newer_format_is_refused_naming_both_versions(store: Store) -> None:
     with store.read() as conn:
         conn.execute("UPDATE meta SET value = '9' WHERE key = 'format_version'")
     store.close()
-    with pytest.raises(StoreError, match=r"format version 9 \(written by a newer embedrag\); .* up to 2"):
+    newer = rf"format version 9 \(written by a newer embedrag\); .* up to {FORMAT_VERSION}"
+    with pytest.raises(StoreError, match=newer):
         Store.open(store.root)
 
 

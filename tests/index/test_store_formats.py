@@ -1,8 +1,9 @@
 """Collection files written by earlier formats open after an upgrade in place; newer ones are refused.
 
 The fixtures are real files: ``format1`` was written by embedrag at d616e1e (before vector
-checksums and commit tokens), ``format2`` by today's code; both hold the documents ``cats``
-and ``bread`` (``stocks`` was added, then deleted), with toy 8-dimensional vectors.
+checksums and commit tokens), ``format2`` before prompts joined the spec, ``format3`` by
+today's code (its spec names e5-style prompts); all hold the documents ``cats`` and ``bread``
+(``stocks`` was added, then deleted), with toy 8-dimensional vectors.
 """
 
 from __future__ import annotations
@@ -56,8 +57,19 @@ def test_a_format_1_collection_is_upgraded_in_place_with_a_note(tmp_path: Path) 
     assert (note["from"], note["to"]) == (1, FORMAT_VERSION) and note["by"].startswith("embedrag ")
 
 
-def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_format_2_collection_gains_empty_prompts_in_its_spec(tmp_path: Path) -> None:
     root = _copy("format2", tmp_path)
+    with Store.open(root) as store:
+        _answers_as_before(store)
+        assert (store.spec.query_prompt, store.spec.passage_prompt) == ("", "")
+    spec = json.loads(_meta(root, "spec"))
+    assert (spec["query_prompt"], spec["passage_prompt"], spec["model"]) == ("", "", "toy-model")
+    [note] = json.loads(_meta(root, "upgrades"))
+    assert (note["from"], note["to"]) == (2, FORMAT_VERSION)
+
+
+def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy("format3", tmp_path)
     ran = []
 
     def step(conn: sqlite3.Connection) -> None:
@@ -68,6 +80,7 @@ def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatc
     monkeypatch.setitem(schema.UPGRADES, FORMAT_VERSION, step)
     with Store.open(root) as store:
         _answers_as_before(store)
+        assert (store.spec.query_prompt, store.spec.passage_prompt) == ("query: ", "passage: ")
     assert ran == [True]
     assert _meta(root, "format_version") == str(FORMAT_VERSION + 1)
     with Store.open(root):  # upgraded once only
@@ -75,7 +88,7 @@ def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatc
 
 
 def test_a_failed_upgrade_leaves_the_old_format_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _copy("format2", tmp_path)
+    root = _copy("format3", tmp_path)
 
     def step(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE later (x INTEGER)")
@@ -92,7 +105,7 @@ def test_a_failed_upgrade_leaves_the_old_format_whole(tmp_path: Path, monkeypatc
 
 
 def test_a_newer_format_is_refused_naming_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _copy("format2", tmp_path)
+    root = _copy("format3", tmp_path)
     monkeypatch.setattr("embedrag.index.store.FORMAT_VERSION", FORMAT_VERSION - 1)
     with pytest.raises(StoreError, match=rf"format version {FORMAT_VERSION} \(written by a newer embedrag\); .* up to"):
         Store.open(root)

@@ -16,6 +16,7 @@ one fsync per *batch* of documents, a small price for "nothing ever lost".
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sqlite3
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 DB_NAME = "collection.db"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever the tables below change; :data:`UPGRADES` brings an older file up to date in place."""
 
 SCHEMA = """
@@ -107,7 +108,14 @@ def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE chunks SET vector_crc = embedrag_crc32(vector)")
 
 
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    # Format 3 specs name the query and passage prompts; a format-2 collection was built without any.
+    spec = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'spec'").fetchone()[0])
+    spec = {"query_prompt": "", "passage_prompt": "", **spec}
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'spec'", (json.dumps(spec, sort_keys=True),))
+
+
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 """Format version -> the step that turns it into the next version, inside a write transaction."""
 
 
