@@ -143,3 +143,13 @@ def test_html_over_the_size_limit_is_skipped_unread(tmp_path: Path) -> None:
     options = LoadOptions(limits=Limits(html_bytes=1 << 20))
     [item] = load_file(FileRef(path, "huge.html"), options)
     assert item == Skipped(str(path), f"{path} is 1.4 MB, over the 1.0 MB limit for an HTML page")
+
+
+def test_collection_ingest_passes_limits_to_the_loaders(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "big.html"
+    page.parent.mkdir()
+    page.write_text("<main><p>" + "word " * 5_000 + "</p></main>")
+    with Collection.open(tmp_path / "col") as col:
+        report = col.ingest([page.parent], limits=Limits(html_bytes=10_000))
+    assert report.added == 0
+    assert [s.reason for s in report.skipped] == [f"{page} is 24.4 KB, over the 9.8 KB limit for an HTML page"]

@@ -90,7 +90,7 @@ def test_docx_zip_bomb_is_skipped_before_unpacking(tmp_path: Path) -> None:
 def test_zip_over_the_unpacked_limit_is_skipped(report_docx: Path) -> None:
     item = _load(report_docx, LoadOptions(limits=Limits(unzipped_bytes=10_000)))
     assert isinstance(item, Skipped)
-    assert item.reason.endswith("over the 0.0 MB limit") and "unpacks to" in item.reason
+    assert item.reason.endswith("over the 9.8 KB limit") and "unpacks to" in item.reason
 
 
 def test_encrypted_office_file_is_skipped_with_that_reason(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ class Limits:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / _MB:.1f} MB"
+    """A size for people: ``1.4 MB``, ``9.8 KB``."""
+    return f"{size / _MB:.1f} MB" if size >= _MB else f"{size / 1024:.1f} KB"
 
 
 def too_large(ref: FileRef, limit: int, what: str) -> Skipped | None:

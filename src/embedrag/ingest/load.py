@@ -8,6 +8,7 @@ from pathlib import Path
 from embedrag.ingest.epub import load_epub
 from embedrag.ingest.files import FileRef
 from embedrag.ingest.html import load_html
+from embedrag.ingest.limits import Limits
 from embedrag.ingest.markdown import load_markdown
 from embedrag.ingest.office import load_docx, load_pptx
 from embedrag.ingest.pdf import load_pdf
@@ -65,6 +66,7 @@ def load_path(
     id_field: str | None = None,
     metadata_fields: Sequence[str] = (),
     files: FileCount | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Loaded]:
     """Documents from a file or a folder (recursively), lazily, in a deterministic order.
 
@@ -74,6 +76,7 @@ def load_path(
     ``include``/``exclude`` are globs (``"*.md"``, ``"drafts/**"``) applied inside
     folders; ``text_field``, ``id_field`` and ``metadata_fields`` choose what JSONL/CSV
     records give (see :class:`LoadOptions`). ``files.read`` counts the files read to the end.
+    ``limits`` bound what one file may cost (default :class:`~embedrag.ingest.limits.Limits`).
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
@@ -84,7 +87,7 @@ def load_path(
     a.md
     ROOT/b.txt is binary (NUL byte at offset 0)
     """
-    options = LoadOptions(text_field, id_field, tuple(metadata_fields))
+    options = LoadOptions(text_field, id_field, tuple(metadata_fields), limits or Limits())
     for ref in inputs(path, include=include, exclude=exclude):
         yield from (ref,) if isinstance(ref, Skipped) else load_file(ref, options)
         if files is not None:
