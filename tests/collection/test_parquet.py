@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from embedrag.collection import Collection
+from embedrag.collection.parquet import import_parquet
 from embedrag.embed import Embedder
 from embedrag.errors import InputError
 from embedrag.types import Document
@@ -83,6 +84,21 @@ def test_a_round_trip_stores_bit_identical_vectors_without_calling_the_encoder(
         spans = [sorted((c.id, c.text, c.start, c.end) for c in col.chunks()) for col in (source, target)]
         assert spans[0] == spans[1]
     assert target.search_by_vector(after["cats#0"], k=1)[0].doc_id == "cats"
+
+
+def test_documents_spanning_row_groups_and_batches_import_whole(
+    exported: Path, target: Collection, tmp_path: Path
+) -> None:
+    path = _write(pq.read_table(exported / "out.parquet"), tmp_path / "groups.parquet", row_group_size=3)
+    assert import_parquet(target, path, batch_rows=2).added == 3
+    with Collection.open(exported / "source") as source:
+        before, after = _vectors(source), _vectors(target)
+        assert before.keys() == after.keys() and all(before[i].tobytes() == after[i].tobytes() for i in before)
+
+
+def test_an_export_to_a_missing_folder_is_a_clear_error(exported: Path, tmp_path: Path) -> None:
+    with Collection.open(exported / "source") as source, pytest.raises(InputError, match="cannot write"):
+        source.export_parquet(tmp_path / "no" / "such" / "out.parquet")
 
 
 def test_importing_twice_changes_nothing(exported: Path, target: Collection) -> None:

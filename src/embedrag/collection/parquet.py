@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from embedrag._atomic import publish
 from embedrag._identity import chunk_id
 from embedrag.errors import InputError
 from embedrag.index.store import SPEC_FIELDS_COMPARED
@@ -63,26 +64,39 @@ _SQL = (
 
 
 def export_parquet(collection: Collection, path: str | Path) -> int:
-    """Write every chunk of ``collection`` (one snapshot) to the Parquet file ``path``; returns the rows written."""
-    spec = collection.spec
+    """Write every chunk of ``collection`` (one snapshot) to the Parquet file ``path``; returns the rows written.
+
+    The file appears whole or not at all (written aside, then renamed); a folder that cannot be
+    written is an :class:`InputError`.
+    """
+    spec, rows = collection.spec, 0
     schema = pa.schema(
         [*COLUMNS.items(), ("vector", pa.list_(pa.float32(), spec.dims))],
         metadata={"embedrag": json.dumps({"format": FILE_FORMAT, "spec": dataclasses.asdict(spec)})},
     )
-    rows = 0
-    with collection._store.read() as conn, pq.ParquetWriter(path, schema, write_page_checksum=True) as out:
-        cursor = conn.execute(_SQL)
-        while part := cursor.fetchmany(_EXPORT_ROWS):
-            columns = list(zip(*part, strict=True))
-            ids = [chunk_id(d, p) for d, p in zip(columns[0], columns[1], strict=True)]
-            flat = np.frombuffer(b"".join(columns[10]), dtype="<f4")
-            vectors = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), spec.dims)
-            arrays = [
-                pa.array(values, kind) for values, kind in zip([ids, *columns[:10]], COLUMNS.values(), strict=True)
-            ]
-            out.write_batch(pa.record_batch([*arrays, vectors], schema=schema))
-            rows += len(part)
+
+    def write(temp: Path) -> None:
+        nonlocal rows
+        with collection._store.read() as conn, pq.ParquetWriter(temp, schema, write_page_checksum=True) as out:
+            cursor = conn.execute(_SQL)
+            while part := cursor.fetchmany(_EXPORT_ROWS):
+                out.write_batch(_record_batch(part, schema, spec.dims))
+                rows += len(part)
+
+    try:
+        publish(Path(path), write)
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e}") from None
     return rows
+
+
+def _record_batch(part: list[Any], schema: pa.Schema, dims: int) -> pa.RecordBatch:
+    columns = list(zip(*part, strict=True))
+    ids = [chunk_id(d, p) for d, p in zip(columns[0], columns[1], strict=True)]
+    flat = np.frombuffer(b"".join(columns[10]), dtype="<f4")
+    vectors = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), dims)
+    arrays = [pa.array(column, kind) for column, kind in zip([ids, *columns[:10]], COLUMNS.values(), strict=True)]
+    return pa.record_batch([*arrays, vectors], schema=schema)
 
 
 @dataclass(frozen=True)
