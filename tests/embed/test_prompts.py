@@ -39,6 +39,7 @@ def test_prompts_are_read_from_the_models_config(e5: Embedder) -> None:
     assert dict(e5.prompts.texts) == PROMPTS and e5.prompts.default_name is None
     assert (e5.spec.query_prompt, e5.spec.passage_prompt) == ("query: ", "passage: ")
     assert np.array_equal(e5.encode_document(["Cats purr."]), e5.encode(["passage: Cats purr."]))
+    assert np.array_equal(e5.encode_query(["Cats purr."], prompt=""), e5.encode(["Cats purr."]))  # the call's own wins
 
 
 def test_a_default_prompt_applies_to_every_text_unless_another_is_named(e5_like: Path) -> None:

@@ -169,13 +169,13 @@ class Embedder:
 
         ``normalize=None`` follows the model's own configuration.
         """
-        return self._embed(_validated(texts, start=0), normalize, self._default_prompt())
+        return self._embed(_validated(texts, start=0), normalize, self._prompt_for())
 
-    def _default_prompt(self) -> str:
-        """The prompt put before texts when the call names none: a role's, or the model's default."""
-        if self._prompt is not None:
-            return self._prompt
-        return resolve_prompt(self.prompts, prompt=None, prompt_name=None)
+    def _prompt_for(self, prompt: str | None = None, prompt_name: str | None = None) -> str:
+        """The text put before each input: the call's prompt, else a role's (:meth:`for_role`), else the default."""
+        if prompt is not None or prompt_name is not None or self._prompt is None:
+            return resolve_prompt(self.prompts, prompt=prompt, prompt_name=prompt_name)
+        return self._prompt
 
     def token_ids(self, texts: Iterable[str] | str) -> list[list[int]]:
         """Ids of each text's word pieces, without the special tokens the model adds around them.
@@ -232,7 +232,7 @@ class Embedder:
 
         Indices in ``truncated`` / ``windowed`` count from the start of the whole stream.
         """
-        return self._stream(texts, normalize, self._default_prompt(), chunk_size)
+        return self._stream(texts, normalize, self._prompt_for(), chunk_size)
 
     def _stream(
         self, texts: Iterable[str] | str, normalize: bool | None, prompt: str, chunk_size: int
@@ -326,8 +326,7 @@ class Embedder:
             raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         if normalize_embeddings:
             normalize = True
-        text = self._prompt if prompt is None and prompt_name is None and self._prompt is not None else None
-        before = text if text is not None else resolve_prompt(self.prompts, prompt=prompt, prompt_name=prompt_name)
+        before = self._prompt_for(prompt, prompt_name)
         with _progress_bar(show_progress_bar, texts, progress) as report:
             vectors = self._encode_all(texts, normalize, before, batch_size or _CHUNK, report)
         vectors = truncate(vectors, truncate_dim, normalize=normalize is True)
