@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 
 Encode = Callable[[list[str]], np.ndarray]
+NOTES: list[str] = []
+"""What the engine's name does not say (e.g. the precision OpenVINO chose), sent with "ready"."""
 
 
 def st_torch(model_dir: Path, threads: int, workdir: Path) -> Encode:
@@ -63,10 +65,13 @@ def _st_onnx(model_dir: Path, threads: int, workdir: Path, isa: str | None) -> E
 
 
 def st_openvino(model_dir: Path, threads: int, workdir: Path) -> Encode:
+    import openvino as ov
     from sentence_transformers import SentenceTransformer
 
     config = {"ov_config": {"INFERENCE_NUM_THREADS": str(threads)}}
     model = SentenceTransformer(str(_st_folder(model_dir, workdir)), backend="openvino", model_kwargs=config)
+    # OpenVINO computes in bf16 by default where the CPU has bf16 instructions: say so in the row's name.
+    NOTES.append(f"precision hint {ov.Core().get_property('CPU', 'INFERENCE_PRECISION_HINT').to_string()}")
     return lambda texts: model.encode(texts, batch_size=32, normalize_embeddings=True)
 
 
@@ -97,7 +102,7 @@ def main() -> None:
     engine, model_dir, texts_file, threads, workdir = sys.argv[1:6]
     texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
     encode = ENGINES[engine](Path(model_dir), int(threads), Path(workdir))
-    print("ready", flush=True)
+    print(" ".join(["ready", *NOTES]), flush=True)
     for line in sys.stdin:
         command, _, rest = line.strip().partition(" ")
         if command == "vectors":

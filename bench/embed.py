@@ -6,7 +6,8 @@ passages (BBC News paragraphs), same thread count, in one run:
 - sentence-transformers fp32 on torch (the default; the reference for ratios and cosines),
 - sentence-transformers' ONNX backend, fp32 and its dynamically quantised int8 export for this
   CPU's ISA (``export_dynamic_quantized_onnx_model``, "avx512_vnni" or "avx2"),
-- sentence-transformers' OpenVINO backend (fp32) where ``openvino`` installs,
+- sentence-transformers' OpenVINO backend where ``openvino`` installs (at OpenVINO's default precision,
+  bf16 on CPUs with bf16 instructions: the row says which),
 - embedrag fp32 and int8 (the int8 build this CPU gets; the header says which and why).
 
 optimum, which those backends need, pins transformers 4.x and an older tokenizers, so they run
@@ -71,7 +72,7 @@ class Worker:
         self.proc = subprocess.Popen(
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
         )
-        self._reply()
+        self.note = self._reply().removeprefix("ready").strip()
 
     def _reply(self) -> str:
         assert self.proc.stdout is not None
@@ -104,7 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=600, help="passages (default 600)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved timed rounds; the median is kept")
+    parser.add_argument(
+        "--rounds", "--repeats", dest="rounds", type=int, default=3, help="interleaved timed rounds; the median is kept"
+    )
     parser.add_argument("--no-remote", action="store_true", help="skip the ONNX/OpenVINO backends of the other venv")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
@@ -127,8 +130,9 @@ def main() -> None:
         other = st_python()
         engines["sentence-transformers onnx fp32"] = ("st-onnx", other)
         engines[f"sentence-transformers onnx int8 ({isa}, dynamic)"] = (f"st-onnx-int8-{isa}", other)
-        engines["sentence-transformers openvino fp32"] = ("st-openvino", other)
+        engines["sentence-transformers openvino"] = ("st-openvino", other)
     workers = {name: Worker(engine, python, args.threads) for name, (engine, python) in engines.items()}
+    workers = {f"{name} ({w.note})" if w.note else name: w for name, w in workers.items()}
     names = list(workers)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # truncation of the few passages over 256 pieces, same everywhere
@@ -174,7 +178,7 @@ def main() -> None:
     if not args.no_write:
         from _common import write_section
 
-        write_section("embed", report)
+        write_section(f"embed-{target.name}", report)  # one section per kind of CPU
 
 
 if __name__ == "__main__":
