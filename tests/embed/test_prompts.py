@@ -88,3 +88,22 @@ def test_a_collection_written_before_prompts_has_none(tmp_path: Path) -> None:
     shutil.copytree(Path(__file__).parent.parent / "index" / "fixtures" / "format2", root)
     with Store.open(root) as store:
         assert (store.spec.query_prompt, store.spec.passage_prompt) == ("", "")
+
+
+def test_a_model_that_pools_without_its_prompt_is_refused_when_a_prompt_applies(tmp_path: Path, e5_like: Path) -> None:
+    instructor = tmp_path / "instructor-like"
+    shutil.copytree(e5_like, instructor)
+    (instructor / "modules.json").write_text(
+        json.dumps(
+            [
+                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            ]
+        )
+    )
+    (instructor / "1_Pooling").mkdir()
+    (instructor / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode": "mean", "include_prompt": False}))
+    embedder = Embedder(instructor)
+    assert embedder.encode(["Cats purr."]).shape == (1, 32)  # no prompt: fine
+    with pytest.raises(ModelFormatError, match="include_prompt: false"):
+        embedder.encode_query(["Cats purr."])

@@ -18,7 +18,7 @@ from embedrag.embed.images import ImageInput, is_single_image, not_an_image_mode
 from embedrag.embed.precision import PRECISIONS, Output, Precision, convert, quantize, truncate
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import Role, model_type, read_json, read_prompts, resolve_prompt
-from embedrag.errors import ConfigError, InputError, TruncationWarning
+from embedrag.errors import ConfigError, InputError, ModelFormatError, TruncationWarning
 from embedrag.models import resolve
 from embedrag.tokenize.protocol import check_ids, check_text
 from embedrag.types import EmbeddingSpec
@@ -214,6 +214,11 @@ class Embedder:
         return tokens
 
     def _embed(self, batch: list[str], normalize: bool | None, prompt: str) -> Embeddings:
+        if prompt and not self.prompts.pooled:
+            raise ModelFormatError(
+                f"{self.model_path} pools without the prompt's tokens (include_prompt: false), which embedrag "
+                "does not do: its vectors would differ from sentence-transformers'; encode with prompt=''"
+            )
         texts = [prompt + text for text in batch] if prompt else batch
         return self._embed_content(self._backend.content_ids(texts) if texts else [], normalize)
 

@@ -127,10 +127,13 @@ class Prompts:
 
     texts: Mapping[str, str] = field(default_factory=dict)
     default_name: str | None = None
+    pooled: bool = True
+    """Whether the prompt's tokens are pooled with the text's (sentence-transformers' Pooling
+    ``include_prompt``; Instructor models leave them out, which embedrag does not do)."""
 
     def merged(self, texts: Mapping[str, str] | None, default_name: str | None) -> Prompts:
         """These prompts overridden by a caller's (sentence-transformers' ``prompts=``, ``default_prompt_name=``)."""
-        merged = Prompts({**self.texts, **(texts or {})}, default_name or self.default_name)
+        merged = Prompts({**self.texts, **(texts or {})}, default_name or self.default_name, self.pooled)
         if merged.default_name is not None and merged.default_name not in merged.texts:
             raise ConfigError(f"default prompt {merged.default_name!r} is not one of {sorted(merged.texts)}")
         return merged
@@ -151,7 +154,16 @@ def read_prompts(model_dir: Path) -> Prompts:
         raise ModelFormatError(f"{path}: 'prompts' must map names to texts, got {texts!r}")
     if default is not None and (not isinstance(default, str) or default not in (texts or {})):
         raise ModelFormatError(f"{path}: default_prompt_name {default!r} is not one of {sorted(texts or {})}")
-    return Prompts(dict(texts or {}), default)
+    return Prompts(dict(texts or {}), default, _pools_prompt(model_dir))
+
+
+def _pools_prompt(model_dir: Path) -> bool:
+    """False when the folder's Pooling module says ``include_prompt: false``."""
+    modules_path = model_dir / "modules.json"
+    modules = read_json(modules_path) if modules_path.exists() else []
+    pooling = next((m for m in modules if str(m.get("type", "")).endswith("Pooling")), None)
+    config = model_dir / str(pooling.get("path", "1_Pooling")) / "config.json" if pooling else None
+    return not (config is not None and config.exists() and read_json(config).get("include_prompt") is False)
 
 
 def resolve_prompt(prompts: Prompts, *, prompt: str | None, prompt_name: str | None) -> str:
