@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Embedder", "Precision"]
 
-Variant = Literal["fp32", "int8"]
+Variant = Literal["fp32", "int8", "bf16"]
 _CHUNK = 2048
 """Texts tokenised and sorted by length together; bounds memory on huge iterables."""
 
@@ -84,8 +84,8 @@ class Embedder:
         prompts: Mapping[str, str] | None = None,
         default_prompt_name: str | None = None,
     ) -> None:
-        if variant not in ("fp32", "int8"):
-            raise ConfigError(f"variant must be 'fp32' or 'int8', got {variant!r}")
+        if variant not in ("fp32", "int8", "bf16"):
+            raise ConfigError(f"variant must be 'fp32', 'int8' or 'bf16' (OpenVINO), got {variant!r}")
         if long_inputs not in ("truncate", "window", "error"):
             raise ConfigError(f"long_inputs must be 'truncate', 'window' or 'error', got {long_inputs!r}")
         found = resolve(model, allow_network=allow_network)

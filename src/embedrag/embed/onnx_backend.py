@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from embedrag._optional import require
 from embedrag.embed.batching import plan_batches, windows
+from embedrag.embed.export.cpu import cpu_flags, has_bf16
 from embedrag.embed.pooling import POOLERS
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import SentenceConfig, read_sentence_config
@@ -21,7 +25,7 @@ from embedrag.errors import ConfigError, InputError, ModelFormatError
 from embedrag.models.cache import hash_files
 from embedrag.tokenize.huggingface import HFTokenizer
 
-__all__ = ["OnnxBackend", "text_tokenizer"]
+__all__ = ["OnnxBackend", "OpenVinoSession", "text_tokenizer"]
 
 _WINDOW_OVERLAP = 32
 """Word pieces shared by neighbouring windows, so no sentence is only ever seen cut."""
@@ -54,14 +58,17 @@ class OnnxBackend:
         self.token_budget, self.max_batch = token_budget, max_batch
         self.tokenizer, self.tokenizer_hash, self.prefix, self.suffix, self.vocab_size = text_tokenizer(model_dir)
 
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = threads or 0
-        options.inter_op_num_threads = 1
-        if graph is None:
-            graph = onnx_for(model_dir, variant=variant)  # type: ignore[arg-type]
-        model = graph if isinstance(graph, bytes) else str(graph)
-        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        if graph is None:  # bf16 is the fp32 graph, computed in bf16 by OpenVINO
+            graph = onnx_for(model_dir, variant="fp32" if variant == "bf16" else variant)  # type: ignore[arg-type]
+        if variant == "bf16":
+            self.session: Any = OpenVinoSession(graph, threads)
+        else:
+            options = ort.SessionOptions()
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.intra_op_num_threads = threads or 0
+            options.inter_op_num_threads = 1
+            model = graph if isinstance(graph, bytes) else str(graph)
+            self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.dims = self.config.hidden_size
 
@@ -137,6 +144,32 @@ class OnnxBackend:
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             feed = {k: v for k, v in feed.items() if k in self.input_names}
             yield batch, self.session.run(["last_hidden_state"], feed)[0], mask
+
+
+class OpenVinoSession:
+    """An OpenVINO compiled model behind the two calls the backend makes of an ONNX Runtime session.
+
+    Precision: bf16 where the CPU computes it natively (``cpu.BF16_FLAGS``), else f32: OpenVINO's
+    own rule, written out so that :attr:`precision` says what ran.
+    """
+
+    def __init__(self, graph: Path | bytes, threads: int | None) -> None:
+        ov = require("openvino", extra="openvino", purpose="variant='bf16'")
+        if isinstance(graph, bytes):
+            raise ConfigError("variant='bf16' runs a graph file; pass a path, not serialised bytes")
+        self.precision = "bf16" if has_bf16(cpu_flags()) else "f32"
+        config = {"INFERENCE_PRECISION_HINT": self.precision}
+        if threads:
+            config["INFERENCE_NUM_THREADS"] = str(threads)
+        self._model = ov.Core().compile_model(str(graph), "CPU", config)
+        self._request = self._model.create_infer_request()
+
+    def get_inputs(self) -> list[SimpleNamespace]:
+        return [SimpleNamespace(name=port.get_any_name()) for port in self._model.inputs]
+
+    def run(self, names: list[str], feed: dict[str, npt.NDArray[np.int64]]) -> list[npt.NDArray[np.float32]]:
+        result = self._request.infer(feed)
+        return [np.array(result[self._model.output(name)], dtype=np.float32) for name in names]
 
 
 def _combine(pooled: npt.NDArray[np.float32], owners: list[int], sizes: list[int], n: int) -> npt.NDArray[np.float32]:

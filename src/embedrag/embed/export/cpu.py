@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["TARGETS", "Target", "choose_target", "cpu_flags", "int8_target"]
+__all__ = ["BF16_FLAGS", "TARGETS", "Target", "choose_target", "cpu_flags", "has_bf16", "int8_target"]
 
-_INT8_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8")
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+"""Either one lets OpenVINO compute in bf16 natively (``Embedder(variant="bf16")``)."""
+_INT8_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8", *sorted(BF16_FLAGS))
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,15 @@ def cpu_flags() -> frozenset[str]:
     if platform.system() != "Linux" or not path.is_file():
         return frozenset()
     return parse_flags(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def has_bf16(flags: frozenset[str] | set[str]) -> bool:
+    """Whether the CPU computes bf16 natively.
+
+    >>> has_bf16({"avx512f", "avx512_bf16"}), has_bf16({"avx2"})
+    (True, False)
+    """
+    return bool(BF16_FLAGS & flags)
 
 
 def int8_target() -> Target:
