@@ -205,7 +205,9 @@ def module_queries(pages: list[Path]) -> list[tuple[str, str]]:
     tree = LexborHTMLParser((DOCS / "py-modindex.html").read_text(encoding="utf-8"))
     queries = []
     for row in tree.css("tr"):
-        link, synopsis = row.css_first("a[href]"), row.css_first("em")
+        cells = row.css("td")
+        link = row.css_first("a[href]")
+        synopsis = cells[-1].css_first("em") if cells else None  # the last cell; "(Unix)" sits in the name's
         if link is None or synopsis is None:
             continue
         page = (link.attributes.get("href") or "").split("#")[0]
