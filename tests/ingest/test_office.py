@@ -156,8 +156,9 @@ OPF = """<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" vers
 <dc:creator>Ann Gardener</dc:creator><dc:language>en</dc:language></metadata>
 <manifest><item id="c2" href="text/ch%202.xhtml" media-type="application/xhtml+xml"/>
 <item id="c1" href="text/ch1.xhtml" media-type="application/xhtml+xml"/>
-<item id="css" href="style.css" media-type="text/css"/></manifest>
-<spine><itemref idref="c1"/><itemref idref="c2"/></spine></package>"""
+<item id="css" href="style.css" media-type="text/css"/>
+<item id="toc" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/></manifest>
+<spine><itemref idref="toc"/><itemref idref="c1"/><itemref idref="c2"/></spine></package>"""
 CHAPTER = """<html xmlns="http://www.w3.org/1999/xhtml"><body><nav>Contents | Next</nav>
 <h1>{title}</h1><p>{body}</p></body></html>"""
 
@@ -171,6 +172,7 @@ def test_epub_chapters_in_spine_order_without_furniture(tmp_path: Path) -> None:
         archive.writestr("OEBPS/text/ch1.xhtml", CHAPTER.format(title="Apples", body="Apples like sun."))
         archive.writestr("OEBPS/text/ch 2.xhtml", CHAPTER.format(title="Pears", body="Pears like shade."))
         archive.writestr("OEBPS/style.css", "p { margin: 0 }")
+        archive.writestr("OEBPS/nav.xhtml", "<html><body><nav><ol><li>Apples</li><li>Pears</li></ol></nav></body>")
     doc = _load(path)
     assert isinstance(doc, Document)
     assert doc.text == "Apples\n\nApples like sun.\n\nPears\n\nPears like shade."

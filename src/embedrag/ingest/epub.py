@@ -58,8 +58,11 @@ def _read(archive: zipfile.ZipFile) -> tuple[TextBlocks, dict[str, Any]]:
     opf_path = str(rootfile.get("full-path"))
     package = ElementTree.fromstring(archive.read(opf_path))
     base = posixpath.dirname(opf_path)
+    # The EPUB 3 navigation document (properties="nav") is the book's table of contents, not its text.
     manifest = {
-        item.get("id"): (item.get("href") or "", item.get("media-type") or "") for item in package.iter(f"{_OPF}item")
+        item.get("id"): (item.get("href") or "", item.get("media-type") or "")
+        for item in package.iter(f"{_OPF}item")
+        if "nav" not in (item.get("properties") or "").split()
     }
     blocks = TextBlocks()
     for itemref in package.iter(f"{_OPF}itemref"):
