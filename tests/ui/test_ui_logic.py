@@ -41,7 +41,7 @@ def test_a_filter_that_cannot_be_read_is_refused_by_name(js: Any, bad: str) -> N
 
 
 def test_query_terms_and_highlighting(js: Any) -> None:
-    assert js("dom.js", "m.queryTerms('What do cats HUNT at night? cats!')") == ["night", "cats", "hunt", "do", "at"]
+    assert js("dom.js", "m.queryTerms('What do cats HUNT at night? cats!')") == ["night", "cats", "hunt"]
     marked = js(
         "dom.js",
         "m.highlight('Cats <b>hunt</b> mice; scatter', m.queryTerms('cats hunt'))"

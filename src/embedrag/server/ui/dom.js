@@ -41,7 +41,8 @@ export function fill(el, ...children) {
 }
 
 const STOP = new Set(["the", "and", "for", "are", "was", "with", "that", "this", "from", "what", "how", "who", "why",
-  "when", "where", "which", "does", "did", "has", "have", "had", "not", "but", "you", "its", "into", "about"]);
+  "when", "where", "which", "does", "did", "has", "have", "had", "not", "but", "you", "its", "into", "about",
+  "is", "of", "to", "in", "on", "at", "by", "an", "as", "be", "it", "or", "do", "if", "so", "we", "he", "she"]);
 
 /** The words of a query worth highlighting: letters or digits, two or more, not a stop word. */
 export function queryTerms(query) {

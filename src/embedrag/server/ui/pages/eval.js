@@ -29,10 +29,13 @@ export async function render(main, params, { config, navigate }) {
   const jobView = h("section", { "aria-live": "polite", "aria-label": "Job" });
   const history = h("section", { "aria-label": "Earlier runs" });
   main.append(h("h1", {}, "Eval"), form, jobView, history);
-  const jobs = (await api("/v1/eval/jobs")).data;
-  if (jobs.length) fill(history, h("h2", {}, "Runs on this server"), h("ul", {}, jobs.map((j) =>
-    h("li", {}, h("a", { href: `/eval?job=${encodeURIComponent(j.id)}` }, j.id), ` ${j.params.folder}: ${j.status}`))));
-  if (params.get("job")) follow(params.get("job"), jobView, main);
+  const listRuns = async () => {
+    const jobs = (await api("/v1/eval/jobs")).data;
+    if (jobs.length) fill(history, h("h2", {}, "Runs on this server"), h("ul", {}, jobs.map((j) =>
+      h("li", {}, h("a", { href: `/eval?job=${encodeURIComponent(j.id)}` }, j.id), ` ${j.params.folder}: ${j.status}`))));
+  };
+  await listRuns();
+  if (params.get("job")) follow(params.get("job"), jobView, main).then(listRuns);
 }
 
 async function follow(id, box, main) {

@@ -3,7 +3,7 @@
 import { api, ApiProblem } from "../api.js";
 import { errorBox, field, fill, h, num, select } from "../dom.js";
 
-const SAMPLE = "Tokenizers split unbelievably long words; GPT-4o and BERT disagree about “naïve” emoji 🙂.";
+const SAMPLE = "Tokenizers split unbelievably long words; GPT-4o and BERT disagree about “naïve” café prices.";
 
 export async function render(main, params, { config, setParams }) {
   const choices = [["", "(none)"], ...config.tokenizers.map((t) => [t.name, t.label])];

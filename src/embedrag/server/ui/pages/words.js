@@ -7,7 +7,7 @@ const message = (err) => (err instanceof ApiProblem ? err.message : String(err))
 
 export async function render(main, params, { setParams }) {
   const state = { word: params.get("word") ?? "frog", analogy: params.get("analogy") ?? "king - man + woman",
-    odd: params.get("odd") ?? "breakfast cereal dinner lunch", plot: params.get("plot") ?? "paris france rome italy berlin germany" };
+    odd: params.get("odd") ?? "breakfast cereal dinner lunch", plot: params.get("plot") ?? "paris france tokyo japan" };
   const save = () => setParams(state, { push: false });
   main.append(h("h1", {}, "Words"), h("p", { class: "muted" }, "Static word vectors: one vector per word, whatever the sentence."),
     tool("Nearest words", "word", state, save, (v) => api("/v1/words/similar", { method: "POST", body: { word: v, k: 10 } }), table),
