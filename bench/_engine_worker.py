@@ -79,7 +79,10 @@ def embedrag(variant: str) -> Callable[[Path, int, Path], Encode]:
     def load(model_dir: Path, threads: int, workdir: Path) -> Encode:
         from embedrag import Embedder
 
-        return Embedder(model_dir, variant=variant, threads=threads).encode  # type: ignore[arg-type]
+        embedder = Embedder(model_dir, variant=variant, threads=threads)  # type: ignore[arg-type]
+        if variant == "bf16":
+            NOTES.append(f"precision {embedder._backend.session.precision}")  # type: ignore[attr-defined]
+        return embedder.encode
 
     return load
 
@@ -92,6 +95,7 @@ ENGINES: dict[str, Callable[[Path, int, Path], Encode]] = {
     "st-openvino": st_openvino,
     "embedrag-fp32": embedrag("fp32"),
     "embedrag-int8": embedrag("int8"),
+    "embedrag-bf16": embedrag("bf16"),
 }
 
 

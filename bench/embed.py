@@ -8,7 +8,8 @@ passages (BBC News paragraphs), same thread count, in one run:
   CPU's ISA (``export_dynamic_quantized_onnx_model``, "avx512_vnni" or "avx2"),
 - sentence-transformers' OpenVINO backend where ``openvino`` installs (at OpenVINO's default precision,
   bf16 on CPUs with bf16 instructions: the row says which),
-- embedrag fp32 and int8 (the int8 build this CPU gets; the header says which and why).
+- embedrag fp32 and int8 (the int8 build this CPU gets; the header says which and why), and bf16
+  (the fp32 graph on OpenVINO, the openvino extra; the row says the precision that ran).
 
 optimum, which those backends need, pins transformers 4.x and an older tokenizers, so they run
 in a venv of their own, ``bench/.cache/venv-st``, created on first use (``bench/_engine_worker.py``
@@ -113,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from embedrag import Embedder
-    from embedrag.embed.export.cpu import cpu_flags, int8_target
+    from embedrag.embed.export.cpu import BF16_FLAGS, cpu_flags, int8_target
 
     texts = bbc_passages(args.n)
     CACHE.mkdir(exist_ok=True)
@@ -125,6 +126,7 @@ def main() -> None:
         "sentence-transformers fp32 (torch)": ("st-torch", here),
         "embedrag fp32 (onnxruntime)": ("embedrag-fp32", here),
         f"embedrag int8, {target.name} build (onnxruntime)": ("embedrag-int8", here),
+        "embedrag bf16 (openvino)": ("embedrag-bf16", here),
     }
     if not args.no_remote:
         other = st_python()
@@ -153,7 +155,9 @@ def main() -> None:
         "embed.py",
         "embedrag-toolkit", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy",
     )  # fmt: skip
+    bf16 = sorted(BF16_FLAGS & cpu_flags())
     lines += [
+        f"bf16 instructions (embedrag bf16 and OpenVINO compute in bf16 only with them): {', '.join(bf16) or 'none'}.",
         f"int8 build chosen for this CPU: `{target.name}` (recipe `{target.recipe}`): {target.why}. "
         f'sentence-transformers\' int8: `export_dynamic_quantized_onnx_model(model, "{isa}")`, run in '
         "bench/.cache/venv-st (optimum needs transformers 4.x).",
