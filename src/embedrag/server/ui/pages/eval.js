@@ -23,7 +23,7 @@ export async function render(main, params, { config, navigate }) {
     try {
       const job = await api("/v1/eval/jobs", { method: "POST", body: { folder: folder.value, split: split.value, model: model.value,
         max_queries: limit.value ? Number(limit.value) : null, modes: boxes.filter((b) => b.checked).map((b) => b.value) } });
-      navigate(`/eval?job=${encodeURIComponent(job.id)}`);
+      navigate(`/eval?job=${encodeURIComponent(job.id)}&folder=${encodeURIComponent(folder.value)}`);
     } catch (err) { fill(status, errorBox(message(err))); }
   });
   const jobView = h("section", { "aria-live": "polite", "aria-label": "Job" });
