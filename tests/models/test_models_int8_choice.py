@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from embedrag.embed.export.cpu import cpu_flags, int8_target
+from embedrag.embed.export.cpu import cpu_flags, has_bf16, int8_target
 
 
 def test_models_json_names_the_int8_target_and_why(cli) -> None:  # type: ignore[no-untyped-def]
@@ -19,3 +19,9 @@ def test_models_table_names_the_int8_target(cli) -> None:  # type: ignore[no-unt
     result = cli("models")
     assert result.code == 0
     assert f"int8 variant on this CPU: {int8_target().name}" in result.out
+
+
+def test_models_json_says_whether_bf16_is_native(cli) -> None:  # type: ignore[no-untyped-def]
+    bf16 = json.loads(cli("models", "--json").out)["bf16"]
+    assert bf16["native"] is has_bf16(cpu_flags())
+    assert ("computes in bf16" in bf16["why"]) is bf16["native"]

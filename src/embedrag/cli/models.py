@@ -7,7 +7,7 @@ from rich.table import Table
 
 from embedrag.cli._group import default_group
 from embedrag.cli._output import err_console, out_console, print_json
-from embedrag.embed.export.cpu import cpu_flags, int8_target
+from embedrag.embed.export.cpu import cpu_flags, has_bf16, int8_target
 from embedrag.errors import ModelNotFoundError
 from embedrag.models import CATALOGUE, available, find, resolve
 from embedrag.models.install import install_package
@@ -48,8 +48,15 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
         )
     target = int8_target()
     int8 = {"target": target.name, "recipe": target.recipe, "why": target.why, "cpu_flags": sorted(cpu_flags())}
+    native = has_bf16(cpu_flags())
+    bf16 = {
+        "native": native,
+        "why": "variant='bf16' (openvino extra) computes in bf16 on this CPU"
+        if native
+        else "no avx512_bf16/amx_bf16: variant='bf16' would compute in f32 on OpenVINO",
+    }
     if json_out:
-        print_json({"models": rows, "int8": int8})
+        print_json({"models": rows, "int8": int8, "bf16": bf16})
         return
     table = Table(title="embedrag models", title_justify="left")
     for column in ("name", "kind", "dims", "max tokens", "MB", "available here"):
