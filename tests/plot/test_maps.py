@@ -45,7 +45,7 @@ def test_umap_is_used_when_installed_and_named_when_not(monkeypatch: pytest.Monk
     assert project(np.eye(4), "umap").tolist() == (np.eye(4)[:, :2] * 2).tolist()
     assert calls == {"n_components": 2, "n_neighbors": 3, "metric": "cosine", "random_state": 0}
     monkeypatch.setitem(sys.modules, "umap", None)  # import umap -> ImportError
-    with pytest.raises(MissingDependencyError, match=r"pip install 'embedrag\[umap\]'"):
+    with pytest.raises(MissingDependencyError, match=r"pip install 'embedrag-toolkit\[umap\]'"):
         project(np.eye(4), "umap")
 
 

@@ -78,5 +78,5 @@ def test_bad_option_is_a_config_error(lee: Path) -> None:
 
 def test_without_gensim_training_names_the_extra(lee: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gensim", None)
-    with pytest.raises(MissingDependencyError, match=r"embedrag\[train\]"):
+    with pytest.raises(MissingDependencyError, match=r"embedrag-toolkit\[train\]"):
         train_word2vec(lee)
