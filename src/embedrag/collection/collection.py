@@ -7,13 +7,14 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
 from embedrag._identity import chunk_id, content_hash
 from embedrag.collection.results import LLM, Answer, StoredChunk
 from embedrag.embed import Embedder
+from embedrag.embed.embedder import Variant, pinned_variant
 from embedrag.errors import ConfigError, EmbedragError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
 from embedrag.index import CheckReport, DocumentInfo, Index, Store
 from embedrag.index.filters import FilterSpec, as_filters
@@ -105,10 +106,18 @@ class Collection:
             except SpecMismatchError:
                 store.close()
                 raise
+        elif not cls.exists(root):
+            embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
+            store = Store.open(root, spec=embedder.spec, create=create)
         else:
-            if model is not None or not cls.exists(root):
-                embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
-            store = Store.open(root, spec=embedder.spec if embedder else None, create=create)
+            store = Store.open(root, create=create)
+            if model is not None:  # checked against what the collection was written with
+                try:
+                    embedder = Embedder(model, variant=_variant_for(variant, store.spec))
+                    store.check_spec(embedder.spec)
+                except BaseException:
+                    store.close()
+                    raise
         return cls(
             store,
             embedder=embedder,
@@ -168,7 +177,7 @@ class Collection:
             try:
                 # The prompts it stored, whatever the model's config says today.
                 prompts = {"query": spec.query_prompt, "document": spec.passage_prompt}
-                embedder = Embedder(spec.model, variant=spec.variant, prompts=prompts)  # type: ignore[arg-type]
+                embedder = Embedder(spec.model, variant=pinned_variant(spec.variant), prompts=prompts)
             except ModelNotFoundError as exc:
                 raise StoreError(
                     f"{self._store.root} was built with model {spec.model!r}, which is not available here; "
@@ -503,6 +512,13 @@ class Collection:
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
         return self._store.check(repair=repair)
+
+
+def _variant_for(asked: str, stored: EmbeddingSpec) -> Variant:
+    """``int8`` asked of an int8 collection means the int8 build it was written with, not this CPU's."""
+    if asked == "int8" and stored.variant.startswith("int8"):
+        return pinned_variant(stored.variant)
+    return cast(Variant, asked)
 
 
 def _checked_ids(doc_ids: Iterable[str]) -> list[str]:

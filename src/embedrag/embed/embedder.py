@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, overload, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args, overload, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Embedder", "Precision"]
 
-Variant = Literal["fp32", "int8", "bf16"]
+Variant = Literal["fp32", "int8", "int8-avx2", "int8-vnni", "bf16"]
+"""``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-avx2`` and
+``int8-vnni`` name one build whatever the CPU. A spec says ``int8`` for the u8 build (AVX2 and
+generic CPUs, and every int8 collection written before the VNNI build existed) and ``int8-vnni`` for
+the s8 one: their vectors differ, so a collection keeps the build it was written with."""
 _CHUNK = 2048
 """Texts tokenised and sorted by length together; bounds memory on huge iterables."""
 
@@ -84,8 +88,8 @@ class Embedder:
         prompts: Mapping[str, str] | None = None,
         default_prompt_name: str | None = None,
     ) -> None:
-        if variant not in ("fp32", "int8", "bf16"):
-            raise ConfigError(f"variant must be 'fp32', 'int8' or 'bf16' (OpenVINO), got {variant!r}")
+        if variant not in get_args(Variant):
+            raise ConfigError(f"variant must be one of {', '.join(get_args(Variant))}, got {variant!r}")
         if long_inputs not in ("truncate", "window", "error"):
             raise ConfigError(f"long_inputs must be 'truncate', 'window' or 'error', got {long_inputs!r}")
         found = resolve(model, allow_network=allow_network)
@@ -108,12 +112,19 @@ class Embedder:
         elif _is_transformer(found.path):
             from embedrag.embed.onnx_backend import OnnxBackend
 
+            target = _int8_target(variant)
             onnx = OnnxBackend(
-                found.path, variant=variant, threads=threads, max_tokens=max_tokens, token_budget=token_budget
+                found.path,
+                variant="int8" if target else variant,
+                target=target,
+                threads=threads,
+                max_tokens=max_tokens,
+                token_budget=token_budget,
             )
             self._backend, self._normalize = onnx, onnx.config.normalize
             self.special_tokens = len(onnx.prefix) + len(onnx.suffix)
-            self.spec = self._make_spec("onnx", variant, onnx.config.pooling)
+            spec_variant = ("int8-vnni" if target == "vnni" else "int8") if target else variant
+            self.spec = self._make_spec("onnx", spec_variant, onnx.config.pooling)
         else:
             from embedrag.embed.static_backend import StaticBackend
 
@@ -482,3 +493,25 @@ def _is_transformer(model_dir: Path) -> bool:
         return False
     data = read_json(config)
     return isinstance(data, dict) and ("model_type" in data or "architectures" in data)
+
+
+def _int8_target(variant: str) -> str | None:
+    """The CPU target (:data:`embedrag.embed.export.cpu.TARGETS`) an int8 variant is built for; None if not int8."""
+    if variant == "int8":
+        from embedrag.embed.export.cpu import int8_target
+
+        return int8_target().name
+    return variant.removeprefix("int8-") if variant.startswith("int8-") else None
+
+
+def pinned_variant(spec_variant: str) -> Variant:
+    """The variant that rebuilds the encoder a spec records: its own int8 build, not this CPU's choice.
+
+    >>> pinned_variant("int8"), pinned_variant("int8-vnni"), pinned_variant("fp32")
+    ('int8-avx2', 'int8-vnni', 'fp32')
+    """
+    if spec_variant == "int8":
+        return "int8-avx2"
+    if spec_variant not in get_args(Variant):
+        raise ConfigError(f"unknown encoder variant {spec_variant!r} in a stored spec")
+    return cast(Variant, spec_variant)

@@ -44,9 +44,11 @@ class OnnxBackend:
         token_budget: int = 8192,
         max_batch: int = 128,
         graph: Path | bytes | None = None,
+        target: str | None = None,
     ) -> None:
         """``graph`` replaces the cached export of ``model_dir`` (a path or a serialised ONNX model with the
-        same inputs and ``last_hidden_state``), e.g. one with extra outputs: one session serves both."""
+        same inputs and ``last_hidden_state``), e.g. one with extra outputs: one session serves both.
+        ``target`` names the CPU an int8 graph is built for (default: this one's)."""
         import onnxruntime as ort
 
         from embedrag.embed.export import onnx_for
@@ -59,7 +61,11 @@ class OnnxBackend:
         self.tokenizer, self.tokenizer_hash, self.prefix, self.suffix, self.vocab_size = text_tokenizer(model_dir)
 
         if graph is None:  # bf16 is the fp32 graph, computed in bf16 by OpenVINO
-            graph = onnx_for(model_dir, variant="fp32" if variant == "bf16" else variant)  # type: ignore[arg-type]
+            graph = onnx_for(
+                model_dir,
+                variant="fp32" if variant == "bf16" else variant,  # type: ignore[arg-type]
+                target=target,
+            )
         if variant == "bf16":
             self.session: Any = OpenVinoSession(graph, threads)
         else:

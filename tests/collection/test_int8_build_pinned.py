@@ -1,0 +1,64 @@
+"""An int8 collection keeps the int8 build it was written with, whatever CPU opens it.
+
+The int8 graph is chosen per CPU (u8 weights without VNNI, s8 with it): two builds whose vectors
+differ. A collection written on one kind of CPU and searched on another must not mix them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embedrag import Collection, Document, Embedder
+from embedrag.embed.export import cpu
+from embedrag.errors import SpecMismatchError
+
+AVX2 = frozenset({"avx", "avx2", "fma"})
+VNNI = frozenset({"avx2", "fma", "avx512f", "avx512bw", "avx512_vnni"})
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> str:  # type: ignore[no-untyped-def]
+    return str(tiny_bert_folder(tmp_path_factory.mktemp("tiny") / "tiny-bert", "BertModel"))
+
+
+def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
+    tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        col.add([Document("a", "the cat sat on the mat", "a")])
+        written = col.embedder.encode("a cat on a mat")
+        assert col.embedder.spec.variant == "int8"
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        assert col.embedder.spec.variant == "int8"
+        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+
+
+def test_the_vnni_build_is_named_in_the_spec_and_refused_by_an_avx2_collection(
+    tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
+    Collection.open(tmp_path / "col", model=tiny_model, variant="int8").close()
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
+    here = Embedder(tiny_model, variant="int8")
+    assert here.spec.variant == "int8-vnni"
+    with pytest.raises(SpecMismatchError, match="int8-vnni"):
+        Collection.open(tmp_path / "col", embedder=here)
+
+
+def test_a_vnni_collection_opened_on_an_avx2_cpu_still_gets_the_vnni_build(
+    tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        col.add([Document("a", "the cat sat on the mat", "a")])
+        written = col.embedder.encode("a cat on a mat")
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        assert col.embedder.spec.variant == "int8-vnni"
+        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+    assert Embedder(tiny_model, variant="int8-vnni").spec.variant == "int8-vnni"
