@@ -3,6 +3,7 @@ and a shared link, the tokenizer, the map, the contextual chart, errors in plain
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -90,6 +91,39 @@ def test_ask_panel_cites_its_passages(page: Any, news: str) -> None:
     citation.click()
     assert page.url.endswith("#passage-1")
     assert "Broadband" in page.locator("#passage-1").inner_text()
+
+
+def test_ask_panel_shows_the_llm_answer_as_text_and_its_failure_in_words(page: Any, news: str) -> None:
+    # The server has no LLM here: its real /ask answer gets the field a server with --llm-url adds
+    # (tests/server/test_server_llm_and_heads.py runs that server against a real chat endpoint).
+
+    reply = f"Broadband doubled [1]. {XSS}"
+
+    def with_answer(route: Any) -> None:
+        body = route.fetch().json()
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({**body, "answer": reply}))
+
+    page.route("**/v1/collections/*/ask", with_answer)
+    page.goto(f"/search?collection={news}&q=broadband+internet&ask=1")
+    page.get_by_role("heading", name="Ask: the answer and its cited context").wait_for()
+    assert page.locator("#ask-answer").inner_text() == reply
+    assert page.locator("#ask-answer img, #ask-answer script").count() == 0
+    assert page.evaluate("window.__xss") is None
+    assert "Broadband" in page.locator("#passage-1").inner_text()
+    page.unroute("**/v1/collections/*/ask")
+    error = {
+        "message": "LLM endpoint answered HTTP 500: overloaded",
+        "type": "api_error",
+        "param": None,
+        "code": "llm_error",
+    }
+    page.route("**/v1/collections/*/ask", lambda route: route.fulfill(status=502, json={"error": error}))
+    page.goto(f"/search?collection={news}&q=broadband+internet&ask=1")
+    alert = page.get_by_role("alert").filter(has_text="there is no answer")
+    assert alert.inner_text() == (
+        "A service behind the server failed, so there is no answer: LLM endpoint answered HTTP 500: overloaded."
+    )
+    assert hit_ids(page)[0] == "broadband#0"
 
 
 def test_html_and_script_in_documents_and_queries_stay_text(page: Any, news: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -24,9 +25,16 @@ def serve(
     long_inputs: str = typer.Option("truncate", "--long-inputs", help="truncate (reported), window or error."),
     max_inputs: int = typer.Option(2048, "--max-inputs", help="Inputs per request."),
     max_body_mb: float = typer.Option(16, "--max-body-mb", help="Largest request body, in MiB."),
+    llm_url: str | None = typer.Option(
+        None, "--llm-url", help="OpenAI-compatible chat endpoint for /ask answers, e.g. http://localhost:8080/v1."
+    ),
+    llm_model: str = typer.Option("default", "--llm-model", help="Model name sent to the LLM endpoint."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
 ) -> None:
     """Serve embeddings (OpenAI-compatible), rerank, tokenize and collections over HTTP.
+
+    With --llm-url, /ask (and the web UI's ask panel) answers with the LLM's reply; the endpoint's
+    key, if it needs one, comes from $EMBEDRAG_LLM_API_KEY.
 
     Example: embedrag serve --collections ./collections --api-key s3cret
     """
@@ -44,6 +52,9 @@ def serve(
         long_inputs=long_inputs,  # type: ignore[arg-type]
         max_inputs=max_inputs,
         max_body_bytes=int(max_body_mb * 1024 * 1024),
+        llm_url=llm_url,
+        llm_model=llm_model,
+        llm_api_key=os.environ.get("EMBEDRAG_LLM_API_KEY"),
     )
     warning = exposure_warning(host, api_key)
     if warning is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -44,6 +44,12 @@ class ServerSettings:
     """Token budget of one micro-batch: concurrent requests merge until it is reached."""
     threads: int | None = None
     """ONNX Runtime threads per model (default: all cores)."""
+    llm_url: str | None = None
+    """An OpenAI-compatible chat endpoint (``http://localhost:8080/v1``): ``/ask`` then answers with its reply."""
+    llm_model: str = "default"
+    """The model name sent to ``llm_url``."""
+    llm_api_key: str | None = field(default=None, repr=False)
+    """The LLM endpoint's key (``embedrag serve`` reads it from ``$EMBEDRAG_LLM_API_KEY``)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.collections, str):
@@ -65,6 +71,10 @@ class ServerSettings:
             raise ConfigError(f"batch_tokens must be at least 512, got {self.batch_tokens}")
         if self.api_key is not None and not self.api_key.strip():
             raise ConfigError("the API key is empty")
+        if self.llm_url is not None and not self.llm_url.startswith(("http://", "https://")):
+            raise ConfigError(f"the LLM endpoint must be an http(s) URL, got {self.llm_url!r}")
+        if not self.llm_model.strip():
+            raise ConfigError("the LLM model name is empty")
 
     @property
     def default_model(self) -> str:

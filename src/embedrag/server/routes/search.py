@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from pydantic import Field
 
-from embedrag.collection import Answer, hit_dict
+from embedrag.collection import LLM, Answer, hit_dict
+from embedrag.errors import LLMError
 from embedrag.rag.context import CONTEXT_TOKENIZER
 from embedrag.server.collection_schemas import AskRequest, AskResponse, HitOut, Passage, SearchRequest, SearchResponse
-from embedrag.server.errors import ApiError
+from embedrag.server.errors import ApiError, ErrorResponse
 from embedrag.server.routes._deps import blocking, get_state
 from embedrag.server.routes.collections import NAME
 from embedrag.server.state import LATE, ServerState
@@ -19,6 +21,17 @@ from embedrag.types import Hit
 __all__ = ["router"]
 
 router = APIRouter(tags=["collections"])
+
+
+class AskAnswer(AskResponse):
+    answer: str | None = Field(
+        default=None, description="The LLM's reply citing [n]; null when the server has no --llm-url."
+    )
+
+
+def _llm(state: ServerState) -> LLM | None:
+    s = state.settings
+    return None if s.llm_url is None else LLM(s.llm_url, s.llm_model, s.llm_api_key)
 
 
 def _rerank_target(state: ServerState, name: str | None) -> str | None:
@@ -64,9 +77,15 @@ async def search(body: SearchRequest, name: str = NAME, state: ServerState = Dep
     return SearchResponse(data=[HitOut(**hit_dict(h)) for h in hits])
 
 
-@router.post("/v1/collections/{name}/ask", response_model=AskResponse, summary="Cited context for a question")
-async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> AskResponse:
-    """Numbered passages that fit the token budget, and the chat messages to send to an LLM."""
+@router.post(
+    "/v1/collections/{name}/ask",
+    response_model=AskAnswer,
+    summary="Cited context for a question, and the LLM's answer when one is configured",
+    responses={502: {"model": ErrorResponse, "description": "The LLM endpoint failed or could not be reached"}},
+)
+async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> AskAnswer:
+    """Numbered passages that fit the token budget, the chat messages to send to an LLM, and the
+    reply of the server's LLM endpoint (``--llm-url``) when it has one (502 when that endpoint fails)."""
     registry = await state.registry()
     rerank = _rerank_target(state, body.rerank)
     if CONTEXT_TOKENIZER not in state.tokenizers:
@@ -83,10 +102,17 @@ async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(g
                 rerank=rerank,
                 budget=body.budget,
                 context_tokenizer=tokenizer,
+                llm=llm,
             )
 
-    context = (await blocking(run)).context
-    return AskResponse(
+    llm = _llm(state)
+    try:
+        result = await blocking(run)
+    except LLMError as exc:
+        raise ApiError(502, str(exc), type="api_error", code="llm_error") from None
+    context = result.context
+    return AskAnswer(
+        answer=result.text,
         question=context.question,
         passages=[Passage(n=n, **hit_dict(h)) for n, h in enumerate(context.passages, start=1)],
         skipped=context.skipped,

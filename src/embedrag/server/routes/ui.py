@@ -58,6 +58,7 @@ class UiConfig(BaseModel):
     collections: bool = Field(description="Whether the server was started with a collections directory.")
     map_methods: list[str] = Field(description="pca, and umap when the umap extra is installed.")
     auth: bool = Field(description="Whether the API needs a key.")
+    llm: bool = Field(description="Whether /ask answers with an LLM's reply (the server has --llm-url).")
 
 
 _KINDS = {"tokenizer-json": "WordPiece", "tiktoken-bpe": "byte-level BPE"}
@@ -82,4 +83,5 @@ async def config(state: ServerState = Depends(get_state)) -> UiConfig:
         collections=state.settings.collections is not None,
         map_methods=methods,
         auth=state.settings.api_key is not None,
+        llm=state.settings.llm_url is not None,
     )

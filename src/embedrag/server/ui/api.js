@@ -62,6 +62,7 @@ export function explain(status, error) {
   if (status === 409) return `Conflict: ${said}.`;
   if (status === 413) return `Too large: ${said}.`;
   if (status === 503) return `The server is not ready: ${said}.`;
+  if (status === 502) return `A service behind the server failed, so there is no answer: ${said}.`;
   if (status >= 500) return `The server failed (${status}): ${said}. Its log has the details.`;
   return `The server answered ${status}: ${said}.`;
 }

@@ -97,10 +97,15 @@ async function askPanel(state, search) {
     const answer = await api(`/v1/collections/${encodeURIComponent(state.collection)}/ask`, { method: "POST",
       body: { question: state.q, k: search.k, mode: search.mode, filters: search.filters, rerank: search.rerank } });
     const terms = queryTerms(state.q);
+    const hasAnswer = typeof answer.answer === "string";
+    if (hasAnswer) panel.firstChild.textContent = "Ask: the answer and its cited context";
     append(panel,
+      // The LLM's reply goes in as text (h() makes text nodes), never as HTML.
+      hasAnswer ? h("div", { class: "answer text", id: "ask-answer" }, answer.answer) : null,
       h("p", { class: "muted" }, `${answer.passages.length} passages, ${answer.tokens} tokens (cl100k)` +
         (answer.skipped ? `, ${answer.skipped} left out by the budget` : "") +
-        ". This server has no LLM endpoint: this is the context and prompt an LLM would be given."),
+        (hasAnswer ? ". The answer above was written by the server's LLM from these passages."
+          : ". This server has no LLM endpoint: this is the context and prompt an LLM would be given.")),
       h("p", {}, "Citations: ", answer.passages.map((p) => [h("a", { href: `#passage-${p.n}` }, `[${p.n}] ${p.source}`), " "])),
       answer.passages.map((p) => h("article", { class: "passage", id: `passage-${p.n}`, tabindex: "-1" },
         h("header", {}, h("strong", {}, `[${p.n}] ${p.source}`), h("span", { class: "muted" }, p.id),
