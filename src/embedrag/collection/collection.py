@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
 import numpy as np
 
-from embedrag._identity import chunk_id, content_hash
 from embedrag.collection.results import LLM, Answer, StoredChunk
+from embedrag.collection.rows import all_chunks, checked_ids, chunks_of
+from embedrag.collection.writing import put_documents, store_embedded
 from embedrag.embed import Embedder
 from embedrag.embed.embedder import Variant, pinned_variant
-from embedrag.errors import ConfigError, EmbedragError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
+from embedrag.errors import ConfigError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
 from embedrag.index import CheckReport, DocumentInfo, Index, Store
 from embedrag.index.filters import FilterSpec, as_filters
 from embedrag.index.retrieval import check_k
@@ -32,7 +31,7 @@ from embedrag.search.recommend import nearest_documents, rocchio
 from embedrag.search.rerank import Reranker, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
-from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec, Hit
+from embedrag.types import Chunk, Document, EmbeddedDocument, EmbeddingSpec, Hit
 
 __all__ = ["Collection", "FilterSpec", "Mode"]
 
@@ -204,6 +203,11 @@ class Collection:
             raise ConfigError(f"chunk_tokens must be between 8 and {usable} for {self.embedder.name}")
         return self._chunk_tokens
 
+    def _chunk(self, document: Document) -> list[Chunk]:
+        return chunk_document(
+            document, self.tokenizer, chunk_tokens=self.chunk_tokens, overlap_tokens=self.overlap_tokens
+        )
+
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, documents: Iterable[Document | Skipped], *, progress: Progress | None = None) -> IngestReport:
@@ -287,27 +291,7 @@ class Collection:
         :class:`InputError` and nothing is stored.
         """
         self._store.require_writable()
-        ids = _checked_ids(doc.id for doc in documents)
-        twice = sorted(doc_id for doc_id, n in Counter(ids).items() if n > 1)
-        if twice:
-            raise InputError(f"document id(s) given twice: {', '.join(map(repr, twice[:10]))}")
-        chunked = [
-            chunk_document(doc, self.tokenizer, chunk_tokens=self.chunk_tokens, overlap_tokens=self.overlap_tokens)
-            for doc in documents
-        ]
-        empty = [doc.id for doc, chunks in zip(documents, chunked, strict=True) if not chunks]
-        if empty:
-            raise InputError(f"document(s) without any text to index: {', '.join(map(repr, empty[:10]))}")
-        embedded = self.embedder.for_role("document").embed([chunk.text for chunks in chunked for chunk in chunks])
-        if embedded.truncated:  # chunks are sized to the model's limit; this would be a bug
-            raise EmbedragError(f"{len(embedded.truncated)} chunk(s) exceeded {self.embedder.name}'s limit")
-        vectors = embedded.vectors
-        offset = 0
-        with self._store.write() as writer:
-            for doc, chunks in zip(documents, chunked, strict=True):
-                rows = vectors[offset : offset + len(chunks)]
-                writer.put_document(doc, chunks, rows, content_hash=content_hash(doc.text))
-                offset += len(chunks)
+        put_documents(self._store, documents, chunk=self._chunk, embedder=self.embedder.for_role("document"))
         self._index.prepare()
         return len(documents)
 
@@ -321,21 +305,7 @@ class Collection:
         The HNSW graph catches up at the next :meth:`prepare_index` or search.
         """
         self._store.require_writable()
-        self._store.check_spec(spec)
-        report = report if report is not None else IngestReport()
-        with self._store.write() as writer:
-            for item in documents:
-                previous = writer.document_hash(_checked_ids([item.document.id])[0])
-                if previous == item.content_hash:
-                    report.unchanged += 1
-                    continue
-                writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
-                report.chunks += len(item.chunks)
-                if previous is None:
-                    report.added += 1
-                else:
-                    report.updated += 1
-        return report
+        return store_embedded(self._store, documents, spec=spec, report=report or IngestReport())
 
     def export_parquet(self, path: str | Path) -> int:
         """Write every chunk with its vector to a Parquet file (see :mod:`embedrag.collection.parquet`); the rows."""
@@ -352,11 +322,11 @@ class Collection:
     def delete(self, doc_ids: Iterable[str]) -> int:
         """Delete documents by id; returns how many existed."""
         self._store.require_writable()
-        return self._store.delete_documents(_checked_ids(doc_ids))
+        return self._store.delete_documents(checked_ids(doc_ids))
 
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this id is stored."""
-        return self._store.document_hash(_checked_ids([doc_id])[0]) is not None
+        return self._store.document_hash(checked_ids([doc_id])[0]) is not None
 
     def documents(self, *, under: str | Path | None = None) -> list[DocumentInfo]:
         """The stored documents (id, source, content hash, metadata, chunk count), ordered by id.
@@ -424,7 +394,7 @@ class Collection:
 
     def similar(self, doc_id: str, *, k: int = 10, filters: FilterSpec | None = None) -> list[Hit]:
         """Chunks of other documents closest to document ``doc_id`` (the mean of its chunks)."""
-        vector = self._index.document_vectors(_checked_ids([doc_id]))[0]
+        vector = self._index.document_vectors(checked_ids([doc_id]))[0]
         return nearest_documents(self._index, vector, k, as_filters(filters), exclude={doc_id})
 
     def recommend(
@@ -433,7 +403,7 @@ class Collection:
         """Items like ``liked`` and unlike ``disliked`` (document ids), by Rocchio's formula."""
         if not liked:
             raise InputError("recommend needs at least one liked document id")
-        vectors = self._index.document_vectors(_checked_ids([*liked, *disliked]))
+        vectors = self._index.document_vectors(checked_ids([*liked, *disliked]))
         query = rocchio(vectors[: len(liked)], vectors[len(liked) :])
         return nearest_documents(self._index, query, k, as_filters(filters), exclude={*liked, *disliked})
 
@@ -462,28 +432,14 @@ class Collection:
 
     def chunks(self, *, with_vectors: bool = False) -> Iterator[StoredChunk]:
         """Every stored chunk in storage order, from one snapshot; with ``with_vectors``, their embeddings."""
-        vector = ", c.vector" if with_vectors else ""
-        sql = f"{_CHUNK_ROWS.format(vector=vector)} ORDER BY c.id"
-        with self._store.read() as conn:
-            for row in conn.execute(sql):
-                yield _stored_chunk(row)
+        return all_chunks(self._store, with_vectors=with_vectors)
 
     def chunks_of(self, doc_ids: Sequence[str], *, with_vectors: bool = False) -> list[StoredChunk]:
         """The chunks of these documents, document by document in the order given, each in position order.
 
         Unknown ids give nothing; with ``with_vectors``, the chunks' embeddings too.
         """
-        ids = list(dict.fromkeys(_checked_ids(doc_ids)))
-        vector = ", c.vector" if with_vectors else ""
-        found: dict[str, list[StoredChunk]] = {doc_id: [] for doc_id in ids}
-        with self._store.read() as conn:
-            for i in range(0, len(ids), 500):
-                part = ids[i : i + 500]
-                marks = ",".join("?" * len(part))
-                sql = f"{_CHUNK_ROWS.format(vector=vector)} WHERE c.doc_id IN ({marks}) ORDER BY c.doc_id, c.position"
-                for row in conn.execute(sql, part):
-                    found[row[0]].append(_stored_chunk(row))
-        return [chunk for doc_id in ids for chunk in found[doc_id]]
+        return chunks_of(self._store, doc_ids, with_vectors=with_vectors)
 
     @property
     def spec(self) -> EmbeddingSpec:
@@ -519,23 +475,3 @@ def _variant_for(asked: str, stored: EmbeddingSpec) -> Variant:
     if asked == "int8" and stored.variant.startswith("int8"):
         return pinned_variant(stored.variant)
     return cast(Variant, asked)
-
-
-def _checked_ids(doc_ids: Iterable[str]) -> list[str]:
-    """``doc_ids`` as a list; an id that is not valid Unicode is an :class:`InputError`, not SQLite's."""
-    return [check_text(doc_id, what="the document id") for doc_id in doc_ids]
-
-
-_CHUNK_ROWS = (
-    "SELECT c.doc_id, c.position, c.text, c.metadata, d.source, d.metadata, c.start_char, c.end_char{vector}"
-    " FROM chunks c JOIN documents d ON d.id = c.doc_id"
-)
-"""The rows :func:`_stored_chunk` reads; ``{vector}`` is ``, c.vector`` or nothing."""
-
-
-def _stored_chunk(row: Sequence[Any]) -> StoredChunk:
-    """A row of (doc_id, position, text, chunk metadata, source, document metadata, start, end[, vector])."""
-    doc_id, position, text, chunk_meta, source, doc_meta, start, end, *blob = row
-    metadata = {**json.loads(doc_meta), **json.loads(chunk_meta)}
-    array = np.frombuffer(blob[0], dtype=np.float32) if blob else None
-    return StoredChunk(chunk_id(doc_id, position), doc_id, text, source, metadata, start, end, array)
