@@ -25,6 +25,9 @@ def serve(
     long_inputs: str = typer.Option("truncate", "--long-inputs", help="truncate (reported), window or error."),
     max_inputs: int = typer.Option(2048, "--max-inputs", help="Inputs per request."),
     max_body_mb: float = typer.Option(16, "--max-body-mb", help="Largest request body, in MiB."),
+    heads: Path | None = typer.Option(
+        None, "--heads", help="BERT folder with masked-LM / next-sentence heads, for /v1/fill-mask ([hf] extra)."
+    ),
     llm_url: str | None = typer.Option(
         None, "--llm-url", help="OpenAI-compatible chat endpoint for /ask answers, e.g. http://localhost:8080/v1."
     ),
@@ -52,6 +55,7 @@ def serve(
         long_inputs=long_inputs,  # type: ignore[arg-type]
         max_inputs=max_inputs,
         max_body_bytes=int(max_body_mb * 1024 * 1024),
+        heads=heads,
         llm_url=llm_url,
         llm_model=llm_model,
         llm_api_key=os.environ.get("EMBEDRAG_LLM_API_KEY"),

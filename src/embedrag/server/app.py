@@ -20,6 +20,7 @@ from embedrag.server.routes import (
     embeddings,
     evaljobs,
     explore,
+    heads,
     health,
     rerank,
     search,
@@ -49,6 +50,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     for name in (*settings.models, *([settings.rerank_model] if settings.rerank_model else [])):
         resolve(name)  # raises ModelNotFoundError naming every place it looked
+    if settings.heads is not None:
+        resolve(settings.heads)
     state = ServerState(settings)
 
     @asynccontextmanager
@@ -78,7 +81,20 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return error_json(500, f"internal error: {type(exc).__name__}: {exc}", code="internal_error", type="api_error")
 
     app.add_exception_handler(500, server_fault)
-    for module in (embeddings, rerank, tokenize, browse, collections, search, health, space, explore, evaljobs, ui):
+    for module in (
+        embeddings,
+        rerank,
+        tokenize,
+        browse,
+        collections,
+        search,
+        health,
+        space,
+        explore,
+        evaljobs,
+        heads,
+        ui,
+    ):
         app.include_router(module.router)
     # The web UI's files; its pages and files need no key (they hold no data), its API calls do.
     app.mount(ui.OPEN_PREFIX.rstrip("/"), StaticFiles(directory=ui.ASSETS), name="ui")

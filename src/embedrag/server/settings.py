@@ -44,6 +44,9 @@ class ServerSettings:
     """Token budget of one micro-batch: concurrent requests merge until it is reached."""
     threads: int | None = None
     """ONNX Runtime threads per model (default: all cores)."""
+    heads: Path | str | None = None
+    """A BERT folder with its masked-LM and/or next-sentence head (``hf`` extra), for ``/v1/fill-mask``
+    and ``/v1/next-sentence`` (a ``BertForPreTraining`` folder has both)."""
     llm_url: str | None = None
     """An OpenAI-compatible chat endpoint (``http://localhost:8080/v1``): ``/ask`` then answers with its reply."""
     llm_model: str = "default"
@@ -54,6 +57,8 @@ class ServerSettings:
     def __post_init__(self) -> None:
         if isinstance(self.collections, str):
             object.__setattr__(self, "collections", Path(self.collections))
+        if isinstance(self.heads, str):
+            object.__setattr__(self, "heads", Path(self.heads))
         if not self.models:
             raise ConfigError("serve at least one embedding model")
         if self.variant not in ("fp32", "int8"):

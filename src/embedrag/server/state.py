@@ -21,6 +21,7 @@ from embedrag.server.registry import CollectionRegistry
 from embedrag.server.settings import ServerSettings
 
 if TYPE_CHECKING:
+    from embedrag.heads import MaskedLM, NextSentence
     from embedrag.search.rerank import Reranker
     from embedrag.tokenize import Tokenizer
 
@@ -49,6 +50,10 @@ class ServerState:
         self._aliases: dict[str, str] = {}
         self.rerankers: dict[str, Reranker] = {}
         self.tokenizers: dict[str, Tokenizer] = {}
+        self.fill_mask: MaskedLM | None = None
+        self.next_sentence: NextSentence | None = None
+        self.heads_missing: dict[str, str] = {}
+        """Why a head of the ``heads`` folder is not served (the folder lacks it), by route name."""
         self.collections: CollectionRegistry | None = None
         self.load_error: BaseException | None = None
         self.shutting_down = False
@@ -70,6 +75,8 @@ class ServerState:
                 batcher.start()
                 self.served[name] = Served(name, embedder, batcher)
             self.rerankers = await asyncio.to_thread(self._load_rerankers)
+            if self.settings.heads is not None:
+                await asyncio.to_thread(self._load_heads, Path(self.settings.heads))
             if self.settings.collections is not None:
                 self.collections = CollectionRegistry(Path(self.settings.collections), lambda: self.embedders)
         except Exception as exc:
@@ -97,6 +104,25 @@ class ServerState:
         if self.settings.rerank_model is not None:
             rerankers[self.rerank_name] = make_reranker(self.settings.rerank_model, default)
         return rerankers
+
+    def _load_heads(self, folder: Path) -> None:
+        """BERT's heads in ``folder``: at least one must be there; a missing one is noted, not fatal."""
+        from embedrag.errors import ModelFormatError
+        from embedrag.heads import MaskedLM, NextSentence
+
+        try:
+            self.fill_mask = MaskedLM(folder)
+        except ModelFormatError as exc:
+            self.heads_missing["fill-mask"] = str(exc)
+        try:
+            self.next_sentence = NextSentence(folder)
+        except ModelFormatError as exc:
+            self.heads_missing["next-sentence"] = str(exc)
+        if self.fill_mask is None and self.next_sentence is None:
+            raise ModelFormatError(f"--heads {folder} has neither a masked-LM nor a next-sentence head")
+        for name, reason in self.heads_missing.items():
+            log.warning("embedrag server: no %s: %s", name, reason)
+        log.info("embedrag server: heads from %s", folder)
 
     async def close(self) -> None:
         """Finish queued encoder work, then close every collection."""

@@ -59,6 +59,7 @@ class UiConfig(BaseModel):
     map_methods: list[str] = Field(description="pca, and umap when the umap extra is installed.")
     auth: bool = Field(description="Whether the API needs a key.")
     llm: bool = Field(description="Whether /ask answers with an LLM's reply (the server has --llm-url).")
+    heads: list[str] = Field(description="BERT heads served (--heads): fill-mask, next-sentence.")
 
 
 _KINDS = {"tokenizer-json": "WordPiece", "tiktoken-bpe": "byte-level BPE"}
@@ -84,4 +85,9 @@ async def config(state: ServerState = Depends(get_state)) -> UiConfig:
         map_methods=methods,
         auth=state.settings.api_key is not None,
         llm=state.settings.llm_url is not None,
+        heads=[
+            name
+            for name, head in (("fill-mask", state.fill_mask), ("next-sentence", state.next_sentence))
+            if head is not None
+        ],
     )
