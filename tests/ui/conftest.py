@@ -59,12 +59,15 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=120, headers={"Authorization": f"Bearer {KEY}"})
 
 
-def start_server(collections: Path, *, models: tuple[str, ...], api_key: str | None, env: dict[str, str]) -> Any:
-    """``embedrag serve`` as a subprocess; returns (process, url) once /ready answers."""
+def start_server(
+    collections: Path, *, models: tuple[str, ...], api_key: str | None, env: dict[str, str], extra: tuple[str, ...] = ()
+) -> Any:
+    """``embedrag serve`` (with ``extra`` options) as a subprocess; returns (process, url) once /ready answers."""
     port = free_port()
     command = [sys.executable, "-m", "embedrag", "serve", "--port", str(port), "--collections", str(collections)]
     command += [arg for model in models for arg in ("--model", model)]
     command += ["--api-key", api_key] if api_key else []
+    command += list(extra)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -96,6 +99,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("ui-browser")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "EMBEDRAG_CACHE": str(root / "cache")}
     process, url = start_server(root / "collections", models=(STATIC,), api_key=KEY, env=env)
+    try:
+        yield Server(url, root / "collections")
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def heads_server(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder: Any) -> Iterator[Server]:
+    """A second real CLI server, with ``--heads``: a tiny random BertForPreTraining (MiniLM's vocabulary)."""
+    root = tmp_path_factory.mktemp("ui-heads")
+    folder = tiny_bert_folder(root / "pretraining", "BertForPreTraining")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "EMBEDRAG_CACHE": str(root / "cache")}
+    extra = ("--heads", str(folder))
+    process, url = start_server(root / "collections", models=(STATIC,), api_key=KEY, env=env, extra=extra)
     try:
         yield Server(url, root / "collections")
     finally:

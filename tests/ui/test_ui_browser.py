@@ -182,6 +182,35 @@ def test_the_contextual_chart(page: Any) -> None:
     assert chart.locator("circle").count() == 2 * 7
 
 
+def test_inside_shows_fill_in_and_next_sentence_only_when_heads_are_served(
+    page: Any, browser: Any, heads_server: Server
+) -> None:
+    page.goto("/inside")
+    page.locator("svg.chart").wait_for()
+    assert page.get_by_role("region", name="Fill in the blank").count() == 0
+    context = browser.new_context(base_url=heads_server.url, bypass_csp=True)
+    context.add_init_script(f"sessionStorage.setItem('embedrag-api-key', {heads_server.key!r})")
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.goto("/inside")
+    blank = tab.get_by_role("region", name="Fill in the blank")
+    blank.get_by_label("Text with [MASK]").fill("The <b>river</b> [MASK] flooded.")
+    blank.get_by_role("button", name="Fill in").click()
+    candidates = blank.locator("ol.candidates li")
+    candidates.first.wait_for()
+    assert candidates.count() == 5  # the page asks for five; the model is random, so only shapes are checked
+    assert all(re.fullmatch(r"\S+ \d+\.\d%", text) for text in candidates.all_inner_texts())
+    blank.get_by_label("Text with [MASK]").fill("No blank here.")
+    blank.get_by_role("button", name="Fill in").click()
+    assert "could not use this input: no [MASK] in the text" in blank.get_by_role("alert").inner_text()
+    pair = tab.get_by_role("region", name="Next sentence")
+    pair.get_by_role("button", name="Score").click()
+    pair.get_by_text(re.compile(r"^P\(B follows A\) = [01]\.\d{4}$")).wait_for()
+    context.close()
+    assert not errors, errors
+
+
 def test_api_errors_are_shown_in_plain_words(page: Any, news: str) -> None:
     page.goto("/search?collection=nowhere&q=anything")
     missing = page.get_by_role("alert").filter(has_text="no collection named 'nowhere'")
