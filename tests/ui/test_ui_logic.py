@@ -51,8 +51,9 @@ def test_query_terms_and_highlighting(js: Any) -> None:
 
 
 def test_errors_are_worded_for_people(js: Any) -> None:
-    said = js("api.js", "[401, 404, 422, 500].map((s) => m.explain(s, {message: 'no collection named \\'x\\''}))")
+    said = js("api.js", "[401, 404, 422, 500, 502].map((s) => m.explain(s, {message: 'no collection named \\'x\\''}))")
     assert said[0].startswith("This server needs an API key")
     assert said[1] == "Not found: no collection named 'x'."
     assert said[2].startswith("The server could not use this input")
     assert said[3].startswith("The server failed (500)")
+    assert said[4] == "A service behind the server failed, so there is no answer: no collection named 'x'."
