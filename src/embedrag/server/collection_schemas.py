@@ -187,3 +187,6 @@ class AskResponse(BaseModel):
     tokens: int
     prompt: str
     messages: list[dict[str, str]] = Field(description="Chat messages ready for any OpenAI-compatible LLM.")
+    answer: str | None = Field(
+        default=None, description="The LLM's reply citing [n]; null when the server has no --llm-url."
+    )

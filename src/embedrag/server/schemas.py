@@ -11,13 +11,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 __all__ = [
+    "Candidate",
     "DetokenizeRequest",
     "DetokenizeResponse",
     "Embedding",
     "EmbeddingsRequest",
     "EmbeddingsResponse",
+    "FillMaskRequest",
+    "FillMaskResponse",
     "ModelCard",
     "ModelList",
+    "NextSentenceRequest",
+    "NextSentenceResponse",
     "RerankDocument",
     "RerankRequest",
     "RerankResponse",
@@ -232,3 +237,34 @@ class DetokenizeResponse(BaseModel):
     model_config = _examples({"model": "all-MiniLM-L6-v2", "text": "hello, world"})
     model: str
     text: str
+
+
+# -- BERT's heads (embedrag serve --heads DIR) --------------------------------------------------
+
+
+class FillMaskRequest(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"text": "The cat sat on the [MASK].", "top_k": 5}]}}
+    text: StrictStr = Field(min_length=1, max_length=10_000, description="Text with one or more [MASK] tokens.")
+    top_k: int = Field(default=5, ge=1, le=100, description="Candidates per mask.")
+
+
+class Candidate(BaseModel):
+    token: str = Field(description="A word piece of the model's vocabulary.")
+    probability: float
+
+
+class FillMaskResponse(BaseModel):
+    model: str = Field(description="The heads folder's name.")
+    mask: str = Field(description="The mask token the text must contain.")
+    masks: list[list[Candidate]] = Field(description="Per mask, in text order: the best candidates first.")
+
+
+class NextSentenceRequest(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"first": "I went to the shop.", "second": "I bought milk."}]}}
+    first: StrictStr = Field(min_length=1, max_length=10_000)
+    second: StrictStr = Field(min_length=1, max_length=10_000)
+
+
+class NextSentenceResponse(BaseModel):
+    model: str
+    is_next: float = Field(description="P(IsNext): the probability that the second sentence follows the first.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
 
 from embedrag.collection import LLM, Answer, hit_dict
 from embedrag.errors import LLMError
@@ -21,12 +20,6 @@ from embedrag.types import Hit
 __all__ = ["router"]
 
 router = APIRouter(tags=["collections"])
-
-
-class AskAnswer(AskResponse):
-    answer: str | None = Field(
-        default=None, description="The LLM's reply citing [n]; null when the server has no --llm-url."
-    )
 
 
 def _llm(state: ServerState) -> LLM | None:
@@ -79,11 +72,11 @@ async def search(body: SearchRequest, name: str = NAME, state: ServerState = Dep
 
 @router.post(
     "/v1/collections/{name}/ask",
-    response_model=AskAnswer,
+    response_model=AskResponse,
     summary="Cited context for a question, and the LLM's answer when one is configured",
     responses={502: {"model": ErrorResponse, "description": "The LLM endpoint failed or could not be reached"}},
 )
-async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> AskAnswer:
+async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(get_state)) -> AskResponse:
     """Numbered passages that fit the token budget, the chat messages to send to an LLM, and the
     reply of the server's LLM endpoint (``--llm-url``) when it has one (502 when that endpoint fails)."""
     registry = await state.registry()
@@ -111,7 +104,7 @@ async def ask(body: AskRequest, name: str = NAME, state: ServerState = Depends(g
     except LLMError as exc:
         raise ApiError(502, str(exc), type="api_error", code="llm_error") from None
     context = result.context
-    return AskAnswer(
+    return AskResponse(
         answer=result.text,
         question=context.question,
         passages=[Passage(n=n, **hit_dict(h)) for n, h in enumerate(context.passages, start=1)],
