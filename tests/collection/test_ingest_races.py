@@ -76,17 +76,17 @@ def test_a_writer_that_commits_between_check_and_commit_is_not_overwritten(
     twa = _folder(tmp_path / "twA", lambda n: f"Folder A, note {n}: cats purr.", 4)
     twb = _folder(tmp_path / "twB", b_text, 4, b_prefix)
     collection = tmp_path / "tw"
-    embed, other = pipeline._embed_unique, []
+    embed, other = pipeline.embed_chunks, []
 
     def other_writer_first(texts, embedder):  # type: ignore[no-untyped-def]
         # B has checked its documents; A commits the same ids before B writes them.
-        monkeypatch.setattr(pipeline, "_embed_unique", embed)
+        monkeypatch.setattr(pipeline, "embed_chunks", embed)
         with Collection.open(collection) as a:
             other.append(a.ingest([twa]))
         return embed(texts, embedder)
 
     with Collection.open(collection, model=MODEL) as b:
-        monkeypatch.setattr(pipeline, "_embed_unique", other_writer_first)
+        monkeypatch.setattr(pipeline, "embed_chunks", other_writer_first)
         report = b.ingest([twb])
     assert other[0].added == 4
     assert (report.added, report.updated, report.chunks) == (0, 0, 0)

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from embedrag._identity import content_hash
 from embedrag.collection.rows import checked_ids
 from embedrag.embed import Embedder
-from embedrag.errors import EmbedragError, InputError
+from embedrag.errors import InputError
 from embedrag.index import Store
-from embedrag.ingest.pipeline import IngestReport
+from embedrag.ingest.pipeline import IngestReport, embed_chunks
 from embedrag.types import Chunk, Document, EmbeddedDocument, EmbeddingSpec
 
 __all__ = ["put_documents", "store_embedded"]
@@ -32,13 +32,11 @@ def put_documents(
     empty = [doc.id for doc, chunks in zip(documents, chunked, strict=True) if not chunks]
     if empty:
         raise InputError(f"document(s) without any text to index: {', '.join(map(repr, empty[:10]))}")
-    embedded = embedder.embed([piece.text for chunks in chunked for piece in chunks])
-    if embedded.truncated:  # chunks are sized to the model's limit; this would be a bug
-        raise EmbedragError(f"{len(embedded.truncated)} chunk(s) exceeded {embedder.name}'s limit")
+    vectors = embed_chunks([piece.text for chunks in chunked for piece in chunks], embedder)
     offset = 0
     with store.write() as writer:
         for doc, chunks in zip(documents, chunked, strict=True):
-            rows = embedded.vectors[offset : offset + len(chunks)]
+            rows = vectors[offset : offset + len(chunks)]
             writer.put_document(doc, chunks, rows, content_hash=content_hash(doc.text))
             offset += len(chunks)
 
@@ -56,9 +54,5 @@ def store_embedded(
                 report.unchanged += 1
                 continue
             writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
-            report.chunks += len(item.chunks)
-            if previous is None:
-                report.added += 1
-            else:
-                report.updated += 1
+            report.count_stored(existed=previous is not None, chunks=len(item.chunks))
     return report

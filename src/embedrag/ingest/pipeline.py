@@ -27,7 +27,7 @@ from embedrag.ingest.walk import FileCount
 from embedrag.tokenize import Tokenizer
 from embedrag.types import Chunk, Document
 
-__all__ = ["IngestProgress", "IngestReport", "Progress", "ingest_documents"]
+__all__ = ["IngestProgress", "IngestReport", "Progress", "embed_chunks", "ingest_documents"]
 
 BATCH_CHUNKS = 2048
 """Chunks embedded and committed together: as many as ``Embedder.encode`` sorts by length at once.
@@ -66,6 +66,14 @@ class IngestReport:
     chunks: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+
+    def count_stored(self, *, existed: bool, chunks: int) -> None:
+        """Tally a document written with its ``chunks``: an update if its id ``existed``, else an addition."""
+        self.chunks += chunks
+        if existed:
+            self.updated += 1
+        else:
+            self.added += 1
 
     def as_dict(self) -> dict[str, object]:
         counts = ("added", "updated", "unchanged", "removed", "chunks")
@@ -106,11 +114,7 @@ class _Run:
         elif verdict.refusal is not None:
             self.report.skipped.append(Skipped(doc.source, verdict.refusal))
         else:
-            self.report.chunks += chunks
-            if verdict.existed:
-                self.report.updated += 1
-            else:
-                self.report.added += 1
+            self.report.count_stored(existed=verdict.existed, chunks=chunks)
 
 
 @dataclass
@@ -216,7 +220,7 @@ def _other_file(stored: str | None, doc: Document) -> str | None:
 
 
 def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
-    vectors = _embed_unique([c.text for _, chunks, _ in batch.documents for c in chunks], embedder)
+    vectors = embed_chunks([c.text for _, chunks, _ in batch.documents for c in chunks], embedder)
     offset, verdicts = 0, []
     with store.write() as writer:
         for doc, chunks, digest in batch.documents:
@@ -237,8 +241,9 @@ def _without_structure(doc: Document) -> Document:
     return replace(doc, metadata={k: v for k, v in doc.metadata.items() if k not in STRUCTURE_KEYS})
 
 
-def _embed_unique(texts: list[str], embedder: Embedder) -> npt.NDArray[np.float32]:
-    """Embed each distinct text once (boilerplate chunks repeat across documents)."""
+def embed_chunks(texts: list[str], embedder: Embedder) -> npt.NDArray[np.float32]:
+    """Vectors of chunk texts, each distinct text embedded once (boilerplate chunks repeat across
+    documents); a chunk over the model's limit is an error, as the chunker sized it to fit."""
     unique = list(dict.fromkeys(texts))
     result = embedder.embed(unique)
     if result.truncated:  # the chunker sizes chunks to the model's limit; this would be a bug
