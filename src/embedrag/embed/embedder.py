@@ -59,6 +59,9 @@ class _Backend(Protocol):
 @runtime_checkable
 class _TokenBackend(Protocol):
     def token_vectors(self, texts: Sequence[str]) -> list[npt.NDArray[np.float32]]: ...
+    def encode_with_tokens(
+        self, content: list[list[int]], skip: int = 0
+    ) -> tuple[Embeddings, list[npt.NDArray[np.float32]]]: ...
 
 
 class Embedder:
@@ -440,10 +443,39 @@ class Embedder:
         late-interaction (MaxSim) reranking compares.
         """
         batch = _validated(texts, start=0)
+        backend = self._token_backend()
+        return [unit_rows(v) for v in backend.token_vectors(batch)] if batch else []
+
+    @property
+    def has_token_vectors(self) -> bool:
+        """Whether the model gives contextual token vectors (transformers do; static and CLIP models do not)."""
+        return isinstance(self._backend, _TokenBackend)
+
+    def _token_backend(self) -> _TokenBackend:
         if not isinstance(self._backend, _TokenBackend):
             kind = "CLIP" if self._images is not None else "static"
             raise ConfigError(f"'{self.name}' is a {kind} model: it has no contextual token vectors")
-        return [unit_rows(v) for v in self._backend.token_vectors(batch)] if batch else []
+        return self._backend
+
+    def embed_with_token_vectors(self, texts: Iterable[str] | str) -> tuple[Embeddings, list[npt.NDArray[np.float32]]]:
+        """:meth:`embed` and the :meth:`token_vectors` of the same texts, from one encoder pass.
+
+        What a collection that keeps token vectors stores for each chunk. A role's prompt
+        (:meth:`for_role`) is read by the encoder but left out of the token vectors. Texts must fit
+        the model's limit (chunks do): a longer one is an :class:`InputError`.
+        """
+        batch = _validated(texts, start=0)
+        backend = self._token_backend()
+        if not batch:
+            return self._embed_content([], None), []
+        prompt = self._prompt_for()
+        if prompt and not self.prompts.pooled:
+            raise ModelFormatError(f"{self.model_path} pools without the prompt's tokens (include_prompt: false)")
+        skip = len(self._backend.content_ids([prompt])[0]) if prompt.strip() else 0
+        result, tokens = backend.encode_with_tokens(self._backend.content_ids([prompt + t for t in batch]), skip)
+        if self._normalize:
+            result = Embeddings(unit_rows(result.vectors), result.tokens, result.truncated, result.windowed)
+        return result, [unit_rows(t) for t in tokens]
 
     def __repr__(self) -> str:
         return f"Embedder({self.name!r}, variant={self.spec.variant!r}, dims={self.dims})"

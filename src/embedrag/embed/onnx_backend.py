@@ -122,6 +122,30 @@ class OnnxBackend:
                 out[index] = np.array(hidden[row, start : start + len(content[index])], dtype=np.float32)
         return out
 
+    def encode_with_tokens(
+        self, content: list[list[int]], skip: int = 0
+    ) -> tuple[Embeddings, list[npt.NDArray[np.float32]]]:
+        """:meth:`encode_ids` of inputs within the limit, and each one's token vectors, from one run of the graph.
+
+        The token vectors leave out the special tokens and the first ``skip`` content tokens (a
+        prompt's): a collection keeps them for late rerank at the cost of no second encoder pass.
+        """
+        limit = self.max_tokens - len(self.prefix) - len(self.suffix)
+        long = [i for i, ids in enumerate(content) if len(ids) > limit]
+        if long:
+            raise InputError(f"{len(long)} input(s) exceed the model's limit of {self.max_tokens} word pieces")
+        pool = POOLERS[self.config.pooling]
+        pooled = np.empty((len(content), self.dims), dtype=np.float32)
+        tokens: list[npt.NDArray[np.float32]] = [np.empty((0, self.dims), np.float32)] * len(content)
+        start = len(self.prefix) + skip
+        for batch, hidden, mask in self._forward([[*self.prefix, *ids, *self.suffix] for ids in content]):
+            pooled[batch] = pool(hidden, mask)
+            for row, index in enumerate(batch):
+                end = len(self.prefix) + len(content[index])
+                tokens[index] = np.array(hidden[row, start:end], dtype=np.float32)
+        counts = np.array([len(ids) + len(self.prefix) + len(self.suffix) for ids in content], dtype=np.int64)
+        return Embeddings(pooled, counts, ()), tokens
+
     def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids of each text without special tokens (lower-cased first if the model says so)."""
         if self.config.lowercase:
