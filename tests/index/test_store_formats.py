@@ -1,9 +1,10 @@
 """Collection files written by earlier formats open after an upgrade in place; newer ones are refused.
 
 The fixtures are real files: ``format1`` was written by embedrag at d616e1e (before vector
-checksums and commit tokens), ``format2`` before prompts joined the spec, ``format3`` by
-today's code (its spec names e5-style prompts); all hold the documents ``cats`` and ``bread``
-(``stocks`` was added, then deleted), with toy 8-dimensional vectors.
+checksums and commit tokens), ``format2`` before prompts joined the spec, ``format3`` before
+token vectors (its spec names e5-style prompts), ``format4`` by today's code
+(``fixtures/make_format4.py``: it keeps int8 token vectors); all hold the documents ``cats`` and
+``bread`` (``stocks`` was added, then deleted), with toy 8-dimensional vectors.
 """
 
 from __future__ import annotations
@@ -68,8 +69,30 @@ def test_a_format_2_collection_gains_empty_prompts_in_its_spec(tmp_path: Path) -
     assert (note["from"], note["to"]) == (2, FORMAT_VERSION)
 
 
-def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_format_3_collection_gains_a_token_vectors_table_and_keeps_none(tmp_path: Path) -> None:
     root = _copy("format3", tmp_path)
+    with Store.open(root) as store:
+        _answers_as_before(store)
+        assert store.token_vectors == "none"
+        assert store.token_vectors_of([("cats", 0)]) == {}
+        store.delete_documents(["cats"])  # a delete reaches the new table
+    assert _meta(root, "token_vectors") == "none"
+    [note] = json.loads(_meta(root, "upgrades"))
+    assert (note["from"], note["to"]) == (3, FORMAT_VERSION)
+
+
+def test_the_format_4_fixture_opens_with_its_token_vectors(tmp_path: Path) -> None:
+    root = _copy("format4", tmp_path)
+    with Store.open(root) as store:
+        _answers_as_before(store)
+        assert store.token_vectors == "int8"
+        values, scales = store.token_vectors_of([("cats", 0), ("bread", 0)])[("cats", 0)]
+        assert values.shape == (7, 8) and values.dtype == np.int8
+        np.testing.assert_allclose(values[0] * scales[0], np.eye(8)[0], atol=0.01)  # its first row is its vector
+
+
+def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy("format4", tmp_path)
     ran = []
 
     def step(conn: sqlite3.Connection) -> None:
@@ -88,7 +111,7 @@ def test_todays_collection_opens_after_a_version_bump(tmp_path: Path, monkeypatc
 
 
 def test_a_failed_upgrade_leaves_the_old_format_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _copy("format3", tmp_path)
+    root = _copy("format4", tmp_path)
 
     def step(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE later (x INTEGER)")
@@ -105,7 +128,7 @@ def test_a_failed_upgrade_leaves_the_old_format_whole(tmp_path: Path, monkeypatc
 
 
 def test_a_newer_format_is_refused_naming_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _copy("format3", tmp_path)
+    root = _copy("format4", tmp_path)
     monkeypatch.setattr("embedrag.index.store.FORMAT_VERSION", FORMAT_VERSION - 1)
     with pytest.raises(StoreError, match=rf"format version {FORMAT_VERSION} \(written by a newer embedrag\); .* up to"):
         Store.open(root)

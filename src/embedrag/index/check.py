@@ -71,6 +71,7 @@ def _database_checks(
         report.problems.append(f"{len(orphans)} chunks belong to no document")
         if repair:
             conn.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in orphans])
+            conn.executemany("DELETE FROM token_vectors WHERE chunk_id = ?", [(i,) for i in orphans])
             conn.executemany("INSERT OR REPLACE INTO deleted_chunks VALUES (?, ?)", [(i, generation) for i in orphans])
             report.repaired.append(f"deleted {len(orphans)} orphan chunks")
     stray = conn.execute("SELECT COUNT(*) FROM postings WHERE chunk_id NOT IN (SELECT id FROM chunks)").fetchone()[0]
@@ -80,6 +81,8 @@ def _database_checks(
             conn.execute("DELETE FROM postings WHERE chunk_id NOT IN (SELECT id FROM chunks)")
             report.repaired.append(f"deleted {stray} stray postings")
     _vector_checks(conn, store, report, repair=repair)
+    if store.token_vectors != "none":
+        _token_vector_checks(conn, store, report, repair=repair)
     _postings_check(conn, store, report, repair=repair, generation=generation)
 
 
@@ -96,6 +99,46 @@ def _vector_checks(conn: sqlite3.Connection, store: Store, report: CheckReport, 
     if repair and (bad or damaged):
         conn.executemany("UPDATE documents SET content_hash = '' WHERE id = ?", [(d,) for d in sorted(bad | damaged)])
         report.repaired.append(f"marked {len(bad | damaged)} documents for re-ingest")
+
+
+def _token_vector_checks(conn: sqlite3.Connection, store: Store, report: CheckReport, *, repair: bool) -> None:
+    """Token vectors of no chunk, or whose bytes are damaged; chunks without any are only noted.
+
+    Late rerank already passes over damaged ones (it encodes those chunks at query time); a repair
+    deletes them and marks their documents for re-ingest, which stores them again.
+    """
+    stray = [
+        r[0] for r in conn.execute("SELECT chunk_id FROM token_vectors WHERE chunk_id NOT IN (SELECT id FROM chunks)")
+    ]
+    if stray:
+        report.problems.append(f"{len(stray)} token-vector rows belong to no chunk")
+        if repair:
+            conn.executemany("DELETE FROM token_vectors WHERE chunk_id = ?", [(i,) for i in stray])
+            report.repaired.append(f"deleted {len(stray)} stray token-vector rows")
+    width = store.spec.dims + 4
+    sql = "SELECT t.chunk_id, c.doc_id, t.tokens, t.data, t.crc FROM token_vectors t JOIN chunks c ON c.id = t.chunk_id"
+    damaged = {
+        (chunk, doc_id)
+        for chunk, doc_id, tokens, data, crc in conn.execute(sql)
+        if tokens < 1 or len(data) != tokens * width or zlib.crc32(data) != crc
+    }
+    if damaged:
+        docs = sorted({doc_id for _, doc_id in damaged})
+        report.problems.append(f"{len(damaged)} chunks of {len(docs)} documents have damaged token vectors")
+        if repair:
+            conn.executemany("DELETE FROM token_vectors WHERE chunk_id = ?", [(chunk,) for chunk, _ in damaged])
+            conn.executemany("UPDATE documents SET content_hash = '' WHERE id = ?", [(d,) for d in docs])
+            report.repaired.append(
+                f"deleted {len(damaged)} damaged token-vector rows; marked {len(docs)} documents for re-ingest"
+            )
+    missing = conn.execute(
+        "SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT chunk_id FROM token_vectors)"
+    ).fetchone()[0]
+    if missing:
+        report.notes.append(
+            f"{missing} chunks have no stored token vectors (stored with vectors made elsewhere, or repaired): "
+            "late rerank encodes them at query time"
+        )
 
 
 def _postings_check(

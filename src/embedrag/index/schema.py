@@ -29,6 +29,7 @@ __all__ = [
     "DB_NAME",
     "FORMAT_VERSION",
     "SCHEMA",
+    "TOKEN_VECTORS_TABLE",
     "UPGRADES",
     "Version",
     "connect",
@@ -40,10 +41,22 @@ __all__ = [
 ]
 
 DB_NAME = "collection.db"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped whenever the tables below change; :data:`UPGRADES` brings an older file up to date in place."""
 
-SCHEMA = """
+TOKEN_VECTORS_TABLE = """
+-- Format 4: each chunk's contextual token vectors, for late-interaction rerank, only in a collection
+-- created to keep them (meta 'token_vectors'). Written and deleted in the transaction of their chunk.
+CREATE TABLE IF NOT EXISTS token_vectors (
+    chunk_id INTEGER PRIMARY KEY, -- chunks.id
+    tokens INTEGER NOT NULL,      -- rows: the chunk's word pieces, special tokens left out
+    data BLOB NOT NULL,           -- tokens * dims int8 values, then tokens float32 scales (little-endian)
+    crc INTEGER NOT NULL          -- zlib.crc32 of data
+);
+"""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -83,6 +96,8 @@ CREATE INDEX IF NOT EXISTS deleted_generation ON deleted_chunks (generation);
 -- One random token per committed generation: which database, exactly, a derived file was built from.
 CREATE TABLE IF NOT EXISTS commits (generation INTEGER PRIMARY KEY, token TEXT NOT NULL);
 """
+    + TOKEN_VECTORS_TABLE
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,17 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value = ? WHERE key = 'spec'", (json.dumps(spec, sort_keys=True),))
 
 
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    # Format 4 can keep token vectors; a format-3 collection was created without them.
+    conn.execute(TOKEN_VECTORS_TABLE)
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('token_vectors', 'none')")
+
+
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
+}
 """Format version -> the step that turns it into the next version, inside a write transaction."""
 
 

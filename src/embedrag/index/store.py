@@ -27,7 +27,7 @@ import importlib.metadata
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from embedrag.errors import CollectionLockedError, SpecMismatchError, StoreError
 from embedrag.index.schema import DB_NAME, FORMAT_VERSION, SCHEMA, UPGRADES, connect, new_token, read_generation
 from embedrag.index.text import ANALYZERS, Analyzer
+from embedrag.index.token_vectors import KEPT, Quantized, gather
 from embedrag.index.writer import Lookups, Writer
 from embedrag.types import Document, EmbeddingSpec
 
@@ -96,12 +97,16 @@ class Store:
         analyzer: Analyzer,
         *,
         read_only: str | None = None,
+        token_vectors: str = "none",
     ) -> None:
         self.root = root
         self.spec = spec
         self.analyzer = analyzer
         self.read_only = read_only
         """Why this collection can only be read (its files cannot be written here), or None."""
+        self.token_vectors = token_vectors
+        """What the collection keeps of its chunks' token vectors: ``none`` or ``int8`` (see
+        :mod:`embedrag.index.token_vectors`); chosen at creation, kept in the meta table."""
         self._conn = conn
 
     @classmethod
@@ -113,12 +118,14 @@ class Store:
         create: bool = False,
         analyzer: str = "en",
         lock_timeout: float = 2.0,
+        token_vectors: str = "none",
     ) -> Store:
         """Open the collection at directory ``path``; with ``create=True`` make it if missing.
 
         ``spec`` is required to create; when given for an existing collection it must match the
         stored one (:data:`SPEC_FIELDS_COMPARED`) or :class:`SpecMismatchError` says what differs.
-        ``analyzer`` (a key of :data:`ANALYZERS`) only applies to a new collection.
+        ``analyzer`` (a key of :data:`ANALYZERS`) and ``token_vectors`` (``none`` or ``int8``: keep
+        each chunk's token vectors for late rerank) only apply to a new collection.
         """
         root = Path(path)
         db = root / DB_NAME
@@ -129,6 +136,8 @@ class Store:
                 raise StoreError(f"creating the collection {root} needs an embedding spec")
             if analyzer not in ANALYZERS:
                 raise StoreError(f"unknown analyzer {analyzer!r}; known: {sorted(ANALYZERS)}")
+            if token_vectors not in KEPT:
+                raise StoreError(f"unknown token_vectors {token_vectors!r}; known: {', '.join(KEPT)}")
             root.mkdir(parents=True, exist_ok=True)
         elif db.stat().st_size == 0 and not (create and spec is not None):
             raise StoreError(
@@ -141,13 +150,15 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{db} is damaged or not a SQLite database: {e}") from e
         try:
-            stored_spec, stored_analyzer = _read_or_init_meta(conn, db, spec, analyzer, read_only)
+            meta = _read_or_init_meta(conn, db, spec, {"analyzer": analyzer, "token_vectors": token_vectors}, read_only)
         except BaseException:
             conn.close()
             raise
+        stored_spec = EmbeddingSpec(**json.loads(meta["spec"]))
         if spec is not None:
             _compare_specs(expected=stored_spec, given=spec, db=db)
-        return cls(root, conn, stored_spec, ANALYZERS[stored_analyzer], read_only=read_only)
+        kept = meta.get("token_vectors", "none")  # a format-3 file read where it cannot be upgraded has none
+        return cls(root, conn, stored_spec, ANALYZERS[meta["analyzer"]], read_only=read_only, token_vectors=kept)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -192,7 +203,9 @@ class Store:
                 generation = read_generation(self._conn) + 1
                 self._conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
                 self._conn.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (generation, new_token()))
-                yield Writer(self._conn, self.spec, self.analyzer, generation)
+                yield Writer(
+                    self._conn, self.spec, self.analyzer, generation, keeps_tokens=self.token_vectors != "none"
+                )
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -212,6 +225,14 @@ class Store:
         """Delete documents by id in one transaction; return how many existed."""
         with self.write() as w:
             return w.delete_documents(ids)
+
+    def token_vectors_of(self, chunks: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Quantized]:
+        """The stored token vectors of chunks named ``(doc_id, position)``; those without any (or damaged) are
+        left out (see :func:`embedrag.index.token_vectors.gather`)."""
+        if self.token_vectors == "none" or not chunks:
+            return {}
+        with self.read() as conn:
+            return gather(conn, chunks, self.spec.dims)
 
     def check_spec(self, spec: EmbeddingSpec) -> None:
         """Raise :class:`SpecMismatchError` unless ``spec`` makes vectors like the stored ones."""
@@ -315,8 +336,8 @@ def _meta_in(conn: sqlite3.Connection, db: Path) -> dict[str, str] | None:
 
 
 def _read_or_init_meta(
-    conn: sqlite3.Connection, db: Path, spec: EmbeddingSpec | None, analyzer: str, read_only: str | None
-) -> tuple[EmbeddingSpec, str]:
+    conn: sqlite3.Connection, db: Path, spec: EmbeddingSpec | None, options: dict[str, str], read_only: str | None
+) -> dict[str, str]:
     # Readers never take the write lock here: only creating or upgrading the file does.
     meta = _read_meta(conn, db)
     if meta is None:
@@ -325,7 +346,7 @@ def _read_or_init_meta(
             raise StoreError(f"no collection at {db.parent}: its creation was interrupted; create it again")
         if read_only is not None:
             raise StoreError(f"cannot create a collection at {db.parent}: {read_only}")
-        meta = _under_write_lock(conn, db, lambda m: _create(conn, spec, analyzer) if m is None else None)
+        meta = _under_write_lock(conn, db, lambda m: _create(conn, spec, options) if m is None else None)
     version = int(meta.get("format_version", -1))
     if version < FORMAT_VERSION and version in UPGRADES and read_only is None:
         meta = _under_write_lock(conn, db, lambda m: _upgrade(conn, m))
@@ -334,7 +355,7 @@ def _read_or_init_meta(
     if version != FORMAT_VERSION and not (read_only is not None and version in UPGRADES):
         newer = " (written by a newer embedrag)" if version > FORMAT_VERSION else ""
         raise StoreError(f"{db} has format version {version}{newer}; this embedrag reads up to {FORMAT_VERSION}")
-    return EmbeddingSpec(**json.loads(meta["spec"])), str(meta["analyzer"])
+    return meta
 
 
 def _under_write_lock(
@@ -378,14 +399,15 @@ def _release() -> str:
         return "(not installed)"
 
 
-def _create(conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: str) -> None:
+def _create(conn: sqlite3.Connection, spec: EmbeddingSpec, options: dict[str, str]) -> None:
+    """The tables and meta of a new collection; ``options`` are its ``analyzer`` and ``token_vectors``."""
     for statement in SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
     meta = {
         "format_version": str(FORMAT_VERSION),
         "spec": json.dumps(dataclasses.asdict(spec), sort_keys=True),
-        "analyzer": analyzer,
+        **options,
         "generation": "0",
     }
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())

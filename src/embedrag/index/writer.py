@@ -13,6 +13,7 @@ import numpy as np
 from embedrag import _identity
 from embedrag.errors import InputError
 from embedrag.index.text import Analyzer, term_counts
+from embedrag.index.token_vectors import row as token_row
 from embedrag.types import Chunk, Document, EmbeddingSpec
 
 __all__ = ["Lookups", "Writer", "vector_blob"]
@@ -60,23 +61,44 @@ class Writer(Lookups):
     before it commits: decisions on ownership are taken here.
     """
 
-    def __init__(self, conn: sqlite3.Connection, spec: EmbeddingSpec, analyzer: Analyzer, generation: int) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        spec: EmbeddingSpec,
+        analyzer: Analyzer,
+        generation: int,
+        *,
+        keeps_tokens: bool = False,
+    ) -> None:
         super().__init__(conn)
         self._spec = spec
+        self._keeps_tokens = keeps_tokens
         self._analyzer = analyzer
         self.generation = generation
         self._term_cache: dict[str, int] = {}
 
     def put_document(
-        self, doc: Document, chunks: Sequence[Chunk], vectors: Any, *, content_hash: str | None = None
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        vectors: Any,
+        *,
+        content_hash: str | None = None,
+        token_vectors: Sequence[Any] | None = None,
     ) -> None:
-        """Add ``doc`` or replace its previous version (chunks, vectors and postings together).
+        """Add ``doc`` or replace its previous version (chunks, vectors, postings and token vectors together).
 
         ``vectors`` is an array of shape ``(len(chunks), dims)``, row i embedding ``chunks[i]``.
         ``content_hash`` defaults to :func:`embedrag._identity.content_hash` of ``doc.text``; pass the file's own hash
-        to skip unchanged files without parsing them.
+        to skip unchanged files without parsing them. ``token_vectors`` (a collection that keeps them:
+        :mod:`embedrag.index.token_vectors`) holds one ``(tokens, dims)`` array per chunk; without them
+        the chunks have none stored.
         """
         matrix = _check_vectors(vectors, len(chunks), self._spec.dims, doc.id)
+        if token_vectors is not None and not self._keeps_tokens:
+            raise InputError(f"document {doc.id!r}: this collection does not keep token vectors")
+        if token_vectors is not None and len(token_vectors) != len(chunks):
+            raise InputError(f"document {doc.id!r}: {len(token_vectors)} token-vector arrays for {len(chunks)} chunks")
         for chunk in chunks:
             if chunk.doc_id != doc.id:
                 raise InputError(f"chunk {chunk.id} does not belong to document {doc.id!r}")
@@ -86,8 +108,11 @@ class Writer(Lookups):
             "INSERT OR REPLACE INTO documents (id, source, content_hash, metadata, generation) VALUES (?, ?, ?, ?, ?)",
             (doc.id, doc.source, digest, _json(doc.metadata, doc.id), self.generation),
         )
-        for chunk, vector in zip(chunks, matrix, strict=True):
-            self._insert_chunk(chunk, vector)
+        ids = [self._insert_chunk(chunk, vector) for chunk, vector in zip(chunks, matrix, strict=True)]
+        if token_vectors is not None:
+            dims = self._spec.dims
+            rows = [token_row(i, t, dims, c.id) for i, t, c in zip(ids, token_vectors, chunks, strict=True)]
+            self._conn.executemany("INSERT INTO token_vectors (chunk_id, tokens, data, crc) VALUES (?, ?, ?, ?)", rows)
 
     def delete_documents(self, ids: Iterable[str]) -> int:
         """Delete documents with their chunks, vectors and postings; return how many existed."""
@@ -100,7 +125,7 @@ class Writer(Lookups):
             existed += self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", part).rowcount
         return existed
 
-    def _insert_chunk(self, chunk: Chunk, vector: np.ndarray[Any, Any]) -> None:
+    def _insert_chunk(self, chunk: Chunk, vector: np.ndarray[Any, Any]) -> int:
         counts, length = term_counts(self._analyzer, chunk.text)
         cur = self._conn.execute(
             "INSERT INTO chunks (doc_id, position, text, start_char, end_char, tokens, metadata, vector, vector_crc,"
@@ -119,12 +144,13 @@ class Writer(Lookups):
                 self.generation,
             ),
         )
-        chunk_id = cur.lastrowid
+        chunk_id = int(cur.lastrowid or 0)
         term_ids = self._term_ids(list(counts))
         self._conn.executemany(
             "INSERT INTO postings (chunk_id, term_id, tf) VALUES (?, ?, ?)",
             [(chunk_id, term_ids[t], tf) for t, tf in counts.items()],
         )
+        return chunk_id
 
     def _term_ids(self, terms: list[str]) -> dict[str, int]:
         # The cache lives as long as this transaction, so a rollback cannot leave stale ids behind.
@@ -146,6 +172,7 @@ class Writer(Lookups):
             part = old[i : i + _IN_BATCH]
             marks = ",".join("?" * len(part))
             self._conn.execute(f"DELETE FROM postings WHERE chunk_id IN ({marks})", part)
+            self._conn.execute(f"DELETE FROM token_vectors WHERE chunk_id IN ({marks})", part)
             self._conn.execute(f"DELETE FROM chunks WHERE id IN ({marks})", part)
         self._conn.executemany(
             "INSERT OR REPLACE INTO deleted_chunks (chunk_id, generation) VALUES (?, ?)",
