@@ -197,3 +197,15 @@ def test_a_file_from_elsewhere_needs_only_ids_and_texts(target: Collection, tmp_
         assert col.import_parquet(path).added == 2
         assert col.search("cat", k=1, mode="dense")[0].doc_id == "a"
         assert {d.id: d.metadata for d in col.documents()} == {"a": {"n": 1}, "b": {}}
+
+
+@pytest.mark.parametrize("model", ["all-MiniLM-L6-v2", "tokenlearn-static-64"], ids=["vectors-reused", "re-embedded"])
+def test_an_import_refuses_a_duplicate_as_an_ingest_does_whether_or_not_it_reuses_vectors(
+    exported: Path, tmp_path: Path, minilm: Embedder, model: str
+) -> None:
+    parts = {"embedder": minilm} if model == "all-MiniLM-L6-v2" else {"model": model}
+    with Collection.open(tmp_path / "col", **parts) as col:
+        col.add([Document("kitten", DOCS[0].text, "kitten.md", {})])
+        report = col.import_parquet(exported / "out.parquet")
+        assert (report.added, [s.reason for s in report.skipped]) == (2, ["cats.md duplicates the content of 'kitten'"])
+        assert sorted(d.id for d in col.documents()) == ["bread", "kitten", "whales"]

@@ -300,8 +300,10 @@ class Collection:
     ) -> IngestReport:
         """Store documents chunked and embedded elsewhere by an encoder of ``spec``, in one transaction.
 
-        ``spec`` must match the collection's (:class:`SpecMismatchError` otherwise). A document whose
-        content hash is stored under its id is left unchanged; the others replace what their id held.
+        ``spec`` must match the collection's (:class:`SpecMismatchError` otherwise). The ingest's rules
+        hold: a document whose content hash is stored under its id is left unchanged; one whose content
+        is stored under another id, or whose id belongs to another file, is reported in the report's
+        ``skipped`` and not stored; the others replace what their id held.
         The HNSW graph catches up at the next :meth:`prepare_index` or search.
         """
         self._store.require_writable()

@@ -9,8 +9,9 @@ otherwise (documents rebuilt from their chunks' offsets, then chunked and embedd
 :meth:`Collection.add`); a file from elsewhere needs only ``doc_id`` and ``text``. The file is read
 twice, batch by batch: first checked whole (columns, widths, values, every page's checksum), then
 written, so a file larger than memory imports, and a bad file leaves the collection as it was.
-Documents whose content hash is already stored under their id are left unchanged: importing twice
-changes nothing.
+The ingest's rules hold either way: documents whose content hash is already stored under their id
+are left unchanged (importing twice changes nothing), and a document whose content is stored under
+another id is reported as skipped, not stored twice.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The two writes besides an ingest: documents stored as given (a vector store's ``add``), and
-documents chunked and embedded elsewhere (a Parquet import). Each is one transaction."""
+"""The two writes besides an ingest: documents stored as given (a vector store's ``add``: each
+replaces what its id held, duplicates of content allowed, as a vector store does), and documents
+chunked and embedded elsewhere (a Parquet import, under the ingest's rules). Each is one transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from embedrag.collection.rows import checked_ids
 from embedrag.embed import Embedder
 from embedrag.errors import InputError
 from embedrag.index import Store
-from embedrag.ingest.pipeline import IngestReport, embed_chunks
+from embedrag.ingest.pipeline import IngestReport, embed_chunks, ingest_embedded
 from embedrag.types import Chunk, Document, EmbeddedDocument, EmbeddingSpec
 
 __all__ = ["put_documents", "store_embedded"]
@@ -44,15 +45,9 @@ def put_documents(
 def store_embedded(
     store: Store, documents: Sequence[EmbeddedDocument], *, spec: EmbeddingSpec, report: IngestReport
 ) -> IngestReport:
-    """Store documents embedded by an encoder of ``spec`` (checked against the store's); a document
-    whose content hash is stored under its id is counted unchanged, the others replace their id."""
+    """Store documents embedded by an encoder of ``spec`` (checked against the store's) under the
+    ingest's rules (see :func:`~embedrag.ingest.pipeline.ingest_embedded`): an import that reuses a
+    file's vectors keeps or refuses exactly the documents an import that re-embeds them would."""
     store.check_spec(spec)
-    with store.write() as writer:
-        for item in documents:
-            previous = writer.document_hash(checked_ids([item.document.id])[0])
-            if previous == item.content_hash:
-                report.unchanged += 1
-                continue
-            writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
-            report.count_stored(existed=previous is not None, chunks=len(item.chunks))
-    return report
+    checked_ids(item.document.id for item in documents)
+    return ingest_embedded(documents, store=store, report=report)

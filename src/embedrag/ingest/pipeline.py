@@ -25,9 +25,9 @@ from embedrag.index.writer import Lookups
 from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document
 from embedrag.ingest.walk import FileCount
 from embedrag.tokenize import Tokenizer
-from embedrag.types import Chunk, Document
+from embedrag.types import Chunk, Document, EmbeddedDocument
 
-__all__ = ["IngestProgress", "IngestReport", "Progress", "embed_chunks", "ingest_documents"]
+__all__ = ["IngestProgress", "IngestReport", "Progress", "embed_chunks", "ingest_documents", "ingest_embedded"]
 
 BATCH_CHUNKS = 2048
 """Chunks embedded and committed together: as many as ``Embedder.encode`` sorts by length at once.
@@ -181,6 +181,21 @@ def ingest_documents(
     if progress is not None:
         progress(_progress(done, report, files))
     report.seconds += time.perf_counter() - start
+    return report
+
+
+def ingest_embedded(items: Iterable[EmbeddedDocument], *, store: Store, report: IngestReport) -> IngestReport:
+    """Store documents chunked and embedded elsewhere (a Parquet import), in one transaction, under
+    the rules of an ingest: unchanged content is left as it is, and content stored under another id,
+    or an id that belongs to another file, is reported in ``report.skipped`` and not stored."""
+    run = _Run(report, deferred=None)
+    with store.write() as writer:
+        for item in items:
+            verdict = _judge(item.document, item.content_hash, writer, run.hashes)
+            if not verdict.unchanged and verdict.refusal is None:
+                writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
+                run.hashes[item.content_hash] = item.document.id
+            run.count(item.document, verdict, len(item.chunks))
     return report
 
 
