@@ -37,6 +37,10 @@ class EmbeddingSpec:
     prompts existed have none."""
     passage_prompt: str = ""
     """Text put before every passage a collection stores (e5's ``passage: ``); "" for none."""
+    passage_context: str = "none"
+    """What a collection puts before each chunk's text when it embeds it: ``title-headings`` (the
+    document's title and the chunk's heading path, see :mod:`embedrag.ingest.passages`) or ``none``.
+    An encoder alone adds none; collections written before this was recorded have none."""
 
 
 @dataclass(frozen=True)

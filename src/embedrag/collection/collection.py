@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -19,7 +20,8 @@ from embedrag.index import CheckReport, DocumentInfo, Index, Store
 from embedrag.index.filters import FilterSpec, as_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
-from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, chunk_document, load_path
+from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
+from embedrag.ingest.passages import DEFAULT_PASSAGE_CONTEXT, Passages, check_passage_context
 from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
 from embedrag.ingest.sync import Walk, file_of
 from embedrag.ingest.walk import FileCount
@@ -31,7 +33,7 @@ from embedrag.search.recommend import nearest_documents, rocchio
 from embedrag.search.rerank import Reranker, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.tokenize.protocol import check_text
-from embedrag.types import Chunk, Document, EmbeddedDocument, EmbeddingSpec, Hit
+from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec, Hit
 
 __all__ = ["Collection", "FilterSpec", "Mode"]
 
@@ -83,6 +85,7 @@ class Collection:
         overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
         hnsw_dtype: Literal["f32", "f16", "i8"] = "f32",
         exact_threshold: int | None = None,
+        passage_context: str | None = None,
     ) -> Collection:
         """Open (or create) the collection at ``path``.
 
@@ -93,13 +96,15 @@ class Collection:
         ``chunk_tokens`` defaults to the model's limit minus its special tokens.
         ``hnsw_dtype`` is what the HNSW graph (used above ``exact_threshold`` chunks, default 20,000)
         keeps per dimension: ``i8`` takes a quarter of the memory of ``f32`` and rescores its candidates
-        in float32.
+        in float32. ``passage_context`` is what a new collection embeds before each chunk's text (see
+        :mod:`embedrag.ingest.passages`; default ``title-headings``); an existing one keeps its own.
         """
         root = Path(path)
         if embedder is not None and model is not None:
             raise ConfigError("pass model= or an already loaded embedder=, not both")
+        context = passage_context or DEFAULT_PASSAGE_CONTEXT
         if embedder is not None:  # shared parts: create with them, but never finish an interrupted creation
-            store = Store.open(root, spec=embedder.spec if create else None, create=create)
+            store = Store.open(root, spec=_new_spec(embedder, context) if create else None, create=create)
             try:
                 store.check_spec(embedder.spec)
             except SpecMismatchError:
@@ -107,7 +112,7 @@ class Collection:
                 raise
         elif not cls.exists(root):
             embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
-            store = Store.open(root, spec=embedder.spec, create=create)
+            store = Store.open(root, spec=_new_spec(embedder, context), create=create)
         else:
             store = Store.open(root, create=create)
             if model is not None:  # checked against what the collection was written with
@@ -117,6 +122,12 @@ class Collection:
                 except BaseException:
                     store.close()
                     raise
+        if passage_context is not None and store.spec.passage_context != passage_context:
+            store.close()
+            raise ConfigError(
+                f"{root} embeds its passages with passage_context {store.spec.passage_context!r}, not "
+                f"{passage_context!r}: a collection keeps the one it was created with"
+            )
         return cls(
             store,
             embedder=embedder,
@@ -195,18 +206,24 @@ class Collection:
 
     @property
     def chunk_tokens(self) -> int:
-        limit = self.embedder.max_tokens
-        usable = None if limit is None else limit - self.embedder.for_role("document").special_tokens
+        usable = self._room
         if self._chunk_tokens is None:
             return usable or 256
         if usable is not None and not 8 <= self._chunk_tokens <= usable:
             raise ConfigError(f"chunk_tokens must be between 8 and {usable} for {self.embedder.name}")
         return self._chunk_tokens
 
-    def _chunk(self, document: Document) -> list[Chunk]:
-        return chunk_document(
-            document, self.tokenizer, chunk_tokens=self.chunk_tokens, overlap_tokens=self.overlap_tokens
-        )
+    @property
+    def _passages(self) -> Passages:
+        """How this collection cuts documents and what it embeds for each chunk (its spec says which context)."""
+        context = self._store.spec.passage_context
+        return Passages(self.tokenizer, self.chunk_tokens, self.overlap_tokens, context=context, room=self._room)
+
+    @property
+    def _room(self) -> int | None:
+        """Word pieces the encoder takes in one passage: its limit less special tokens and prompt."""
+        limit = self.embedder.max_tokens
+        return None if limit is None else limit - self.embedder.for_role("document").special_tokens
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -231,9 +248,7 @@ class Collection:
             documents,
             store=self._store,
             embedder=self.embedder.for_role("document"),
-            tokenizer=self.tokenizer,
-            chunk_tokens=self.chunk_tokens,
-            overlap_tokens=self.overlap_tokens,
+            passages=self._passages,
             report=report,
             progress=progress,
             deferred=deferred,
@@ -291,7 +306,7 @@ class Collection:
         :class:`InputError` and nothing is stored.
         """
         self._store.require_writable()
-        put_documents(self._store, documents, chunk=self._chunk, embedder=self.embedder.for_role("document"))
+        put_documents(self._store, documents, cut=self._passages.cut, embedder=self.embedder.for_role("document"))
         self._index.prepare()
         return len(documents)
 
@@ -470,6 +485,12 @@ class Collection:
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the database and derived indexes; with ``repair``, fix what can be fixed."""
         return self._store.check(repair=repair)
+
+
+def _new_spec(embedder: Embedder, passage_context: str) -> EmbeddingSpec:
+    """The spec a new collection records: its encoder's, and what it embeds before each chunk."""
+    check_passage_context(passage_context)
+    return replace(embedder.spec, passage_context=passage_context)
 
 
 def _variant_for(asked: str, stored: EmbeddingSpec) -> Variant:

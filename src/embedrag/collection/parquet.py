@@ -168,7 +168,9 @@ def _plan(path: Path, schema: pa.Schema, spec: EmbeddingSpec) -> _Plan:
     given = _file_spec(path, schema)
     if given is not None and "vector" in names:
         _check_vector_type(path, schema.field("vector").type, given.dims)
-    same = given is not None and all(getattr(given, f) == getattr(spec, f) for f in SPEC_FIELDS_COMPARED)
+    # The passage context too: vectors of chunks embedded under their headings do not mix with vectors of chunks alone.
+    compared = (*SPEC_FIELDS_COMPARED, "passage_context")
+    same = given is not None and all(getattr(given, f) == getattr(spec, f) for f in compared)
     if same and (lacking := [name for name in REUSE_COLUMNS if name not in names]):
         raise InputError(f"{path} lacks the column(s) {', '.join(lacking)} needed to store its vectors as they are")
     return _Plan(path, given if same else None, names)

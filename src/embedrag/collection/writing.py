@@ -12,14 +12,15 @@ from embedrag.collection.rows import checked_ids
 from embedrag.embed import Embedder
 from embedrag.errors import InputError
 from embedrag.index import Store
+from embedrag.ingest.passages import Passage
 from embedrag.ingest.pipeline import IngestReport, embed_chunks, ingest_embedded
-from embedrag.types import Chunk, Document, EmbeddedDocument, EmbeddingSpec
+from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec
 
 __all__ = ["put_documents", "store_embedded"]
 
 
 def put_documents(
-    store: Store, documents: Sequence[Document], *, chunk: Callable[[Document], list[Chunk]], embedder: Embedder
+    store: Store, documents: Sequence[Document], *, cut: Callable[[Document], list[Passage]], embedder: Embedder
 ) -> None:
     """Chunk, embed and store ``documents``, each replacing a stored one of its id, nothing skipped.
 
@@ -29,11 +30,12 @@ def put_documents(
     twice = sorted(doc_id for doc_id, n in Counter(checked_ids(doc.id for doc in documents)).items() if n > 1)
     if twice:
         raise InputError(f"document id(s) given twice: {', '.join(map(repr, twice[:10]))}")
-    chunked = [chunk(doc) for doc in documents]
+    cuts = [cut(doc) for doc in documents]
+    chunked = [[passage.chunk for passage in passages] for passages in cuts]
     empty = [doc.id for doc, chunks in zip(documents, chunked, strict=True) if not chunks]
     if empty:
         raise InputError(f"document(s) without any text to index: {', '.join(map(repr, empty[:10]))}")
-    vectors = embed_chunks([piece.text for chunks in chunked for piece in chunks], embedder)
+    vectors = embed_chunks([passage.text for passages in cuts for passage in passages], embedder)
     offset = 0
     with store.write() as writer:
         for doc, chunks in zip(documents, chunked, strict=True):

@@ -22,9 +22,9 @@ from embedrag.embed import Embedder
 from embedrag.errors import EmbedragError
 from embedrag.index import Store
 from embedrag.index.writer import Lookups
-from embedrag.ingest import STRUCTURE_KEYS, Skipped, chunk_document
+from embedrag.ingest import STRUCTURE_KEYS, Skipped
+from embedrag.ingest.passages import Passages
 from embedrag.ingest.walk import FileCount
-from embedrag.tokenize import Tokenizer
 from embedrag.types import Chunk, Document, EmbeddedDocument
 
 __all__ = ["IngestProgress", "IngestReport", "Progress", "embed_chunks", "ingest_documents", "ingest_embedded"]
@@ -121,6 +121,8 @@ class _Run:
 class _Batch:
     documents: list[tuple[Document, list[Chunk], str]] = field(default_factory=list)
     chunks: int = 0
+    texts: list[str] = field(default_factory=list)
+    """What is embedded for each chunk, in order (see :mod:`embedrag.ingest.passages`)."""
 
 
 def ingest_documents(
@@ -128,15 +130,13 @@ def ingest_documents(
     *,
     store: Store,
     embedder: Embedder,
-    tokenizer: Tokenizer,
-    chunk_tokens: int,
-    overlap_tokens: int,
+    passages: Passages,
     report: IngestReport,
     progress: Progress | None = None,
     deferred: list[Document] | None = None,
     files: FileCount | None = None,
 ) -> IngestReport:
-    """Chunk, embed and store ``items``; fill ``report``; return it.
+    """Chunk, embed and store ``items`` (``passages`` cuts each and says what to embed); fill ``report``; return it.
 
     An id met twice in ``items`` is stored once, from its first document; the others are skipped.
     With ``deferred``, documents refused as duplicates of stored content go there instead of
@@ -165,12 +165,14 @@ def ingest_documents(
             run.count(item, verdict)
             continue
         run.hashes[digest] = item.id
-        chunks = chunk_document(item, tokenizer, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens)
+        cut = passages.cut(item)
+        chunks = [passage.chunk for passage in cut]
         if not chunks:
             report.skipped.append(Skipped(item.source, f"{item.source} has no text to index"))
             continue
         batch.documents.append((item, chunks, digest))
         batch.chunks += len(chunks)
+        batch.texts += [passage.text for passage in cut]
         if batch.chunks >= BATCH_CHUNKS:
             _commit(batch, store, embedder, run)
             batch = _Batch()
@@ -235,7 +237,7 @@ def _other_file(stored: str | None, doc: Document) -> str | None:
 
 
 def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
-    vectors = embed_chunks([c.text for _, chunks, _ in batch.documents for c in chunks], embedder)
+    vectors = embed_chunks(batch.texts, embedder)
     offset, verdicts = 0, []
     with store.write() as writer:
         for doc, chunks, digest in batch.documents:

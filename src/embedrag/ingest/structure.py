@@ -47,6 +47,11 @@ class Outline:
         headings = metadata.get(OUTLINE)
         return None if headings is None else cls(headings)
 
+    @property
+    def paths(self) -> list[list[str]]:
+        """The heading path under each heading, in text order."""
+        return [list(path) for path in self._paths]
+
     def path_at(self, offset: int) -> list[str]:
         """Titles of the headings in effect at ``offset``, outermost first."""
         index = bisect.bisect_right(self.offsets, offset) - 1
