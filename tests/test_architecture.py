@@ -48,6 +48,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "cli": STORAGE | {"__main__"},
     # the public API names what the faces use; it is not one of them
     "__init__": {"cli", "server", "plot", "eval", "train", "__main__"},
+    # Ray: embedding, ingest, shards and serving on a cluster; collections through the door (from index only
+    # the BM25 statistics value a sharded search adds up), and no face: the faces call it
+    "distributed": FACES | {"__main__", "rag"},
     # the LangChain and LlamaIndex adapters: a skin over the door and the encoders
     "integrations": ALL - {"collection", "embed", "types", "errors", "_optional"},
 }

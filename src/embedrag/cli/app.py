@@ -20,6 +20,7 @@ from embedrag.cli import (
     collection,
     contextual,
     datasets,
+    distributed,
     embed,
     graph,
     images,
@@ -55,6 +56,7 @@ app.command("serve", rich_help_panel=RETRIEVAL)(serve.serve)
 app.command("export", rich_help_panel=RETRIEVAL)(transfer.export_command)
 app.command("import", rich_help_panel=RETRIEVAL)(transfer.import_command)
 app.command("embed", rich_help_panel=VECTORS)(embed.embed_command)
+app.command("embed-dataset", rich_help_panel=VECTORS)(distributed.embed_dataset_command)
 app.add_typer(tokenize.app, name="tokenize", rich_help_panel=VECTORS)
 app.add_typer(words.app, name="words", rich_help_panel=VECTORS)
 app.add_typer(images.app, name="images", rich_help_panel=VECTORS)
