@@ -33,6 +33,7 @@ from embedrag.collection import Collection
 from embedrag.embed import Embedder
 from embedrag.errors import StoreError
 from embedrag.index.hnsw import INDEX_FILE, graph_meta, verify_files
+from embedrag.index.lexical import POSTINGS_FILE
 from embedrag.ingest import chunk_document, load_path
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.types import Document
@@ -125,7 +126,7 @@ class Scenario:
 @pytest.fixture(scope="module")
 def paths(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, parts: Parts) -> dict[str, Scenario]:
     """ingest: 12 files (one a duplicate) into no collection; sync: 3 files deleted, 1 changed, 2 new;
-    delete: 4 of 12 documents; hnsw: the graph files removed, rebuilt, then 2 documents added."""
+    delete: 4 of 12 documents; hnsw: the graph and postings files removed, rebuilt, then 2 documents added."""
     tmp = tmp_path_factory.mktemp("crash")
     fresh = corpus.write(tmp / "fresh", range(11))
     (fresh / "doc011.txt").write_text(corpus.texts[3], encoding="utf-8")  # refused as a duplicate
@@ -143,7 +144,7 @@ def paths(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus, parts: Parts
     corpus.learn(synced)
     no_graph = tmp / "no_graph"
     shutil.copytree(base, no_graph)
-    for name in (INDEX_FILE,):
+    for name in (INDEX_FILE, POSTINGS_FILE):
         (no_graph / name).unlink()
     extra = corpus.write(tmp / "extra", [30, 31])
     corpus.learn(extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,13 @@ def make_doc(doc_id: str, paragraphs: list[str], **metadata: Any) -> tuple[Docum
     rng = np.random.default_rng(abs(hash(doc_id)) % 2**32)
     vectors = rng.standard_normal((len(paragraphs), SPEC.dims)).astype(np.float32)
     return Document(doc_id, text, source, metadata), chunks, vectors
+
+
+def restore_database(backup: Path, root: Path) -> None:
+    """Put a copy of ``collection.db`` taken earlier back in ``root`` (as restoring a backup does)."""
+    for suffix in ("-wal", "-shm"):
+        (root / f"collection.db{suffix}").unlink(missing_ok=True)
+    shutil.copy(backup, root / "collection.db")
 
 
 @pytest.fixture

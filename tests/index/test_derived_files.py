@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import restore_database
 from embedrag.errors import IndexRebuiltWarning
 from embedrag.index import Store
+from embedrag.index.derived import open_arrays, write_arrays
 from embedrag.index.hnsw import INDEX_FILE, HnswIndex, graph_meta
 from embedrag.index.retrieval import Index
 from embedrag.index.vectors import ExactVectors
@@ -38,12 +38,6 @@ def _identity(root: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def _restore(backup: Path, root: Path) -> None:
-    for suffix in ("-wal", "-shm"):
-        (root / f"collection.db{suffix}").unlink(missing_ok=True)
-    shutil.copy(backup, root / "collection.db")
-
-
 @pytest.mark.parametrize("later_writes", [0, 3, 6])
 def test_a_restored_database_beside_a_newer_graph_rebuilds_it(
     tmp_path: Path, spec: EmbeddingSpec, make: Make, later_writes: int
@@ -57,7 +51,7 @@ def test_a_restored_database_beside_a_newer_graph_rebuilds_it(
         _fill(store, make, "newer", 6)  # generations 7..12, chunk ids 31..60
         HnswIndex(store).refresh()
         assert graph_meta(root)["generation"] == 12
-    _restore(backup, root)
+    restore_database(backup, root)
     with Store.open(root) as store:
         _fill(store, make, "other", later_writes)  # reuses generations and chunk ids with other texts
         assert not store.check().ok
@@ -75,7 +69,7 @@ def test_check_repair_rebuilds_a_graph_from_another_database(tmp_path: Path, spe
     with Store.open(root) as store:
         _fill(store, make, "newer", 4)
         HnswIndex(store).refresh()
-    _restore(backup, root)
+    restore_database(backup, root)
     with Store.open(root) as store:
         _fill(store, make, "other", 4)
         report = store.check(repair=True)
@@ -91,14 +85,12 @@ def test_a_graph_whose_checksum_matches_but_cannot_be_read_is_damaged(
     with Store.open(root, spec=spec, create=True) as store:
         _fill(store, make, "d", 8)
         HnswIndex(store).refresh()
-        with np.load(root / INDEX_FILE) as archive:
-            parts = {name: archive[name] for name in ("index", "labels", "alive")}
-            meta = json.loads(archive["meta"].tobytes())
-        parts["index"] = np.frombuffer(b"not a faiss index" * 40, dtype=np.uint8)  # bytes flipped ...
-        meta["sha256"] = hashlib.sha256(b"".join(parts[n].tobytes() for n in ("index", "labels", "alive"))).hexdigest()
-        damaged = {**parts, "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)}
-        with (root / INDEX_FILE).open("wb") as fh:  # ... and the checksum rewritten to match
-            np.savez(fh, **damaged)
+        opened = open_arrays(root / INDEX_FILE, "faiss-hnsw")
+        parts = {name: np.array(array) for name, array in opened.arrays.items()}
+        parts["index"] = np.frombuffer(b"not a faiss index" * 40, dtype=np.uint8)  # bytes changed ...
+        meta = {k: v for k, v in opened.meta.items() if k not in ("format", "kind", "arrays", "size")}
+        del opened
+        write_arrays(root / INDEX_FILE, "faiss-hnsw", meta, parts)  # ... and the checksums written to match
         report = store.check()
         assert not report.ok
         assert any("cannot be read" in p for p in report.problems)
@@ -108,8 +100,7 @@ def test_a_graph_whose_checksum_matches_but_cannot_be_read_is_damaged(
         graph.refresh()  # a writer rebuilds and saves
         assert graph.rebuilt
         assert store.check().ok
-        with (root / INDEX_FILE).open("wb") as fh:
-            np.savez(fh, **damaged)
+        write_arrays(root / INDEX_FILE, "faiss-hnsw", meta, parts)
         assert store.check(repair=True).ok
         assert store.check().ok
 

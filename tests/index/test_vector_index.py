@@ -64,7 +64,7 @@ def test_hnsw_is_saved_with_a_sidecar_and_reloaded(big: tuple[Path, np.ndarray])
         assert (side["count"], side["dims"], side["dtype"], side["generation"]) == (N, DIMS, "f32", 1)
         again = HnswIndex(store)
         again.refresh()
-        assert not again.rebuilt
+        assert not again.rebuilt, again.problem
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
@@ -151,3 +151,19 @@ def test_deleted_chunks_are_skipped_then_the_graph_is_rebuilt(
         assert hnsw.rebuilt and len(hnsw) == 150
         assert len(hnsw.search(gone[0], 200)) == 150
         assert graph_meta(tmp_path)["count"] == 150
+
+
+def test_a_binary_graph_rescores_its_candidates_in_float32(big: tuple[Path, np.ndarray]) -> None:
+    root, vectors = big
+    with Store.open(root) as store:
+        graph = HnswIndex(store, dtype="b1")
+        graph.refresh()
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        for row in (7, 99, 1234):
+            hits = graph.search(vectors[row], 5)
+            assert hits[0][0] == row + 1  # a stored vector finds itself first (chunk ids start at 1)
+            for chunk_id, score in hits:  # the scores are float cosines, not Hamming distances
+                assert score == pytest.approx(float(unit[chunk_id - 1] @ unit[row]), abs=1e-5)
+        again = HnswIndex(store, dtype="b1")
+        again.refresh()
+        assert not again.rebuilt and again.search(vectors[7], 5) == graph.search(vectors[7], 5)

@@ -7,13 +7,13 @@ is dropped, which changes no ranking).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IDF", "Bm25Params", "idf", "length_norms", "term_weights"]
+__all__ = ["IDF", "Bm25Params", "CorpusStats", "idf", "length_norms", "term_weights"]
 
 FloatArray = NDArray[np.float64]
 
@@ -37,6 +37,39 @@ class Bm25Params:
     k1: float = 1.5
     b: float = 0.75
     method: str = "lucene"
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What BM25 knows of the corpus: live chunks, their total length, and query terms' document frequencies.
+
+    A value, so that an index scores with statistics computed elsewhere: a sharded collection adds
+    its shards' statistics (:meth:`merged`) and every shard ranks as one collection would.
+
+    >>> a, b = CorpusStats(2, 10.0, {"cat": 1}), CorpusStats(3, 20.0, {"cat": 2, "dog": 1})
+    >>> CorpusStats.merged([a, b])
+    CorpusStats(chunks=5, total_length=30.0, document_frequencies={'cat': 3, 'dog': 1})
+    >>> CorpusStats.merged([a, b]).average_length
+    6.0
+    """
+
+    chunks: int
+    total_length: float
+    document_frequencies: Mapping[str, int]
+
+    @property
+    def average_length(self) -> float:
+        return self.total_length / max(self.chunks, 1)
+
+    @classmethod
+    def merged(cls, parts: Iterable[CorpusStats]) -> CorpusStats:
+        """The statistics of the union of disjoint corpora."""
+        chunks, total, df = 0, 0.0, dict[str, int]()
+        for part in parts:
+            chunks, total = chunks + part.chunks, total + part.total_length
+            for term, n in part.document_frequencies.items():
+                df[term] = df.get(term, 0) + n
+        return cls(chunks, total, df)
 
 
 def idf(params: Bm25Params, df: FloatArray, n_chunks: int) -> FloatArray:

@@ -17,6 +17,7 @@ from embedrag.index.hnsw import (
     lineage_problem,
     read_graph,
 )
+from embedrag.index.lexical import LexicalIndex
 from embedrag.index.schema import read_generation
 from embedrag.index.store import Store
 from embedrag.index.text import term_counts
@@ -177,10 +178,13 @@ def _json_list(counts: Counter[str]) -> str:
 
 
 def _derived_checks(store: Store, report: CheckReport, repair: bool) -> None:
+    problem, fixed = LexicalIndex(store).check(repair=repair)
+    report.problems += [problem] if problem else []
+    report.repaired += [fixed] if fixed else []
     problem, meta = None, None
     if (store.root / INDEX_FILE).exists():
         try:
-            meta = read_graph(store.root, store.spec.dims)[3]
+            meta = read_graph(store.root, store.spec.dims, thorough=True)[3]
         except UnreadableGraph as e:
             problem = str(e)
     with store.read() as conn:

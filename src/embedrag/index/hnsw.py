@@ -1,11 +1,11 @@
 """The approximate vector index: a faiss HNSW graph saved beside the database, as derived data.
 
-One file, ``vectors.hnsw``, published by one atomic rename: a NumPy ``.npz`` archive of ``index``
-(the serialised faiss index over unit vectors with the inner-product metric, i.e. cosine),
-``labels`` (the chunk id of each graph node), ``alive`` (False for nodes whose chunk was deleted
-since) and ``meta``, UTF-8 JSON: format, generation and its commit token (which database, exactly,
-the graph reflects: see :mod:`embedrag.index.schema`), count, dims, dtype and the sha256 of the
-three arrays' bytes. A file that cannot be read, whose checksum or shape disagrees, or that was
+One file, ``vectors.hnsw``, published by one atomic rename: a derived array file
+(:mod:`embedrag.index.derived`) of ``index`` (the serialised faiss index over unit vectors with the
+inner-product metric, i.e. cosine), ``labels`` (the chunk id of each graph node) and ``alive``
+(False for nodes whose chunk was deleted since), whose header names the generation and its commit
+token (which database, exactly, the graph reflects: see :mod:`embedrag.index.schema`), count,
+dims, dtype and the arrays' checksums. A file that cannot be read, whose checksum or shape disagrees, or that was
 built from another copy of the database (a restored backup) is rebuilt from the database; a stale
 one is caught up (new chunks are added, deleted ones marked dead and skipped inside the search).
 Once a quarter of the nodes are dead the graph is rebuilt.
@@ -14,18 +14,14 @@ Only writers publish the file (:meth:`HnswIndex.refresh`, called after an ingest
 :meth:`HnswIndex.save`): a search catches a stale graph up in memory and never writes.
 
 ``dtype`` says what the graph holds per dimension: ``f32`` (the default: 4 bytes, no rescoring),
-``f16`` or ``i8`` (faiss scalar quantizers: 2 or 1 byte); with the quantized ones the top
-``k * RESCORE_FACTOR`` candidates are rescored with the float32 vectors from the database.
+``f16`` or ``i8`` (faiss scalar quantizers: 2 or 1 byte), ``b1`` (one bit, the sign: a faiss
+binary HNSW searched by Hamming distance); with the compact ones the top
+``k * RESCORE_FACTOR[dtype]`` candidates are rescored with the float32 vectors from the database.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import sqlite3
-import warnings
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,10 +29,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from embedrag._atomic import publish
 from embedrag._linalg import unit_rows
-from embedrag.errors import ConfigError, IndexRebuiltWarning
-from embedrag.index.schema import deleted_since, read_version, token_at
+from embedrag.errors import ConfigError
+from embedrag.index.derived import (
+    UnreadableFile,
+    open_arrays,
+    read_header,
+    verify_arrays,
+    warn_unusable,
+    write_arrays,
+)
+from embedrag.index.derived import lineage_problem as derived_lineage
+from embedrag.index.schema import deleted_since, read_version
 from embedrag.index.store import Store
 from embedrag.index.vectors import cosine_top_k, fetch_vectors
 
@@ -52,12 +56,13 @@ __all__ = [
 ]
 
 INDEX_FILE = "vectors.hnsw"
+KIND = "faiss-hnsw"
 _OLD_SIDECAR = "vectors.json"
 """Format 2 described the graph in this second file; two renames were not atomic together."""
-FORMAT = 3
-HNSW_DTYPES = ("f32", "f16", "i8")
-RESCORE_FACTOR = 4
-"""With a quantized dtype, fetch ``k * RESCORE_FACTOR`` candidates and rescore them in float32."""
+HNSW_DTYPES = ("f32", "f16", "i8", "b1")
+RESCORE_FACTOR = {"f32": 1, "f16": 4, "i8": 4, "b1": 10}
+"""With a compact dtype, fetch ``k * RESCORE_FACTOR[dtype]`` candidates and rescore them in float32.
+Sign bits order neighbours coarsely (64 dims give 65 distances), so ``b1`` rescores more."""
 SAVE_AFTER_CHANGES = 1000
 """Re-publish the file once the in-memory index is this many additions/removals ahead of it."""
 REBUILD_DEAD_FRACTION = 0.25
@@ -76,19 +81,11 @@ _LOAD_ROWS = 20_000
 IntArray = NDArray[np.int64]
 
 
-class UnreadableGraph(Exception):
-    """The graph file is damaged (internal: the caller reports it or rebuilds)."""
+UnreadableGraph = UnreadableFile
+"""The graph file is damaged (internal: the caller reports it or rebuilds)."""
 
-
-_READ_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, RuntimeError)
-"""What np.load and faiss raise on a file that is not a whole archive of a whole index."""
-
-
-def _digest(*arrays: NDArray[Any]) -> str:
-    sha = hashlib.sha256()
-    for array in arrays:
-        sha.update(np.ascontiguousarray(array).tobytes())
-    return sha.hexdigest()
+_READ_ERRORS = (ValueError, RuntimeError)
+"""What faiss raises on bytes that are not a whole index."""
 
 
 def graph_meta(root: Path) -> dict[str, Any] | None:
@@ -96,26 +93,15 @@ def graph_meta(root: Path) -> dict[str, Any] | None:
     path = root / INDEX_FILE
     if not path.exists():
         return None
-    try:
-        with np.load(path) as archive:
-            return _meta_of(archive)
-    except _READ_ERRORS as e:
-        raise UnreadableGraph(f"{INDEX_FILE} is damaged: its description cannot be read ({type(e).__name__})") from e
-
-
-def _meta_of(archive: Any) -> dict[str, Any]:
-    meta = json.loads(archive["meta"].tobytes())
-    if not isinstance(meta, dict):
-        raise UnreadableGraph(f"{INDEX_FILE} is damaged: its description is not a JSON object")
-    return meta
+    return read_header(path)[0]
 
 
 def _meta_problem(meta: dict[str, Any], dims: int) -> str | None:
     """Why a graph of this description cannot serve a collection of ``dims`` (None if it can)."""
-    if meta.get("format") != FORMAT or meta.get("dims") != dims or meta.get("dtype") not in HNSW_DTYPES:
+    if meta.get("kind") != KIND or meta.get("dims") != dims or meta.get("dtype") not in HNSW_DTYPES:
         return (
-            f"{INDEX_FILE} is format={meta.get('format')} dims={meta.get('dims')} dtype={meta.get('dtype')}, "
-            f"expected format={FORMAT} dims={dims}"
+            f"{INDEX_FILE} is kind={meta.get('kind')} dims={meta.get('dims')} dtype={meta.get('dtype')}, "
+            f"expected {KIND} dims={dims}"
         )
     return None
 
@@ -129,48 +115,39 @@ def verify_files(root: Path, dims: int) -> str | None:
     return None if meta is None else _meta_problem(meta, dims)
 
 
-def read_graph(root: Path, dims: int) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any]]:
+def read_graph(
+    root: Path, dims: int, *, thorough: bool = False
+) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any]]:
     """The saved graph, its node labels, alive mask and meta, read once and checked: its description
-    fits ``dims``, its arrays match their sha256, faiss can read it. :class:`UnreadableGraph` says why not.
+    fits ``dims``, its arrays match their checksums (sum64; with ``thorough`` the sha256 too, see
+    :mod:`embedrag.index.derived`), faiss can read it. :class:`UnreadableGraph` says why not.
     """
-    if not (root / INDEX_FILE).exists():
+    path = root / INDEX_FILE
+    if not path.exists():
         raise UnreadableGraph(f"{INDEX_FILE} is missing")
-    try:
-        with np.load(root / INDEX_FILE) as archive:
-            meta = _meta_of(archive)
-            raw, labels, alive = archive["index"], archive["labels"], archive["alive"]
-    except _READ_ERRORS as e:
-        raise UnreadableGraph(f"{INDEX_FILE} is damaged: it cannot be read ({type(e).__name__}: {e})") from e
+    meta = read_header(path)[0]
     problem = _meta_problem(meta, dims)
     if problem is not None:
         raise UnreadableGraph(problem)
-    if _digest(raw, labels, alive) != meta.get("sha256"):
-        raise UnreadableGraph(f"{INDEX_FILE} is damaged: it does not match its checksum")
+    opened = open_arrays(path, KIND)
+    problem = verify_arrays(opened) if thorough else None
+    if problem is not None:
+        raise UnreadableGraph(problem)
+    raw, labels, alive = (opened.arrays[name] for name in ("index", "labels", "alive"))
     try:
-        index = _faiss().deserialize_index(raw)
+        faiss = _faiss()
+        read = faiss.deserialize_index_binary if meta.get("dtype") == "b1" else faiss.deserialize_index
+        index = read(np.asarray(raw))
     except _READ_ERRORS as e:
         raise UnreadableGraph(f"{INDEX_FILE} cannot be read by faiss ({type(e).__name__}: {e})") from e
     if not index.ntotal == len(labels) == len(alive) == meta.get("count"):
         raise UnreadableGraph(f"{INDEX_FILE} is damaged: {index.ntotal} nodes, {len(labels)} labels")
-    return index, labels.astype(np.int64), alive.astype(np.bool_), meta
+    return index, np.array(labels, dtype=np.int64), np.array(alive, dtype=np.bool_), meta
 
 
 def lineage_problem(conn: sqlite3.Connection, meta: dict[str, Any]) -> str | None:
-    """Why the graph described by ``meta`` was not built from this database (None if it was).
-
-    A restored backup repeats generation numbers and chunk ids with other passages; only the
-    token recorded by each commit tells the two databases apart.
-    """
-    generation, token = meta.get("generation"), meta.get("token")
-    if not isinstance(generation, int):
-        return f"{INDEX_FILE} names no generation"
-    current = token_at(conn, generation)
-    if token is None or current is None or token != current:
-        return (
-            f"{INDEX_FILE} was built from another copy of the database (generation {generation}, "
-            f"token {token}; this database recorded {current}): a restored backup, or a file from elsewhere"
-        )
-    return None
+    """Why the graph described by ``meta`` was not built from this database (None if it was)."""
+    return derived_lineage(conn, meta, INDEX_FILE)
 
 
 def _faiss() -> Any:
@@ -193,6 +170,8 @@ class HnswIndex:
     ) -> None:
         if dtype not in HNSW_DTYPES:
             raise ConfigError(f"HNSW dtype must be one of {HNSW_DTYPES}, not {dtype!r}")
+        if dtype == "b1" and store.spec.dims % 8:
+            raise ConfigError(f"HNSW dtype b1 packs 8 dims a byte; this collection has {store.spec.dims} dims")
         self.store = store
         self.dtype = dtype
         self.ef_search = ef_search
@@ -220,7 +199,9 @@ class HnswIndex:
     def _new(self, sample: NDArray[np.float32]) -> Any:
         faiss = _faiss()
         dims = self.store.spec.dims
-        if self.dtype == "f32":
+        if self.dtype == "b1":
+            index = faiss.IndexBinaryHNSW(dims, self._connectivity)
+        elif self.dtype == "f32":
             index = faiss.IndexHNSWFlat(dims, self._connectivity, faiss.METRIC_INNER_PRODUCT)
         else:
             kind = faiss.ScalarQuantizer.QT_8bit if self.dtype == "i8" else faiss.ScalarQuantizer.QT_fp16
@@ -279,7 +260,7 @@ class HnswIndex:
             self._alive[np.isin(self._labels, ids)] = False  # a repair may re-announce an id
             if self._index is None:
                 self._index = self._new(vectors)
-            self._index.add(vectors)
+            self._index.add(self._codes(vectors))
             self._labels = np.concatenate([self._labels, ids])
             self._alive = np.concatenate([self._alive, np.ones(len(ids), np.bool_)])
             added += len(ids)
@@ -292,12 +273,7 @@ class HnswIndex:
             return
         self._reset()
         if reader and (self.store.root / INDEX_FILE).exists():  # a writer saves the new graph itself
-            warnings.warn(
-                f"{self.problem}; searching with a graph rebuilt in memory. "
-                "`embedrag check --repair` (or the next ingest) saves it",
-                IndexRebuiltWarning,
-                stacklevel=4,
-            )
+            warn_unusable(self.problem, "a graph rebuilt in memory", stacklevel=5)
 
     def _load_problem(self) -> str | None:
         """Load the saved graph if it is whole and was built from this database; else say why not."""
@@ -324,9 +300,9 @@ class HnswIndex:
         index = self._index
         if index is None or self._file_generation == self.generation:
             return
-        raw = _faiss().serialize_index(index)
+        faiss = _faiss()
+        raw = (faiss.serialize_index_binary if self.dtype == "b1" else faiss.serialize_index)(index)
         meta = {
-            "format": FORMAT,
             "engine": "faiss-hnsw",
             "generation": self.generation,
             "token": self.token,
@@ -334,16 +310,8 @@ class HnswIndex:
             "dims": self.store.spec.dims,
             "dtype": self.dtype,
             "metric": "inner product of unit vectors",
-            "sha256": _digest(raw, self._labels, self._alive),
         }
-        described = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-        buffer = io.BytesIO()
-        np.savez(buffer, index=raw, labels=self._labels, alive=self._alive, meta=described)
-
-        def write_index(path: Path) -> None:
-            path.write_bytes(buffer.getvalue())
-
-        publish(self.path, write_index)
+        write_arrays(self.path, KIND, meta, {"index": raw, "labels": self._labels, "alive": self._alive})
         (self.store.root / _OLD_SIDECAR).unlink(missing_ok=True)
         self._unsaved, self._file_generation = 0, self.generation
 
@@ -371,7 +339,7 @@ class HnswIndex:
         if self._index is None or not self._live:
             return [[] for _ in q]
         k = min(k, self._live)  # never ask faiss for room for more results than there are nodes
-        want = min(k * RESCORE_FACTOR if self.dtype != "f32" else k, len(self._labels))
+        want = min(k * RESCORE_FACTOR[self.dtype], len(self._labels))
         allowed = self._alive if candidates is None else self._alive & np.isin(self._labels, candidates)
         if candidates is not None and allowed.sum() <= SMALL_FILTER:  # few enough to score them all
             return [self._rescore(query, self._labels[allowed], k) for query in q]
@@ -380,7 +348,7 @@ class HnswIndex:
         bitmap = self._bitmap if candidates is None else np.packbits(allowed, bitorder="little")
         if bitmap is not None:
             params.sel = faiss.IDSelectorBitmap(len(self._labels), faiss.swig_ptr(bitmap))
-        scores, nodes = self._index.search(q, want, params=params)
+        scores, nodes = self._index.search(self._codes(q), want, params=params)
         expected = min(k, self._live if candidates is None else int(allowed.sum()))
         # faiss fills each row best first and pads it with -1; one gather and one tolist for all rows.
         counts = (nodes >= 0).sum(axis=1).tolist()
@@ -395,6 +363,10 @@ class HnswIndex:
             else:
                 results.append(self._rescore(q[row], ids[row, :count], k))
         return results
+
+    def _codes(self, unit: NDArray[np.float32]) -> NDArray[Any]:
+        """What the graph holds of unit rows: the rows, or their sign bits (``b1``)."""
+        return np.packbits(unit > 0, axis=1) if self.dtype == "b1" else unit
 
     def _rescore(self, query: NDArray[np.float32], ids: IntArray, k: int) -> list[tuple[int, float]]:
         with self.store.read() as conn:

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from embedrag._identity import chunk_id
 from embedrag._linalg import unit_rows
 from embedrag.errors import InputError
-from embedrag.index.bm25 import Bm25Params
+from embedrag.index.bm25 import Bm25Params, CorpusStats
 from embedrag.index.filters import Filters, candidate_ids, metadata_keys
 from embedrag.index.hnsw import HnswIndex
 from embedrag.index.lexical import LexicalIndex
@@ -86,10 +86,19 @@ class Index:
         # the generation just read tells the graph whether it is current: one read transaction per query
         return self._hnsw.search(query, k, candidates, generation=generation)
 
-    def lexical(self, query_text: str, k: int, filters: Filters | None = None) -> Scored:
-        """The ``k`` best BM25 matches of ``query_text`` (chunks sharing at least one term), best first."""
+    def lexical(
+        self, query_text: str, k: int, filters: Filters | None = None, *, stats: CorpusStats | None = None
+    ) -> Scored:
+        """The ``k`` best BM25 matches of ``query_text`` (chunks sharing at least one term), best first.
+
+        ``stats``: the corpus statistics to score with (a sharded collection's, all shards summed).
+        """
         check_k(k)
-        return self._lexical.search(query_text, k, self._candidates(filters))
+        return self._lexical.search(query_text, k, self._candidates(filters), stats=stats)
+
+    def corpus_stats(self, query_text: str) -> CorpusStats:
+        """BM25's statistics of this store for ``query_text``'s terms: one shard's share of a sharded collection's."""
+        return self._lexical.corpus_stats(self.store.analyzer.terms(query_text))
 
     def hits(self, scored: Sequence[tuple[int, float]]) -> list[Hit]:
         """Load text, source and metadata (document's, overlaid by the chunk's) for scored chunk ids.
@@ -136,20 +145,24 @@ class Index:
         return unit_rows(out)
 
     def prepare(self) -> None:
-        """Build or catch up the HNSW graph now if the collection is above ``exact_threshold``.
+        """Catch up the BM25 postings (publishing their file when it lags) and build or catch up
+        the HNSW graph if the collection is above ``exact_threshold``.
 
-        Called after writes, so the first search after an ingest does not pay for the graph.
+        Called after writes, so the first search after an ingest does not pay for them.
         """
         self._wrote = True
+        self._lexical.publish()
         if self._counted()[1] > self.exact_threshold:
             self._hnsw.refresh()
 
     def save(self) -> None:
-        """Publish the HNSW file if this process wrote to the collection and the file lags behind.
-
-        A reader never writes: it catches a stale graph up in memory.
+        """Publish the derived files (BM25 postings, HNSW graph) if this process wrote to the
+        collection and they lag behind. A reader never writes: it catches stale ones up in memory.
         """
-        if self._wrote and len(self._hnsw):
+        if not self._wrote:
+            return
+        self._lexical.publish()  # a small lag is cheaper to catch up at open than to rewrite the file
+        if len(self._hnsw):
             self._hnsw.save()
 
     def chunk_count(self) -> int:
