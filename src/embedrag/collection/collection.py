@@ -83,7 +83,7 @@ class Collection:
         create: bool = True,
         chunk_tokens: int | None = None,
         overlap_tokens: int = DEFAULT_OVERLAP_TOKENS,
-        hnsw_dtype: Literal["f32", "f16", "i8"] = "f32",
+        hnsw_dtype: Literal["f32", "f16", "i8", "b1"] = "f32",
         exact_threshold: int | None = None,
         passage_context: str | None = None,
     ) -> Collection:
@@ -95,8 +95,9 @@ class Collection:
         shared with other collections (a server); they are checked against the stored model.
         ``chunk_tokens`` defaults to the model's limit minus its special tokens.
         ``hnsw_dtype`` is what the HNSW graph (used above ``exact_threshold`` chunks, default 20,000)
-        keeps per dimension: ``i8`` takes a quarter of the memory of ``f32`` and rescores its candidates
-        in float32. ``passage_context`` is what a new collection embeds before each chunk's text (see
+        keeps per dimension: ``i8`` takes a quarter of the memory of ``f32``, ``b1`` (sign bits) a
+        thirty-second; both rescore their candidates in float32 (docs/scaling.md gives their recall).
+        ``passage_context`` is what a new collection embeds before each chunk's text (see
         :mod:`embedrag.ingest.passages`; default ``title-headings``); an existing one keeps its own.
         """
         root = Path(path)
