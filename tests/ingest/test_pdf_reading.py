@@ -69,6 +69,47 @@ def _table(pdf: FPDF) -> None:
         pdf.text(300, 100 + 14 * i, value)
 
 
+LATEX_WORDS = "This document can be used according to the terms of the licence".split()  # noqa: SIM905
+
+
+def _latex_like_pdf() -> bytes:
+    """A page drawn as xelatex draws one: a composite font (Type0, Identity-H) whose subset has no
+    space glyph, each line one TJ array whose pen moves (-364/1000 em) part the words. Code 32 is
+    a glyph of its own ('='), wider than the moves, as in DejaVu's codes (a character's code is
+    its code point less 29)."""
+    line = b" -364 ".join(b"<" + "".join(f"{ord(c) - 29:04X}" for c in word).encode() + b">" for word in LATEX_WORDS)
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X-UTF16 def /CMapType 2 def\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"1 beginbfrange <0004> <005D> <0021> endbfrange\nendcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    widths = " ".join("838" if code == 32 else "560" for code in range(4, 94))
+    content = b"BT /F1 10 Tf 72 700 Td [" + line + b"] TJ ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 7 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+DejaVuSerif /Encoding /Identity-H "
+        b"/DescendantFonts [5 0 R] /ToUnicode 6 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+DejaVuSerif /CIDToGIDMap /Identity "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 560 /W [4 ["
+        + widths.encode()
+        + b"]] >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out, offsets = bytearray(b"%PDF-1.5\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 @pytest.fixture
 def pdf_file(tmp_path: Path) -> Callable[[str, bytes], Path]:
     def write(name: str, data: bytes) -> Path:
@@ -148,3 +189,22 @@ def test_pdf_over_the_size_limit_is_skipped_unread(pdf_file) -> None:  # type: i
     item = _load(path, LoadOptions(limits=Limits(pdf_bytes=1 << 20)))
     assert isinstance(item, Skipped)
     assert item.reason.endswith("over the 1.0 MB limit for a PDF")
+
+
+def test_latex_word_gaps_read_as_spaces(pdf_file) -> None:  # type: ignore[no-untyped-def]
+    data = _latex_like_pdf()
+    # pypdf alone runs the words together (its issue 3978): the case this reading exists for.
+    assert PdfReader(io.BytesIO(data)).pages[0].extract_text() == "".join(LATEX_WORDS)
+    doc = _load(pdf_file("latex.pdf", data))
+    assert isinstance(doc, Document)
+    assert doc.text == " ".join(LATEX_WORDS)
+
+
+def test_a_pdf_of_ten_thousand_pages_is_skipped_by_the_default_limit(pdf_file) -> None:  # type: ignore[no-untyped-def]
+    writer = PdfWriter()
+    for _ in range(10_000):
+        writer.add_blank_page(612, 792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path = pdf_file("huge.pdf", buffer.getvalue())
+    assert _load(path) == Skipped(str(path), f"{path} has 10,000 pages, over the limit of 3,000")

@@ -2,7 +2,7 @@
 
 Each page's text is read with its pieces' positions, so a two-column page reads
 column by column; running heads and feet, bare page numbers and end-of-line
-hyphenation go (see :mod:`embedrag.ingest.pdf_layout`). Page numbers of any offset
+hyphenation go, and LaTeX's word gaps become spaces (see :mod:`embedrag.ingest.pdf_layout`). Page numbers of any offset
 stay recoverable: the metadata key :data:`~embedrag.ingest.structure.PAGE_STARTS`
 lists where each page's text starts. Skipped with their reason: a damaged PDF, an
 encrypted one that needs a password, one without a text layer (a scan: no OCR here),
@@ -19,7 +19,7 @@ from pypdf import PageObject, PasswordType, PdfReader
 
 from embedrag.ingest.files import FileRef, read_bytes
 from embedrag.ingest.limits import Limits, too_large
-from embedrag.ingest.pdf_layout import Piece, drop_running_lines, join_hyphens, page_text
+from embedrag.ingest.pdf_layout import Piece, drop_running_lines, join_hyphens, page_text, word_gaps
 from embedrag.ingest.protocol import LoadOptions
 from embedrag.ingest.skipped import Loaded, Skipped
 from embedrag.ingest.structure import PAGE_STARTS
@@ -92,6 +92,11 @@ def _page(page: PageObject) -> str:
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             pieces.append(Piece(text, x, y, size * (abs(tm[3] * cm[3]) or 1.0)))
 
-    text = page.extract_text(visitor_text=visit) or ""
+    def spaced(operator: bytes, operands: list[Any], cm: object, tm: object) -> None:
+        # pypdf reads the TJ array after this call: its moves between words become unmissable spaces.
+        if operator == b"TJ" and operands and isinstance(operands[0], list):
+            operands[0][:] = word_gaps(operands[0])
+
+    text = page.extract_text(visitor_text=visit, visitor_operand_before=spaced) or ""
     columns = page_text(pieces, float(page.mediabox.width))
     return text if columns is None else columns
