@@ -17,6 +17,7 @@ from embedrag.embed import Embedder
 from embedrag.embed.embedder import Variant, pinned_variant
 from embedrag.errors import ConfigError, InputError, ModelNotFoundError, SpecMismatchError, StoreError
 from embedrag.index import CheckReport, DocumentInfo, Index, Store
+from embedrag.index.bm25 import CorpusStats
 from embedrag.index.filters import FilterSpec, as_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
@@ -369,6 +370,7 @@ class Collection:
         rerank: str | None = None,
         fusion: str = "adaptive",
         exact: bool = False,
+        corpus_stats: CorpusStats | None = None,
     ) -> list[Hit]:
         """The ``k`` best chunks for ``query``.
 
@@ -377,7 +379,8 @@ class Collection:
         ``filters`` restrict the candidates inside the search: a dict (see :mod:`embedrag.index.filters`)
         or the CLI's expressions (``["year>=2004", "source^=docs/"]``).
         ``rerank``: ``late`` (MaxSim over token vectors) or a cross-encoder model, applied to
-        the top candidates.
+        the top candidates. ``corpus_stats``: BM25 scores with these statistics instead of the
+        collection's own (a shard of a sharded collection, given those of all shards).
         """
         if not isinstance(query, str) or not query.strip():
             raise InputError("the query is empty")
@@ -385,7 +388,7 @@ class Collection:
         check_options(mode, fusion)
         check_k(k)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
-        request = Query(query, wanted, as_filters(filters), exact, fusion)
+        request = Query(query, wanted, as_filters(filters), exact, fusion, corpus_stats)
         scored = MODES[mode](self._index, lambda: self.embedder.for_role("query"), request)
         hits = self._index.hits(scored[: wanted if rerank else k])
         if rerank:
@@ -404,6 +407,11 @@ class Collection:
         embedded in the collection's space (its width is checked, its model cannot be)."""
         check_k(k)
         return self._index.hits(self._index.dense(vector, k, as_filters(filters), exact=exact))
+
+    def corpus_stats(self, query: str) -> CorpusStats:
+        """BM25's statistics for ``query``'s terms (chunks, their total length, document frequencies):
+        a sharded collection adds its shards' up and searches each with the sum."""
+        return self._index.corpus_stats(query)
 
     def _reranker(self, name: str) -> Reranker:
         if name not in self._rerankers:

@@ -15,6 +15,7 @@ from typing import Literal, get_args
 from embedrag.embed import Embedder
 from embedrag.errors import InputError, TruncationWarning
 from embedrag.index import Index
+from embedrag.index.bm25 import CorpusStats
 from embedrag.index.filters import Filters
 from embedrag.index.retrieval import Scored
 from embedrag.search.fusion import FUSION, adaptive_weighted
@@ -36,6 +37,8 @@ class Query:
     filters: Filters | None
     exact: bool
     fusion: str
+    stats: CorpusStats | None = None
+    """BM25's corpus statistics when they are not the index's own (a shard of a sharded collection)."""
 
 
 def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
@@ -53,7 +56,7 @@ def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
 
 
 def bm25(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
-    return index.lexical(q.text, q.n, q.filters)
+    return index.lexical(q.text, q.n, q.filters, stats=q.stats)
 
 
 def hybrid(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
