@@ -145,6 +145,15 @@ def test_html_over_the_size_limit_is_skipped_unread(tmp_path: Path) -> None:
     assert item == Skipped(str(path), f"{path} is 1.4 MB, over the 1.0 MB limit for an HTML page")
 
 
+def test_a_50_mb_page_is_skipped_by_the_default_limit_unread(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    with path.open("wb") as page:  # sparse: 50 MB on paper, nothing to write
+        page.write(b"<p>")
+        page.truncate(50 << 20)
+    [item] = load_file(FileRef(path, "huge.html"), LoadOptions())
+    assert item == Skipped(str(path), f"{path} is 50.0 MB, over the 16.0 MB limit for an HTML page")
+
+
 def test_collection_ingest_passes_limits_to_the_loaders(tmp_path: Path) -> None:
     page = tmp_path / "docs" / "big.html"
     page.parent.mkdir()
