@@ -40,6 +40,9 @@ def ingest(
     text_field: str = typer.Option("text", "--text-field", help="JSONL/CSV: the text field."),
     id_field: str | None = typer.Option(None, "--id-field", help="JSONL/CSV: the id field."),
     metadata_field: list[str] = typer.Option([], "--metadata-field", help="JSONL/CSV: fields to keep."),
+    ray_address: str | None = typer.Option(
+        None, "--ray", help="Chunk and embed on a Ray cluster: auto, local or host:port (docs/scaling.md)."
+    ),
     json_out: bool = JSON,
     quiet: bool = QUIET,
 ) -> None:
@@ -50,6 +53,14 @@ def ingest(
     import time
 
     col = _open(collection, create=True, model=model, variant=variant)
+    if ray_address is not None:
+        from embedrag.cli.distributed import ingest_on_ray_command
+
+        with col:
+            options = (include, exclude, text_field, id_field, metadata_field)
+            report = ingest_on_ray_command(col, paths, ray_address, sync, *options)
+        _report(report, collection, json_out)
+        return
     with col, progress_bar("ingesting", unit="files", quiet=quiet or json_out) as show:
         started = time.perf_counter()
 

@@ -103,7 +103,7 @@ def read_dataset(
     if not refs:
         raise InputError(f"{path} holds no file to read")
     table = pa.table({"path": files, "id": [r.doc_id for r in refs]})
-    return ray.data.from_arrow(table).map_batches(_files, batch_format="pyarrow", batch_size=1, **LIGHT)
+    return ray.data.from_arrow(_blocks(table, 8)).map_batches(_files, batch_format="pyarrow", batch_size=1, **LIGHT)
 
 
 def _records(batch: pa.Table, text_field: str, id_field: str | None, metadata_fields: tuple[str, ...]) -> pa.Table:
@@ -129,9 +129,14 @@ def _files(batch: pa.Table) -> pa.Table:
     return pa.table(out, schema=pa.schema(DOCUMENT_COLUMNS))
 
 
-def documents_dataset(ray: ModuleType, rows: list[dict[str, Any]]) -> Any:
-    """A Ray dataset of documents already loaded (``id``, ``text``, ``source``, ``metadata`` JSON)."""
-    return ray.data.from_arrow(pa.Table.from_pylist(rows, schema=pa.schema(DOCUMENT_COLUMNS)))
+def documents_dataset(ray: ModuleType, rows: list[dict[str, Any]], block: int = 64) -> Any:
+    """A Ray dataset of documents already loaded (``id``, ``text``, ``source``, ``metadata`` JSON), in
+    blocks of ``block`` rows: one block would go to one actor, and the others would wait."""
+    return ray.data.from_arrow(_blocks(pa.Table.from_pylist(rows, schema=pa.schema(DOCUMENT_COLUMNS)), block))
+
+
+def _blocks(table: pa.Table, size: int) -> list[pa.Table]:
+    return [table.slice(start, size) for start in range(0, max(table.num_rows, 1), size)]
 
 
 def embed_documents(ray: ModuleType, dataset: Any, recipe: Recipe, workers: Workers) -> tuple[Iterator[pa.Table], int]:

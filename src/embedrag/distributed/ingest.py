@@ -65,7 +65,8 @@ def ingest_on_ray(
     items = (item for path in paths for item in load_path(path, include=include, exclude=exclude, **load_options))
     with connected(address) as ray:
         for window in _windows(_new_documents(items, stored, report)):
-            batches, _ = embed_documents(ray, documents_dataset(ray, window), recipe, workers)
+            dataset = documents_dataset(ray, window, workers.batch_documents)
+            batches, _ = embed_documents(ray, dataset, recipe, workers)
             with tempfile.TemporaryDirectory(prefix="embedrag-ray-") as folder:
                 file = Path(folder) / "chunks.parquet"
                 written = write_chunks(batches, file, collection.spec, DatasetReport())
