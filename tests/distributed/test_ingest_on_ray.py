@@ -29,7 +29,8 @@ def test_ingest_on_ray_stores_what_a_local_ingest_stores(
     docs = tmp_path / "docs"
     docs.mkdir()
     for i in range(12):  # headings: each chunk is embedded under its document's title and heading path
-        body = "\n\n".join(f"## Part {j}\n\n" + f"Paragraph {j} of note {i} on rivers and engines. " * 30 for j in range(3))
+        parts = [f"## Part {j}\n\n" + f"Paragraph {j} of note {i} on rivers and engines. " * 30 for j in range(3)]
+        body = "\n\n".join(parts)
         (docs / f"note-{i:02d}.md").write_text(f"# Note {i}\n\n{body}\n")
     (docs / "empty.txt").write_text("   \n")
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from embedrag.cli._output import err_console
+
+if TYPE_CHECKING:
+    from embedrag.server import ServerSettings
 
 
 def serve(
@@ -33,6 +37,11 @@ def serve(
     ),
     llm_model: str = typer.Option("default", "--llm-model", help="Model name sent to the LLM endpoint."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+    ray_address: str | None = typer.Option(
+        None, "--ray", help="Serve as Ray Serve replicas on a cluster: auto, local or host:port (docs/scaling.md)."
+    ),
+    replicas: int = typer.Option(2, "--replicas", help="With --ray: copies of the server, each with its models."),
+    cpus_per_replica: float = typer.Option(1.0, "--cpus-per-replica", help="With --ray: CPUs each replica takes."),
 ) -> None:
     """Serve embeddings (OpenAI-compatible), rerank, tokenize and collections over HTTP.
 
@@ -63,4 +72,25 @@ def serve(
     warning = exposure_warning(host, api_key)
     if warning is not None:
         err_console.print(f"[bold yellow]warning:[/] {warning}", markup=True, highlight=False)
+    if ray_address is not None:
+        _serve_on_ray(settings, ray_address, replicas, cpus_per_replica)
+        return
     run(settings, log_level=log_level)
+
+
+def _serve_on_ray(settings: ServerSettings, address: str, replicas: int, cpus: float) -> None:
+    """Deploy the replicas, say where they listen, and keep them until Ctrl-C."""
+    import time
+
+    from embedrag.distributed.cluster import connected
+    from embedrag.server.ray_serve import deploy, stop
+
+    with connected(address):
+        deploy(settings, replicas=replicas, cpus_per_replica=cpus)
+        where = f"http://{settings.host}:{settings.port}"
+        err_console.print(f"serving {replicas} replicas on Ray at {where} (Ctrl-C stops)")
+        try:
+            while True:
+                time.sleep(3600)
+        finally:
+            stop()
