@@ -23,10 +23,13 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 _SHOW_SKIPPED = 5
 
 
-def _open(path: Path, *, create: bool = False, model: str | None = None, variant: str = "fp32") -> Collection:
+def _open(
+    path: Path, *, create: bool = False, model: str | None = None, variant: str = "fp32", token_vectors: bool = False
+) -> Collection:
     from embedrag.collection import Collection
 
-    return Collection.open(path, create=create, model=model, variant=variant)  # type: ignore[arg-type]
+    kept = True if token_vectors else None  # without the flag: as the collection is
+    return Collection.open(path, create=create, model=model, variant=variant, token_vectors=kept)  # type: ignore[arg-type]
 
 
 def ingest(
@@ -34,6 +37,9 @@ def ingest(
     collection: Path = COLLECTION,
     model: str | None = typer.Option(None, "--model", "-m", help="Encoder for a new collection."),
     variant: str = typer.Option("fp32", "--variant", help="fp32 or int8, for a new collection."),
+    token_vectors: bool = typer.Option(
+        False, "--token-vectors", help="A new collection keeps each chunk's token vectors: a fast --rerank late."
+    ),
     include: list[str] = typer.Option([], "--include", help="Glob of files to take inside folders."),
     exclude: list[str] = typer.Option([], "--exclude", help="Glob of files or folders to leave out."),
     sync: bool = typer.Option(False, "--sync", help="Delete documents whose files are gone."),
@@ -52,7 +58,7 @@ def ingest(
     """
     import time
 
-    col = _open(collection, create=True, model=model, variant=variant)
+    col = _open(collection, create=True, model=model, variant=variant, token_vectors=token_vectors)
     if ray_address is not None:
         from embedrag.cli.distributed import ingest_on_ray_command
 

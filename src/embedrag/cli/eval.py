@@ -41,6 +41,9 @@ def retrieval(
     chunk_tokens: int | None = typer.Option(None, "--chunk-tokens", help="Chunk size (default: the model's limit)."),
     max_queries: int | None = typer.Option(None, "--max-queries", help="Score only the first N judged queries."),
     cache: Path | None = typer.Option(None, "--cache", help="Collection folder (default: in the embedrag cache)."),
+    token_vectors: bool = typer.Option(
+        False, "--token-vectors", help="The collection keeps its chunks' token vectors: a late rerank reads them."
+    ),
     plot: Path | None = typer.Option(
         None, "--plot", help="Also draw recall@k curves and nDCG@10 bars (PNG); with --compare, the comparison."
     ),
@@ -67,6 +70,7 @@ def retrieval(
         if mode or rerank or fusion or model:
             raise InputError("--compare names each setting itself: leave out --mode, --rerank, --fusion and --model")
         options = {"split": split, "chunk_tokens": chunk_tokens, "cache": cache, "max_queries": max_queries}
+        options["token_vectors"] = token_vectors
         with stage_bars(quiet=quiet or json_out) as progress:
             comparison = compare_settings(folder, compare, plot=plot, progress=progress, **options)
         show_comparison(comparison, plot=plot, json_out=json_out)
@@ -82,6 +86,7 @@ def retrieval(
             cache=cache,
             max_queries=max_queries,
             progress=progress,
+            token_vectors=token_vectors,
         )
     if plot is not None:
         from embedrag.plot import plot_retrieval

@@ -87,6 +87,7 @@ class Collection:
         hnsw_dtype: Literal["f32", "f16", "i8", "b1"] = "f32",
         exact_threshold: int | None = None,
         passage_context: str | None = None,
+        token_vectors: bool | None = None,
     ) -> Collection:
         """Open (or create) the collection at ``path``.
 
@@ -95,6 +96,11 @@ class Collection:
         ``embedder`` (instead of ``model``) and its ``tokenizer`` are parts already loaded,
         shared with other collections (a server); they are checked against the stored model.
         ``chunk_tokens`` defaults to the model's limit minus its special tokens.
+        ``token_vectors=True`` makes a new collection keep each chunk's token vectors (int8, about
+        ``dims + 4`` bytes per word piece: see :mod:`embedrag.index.token_vectors`), so that
+        ``search(rerank="late")`` reads them instead of encoding every candidate; every later ingest
+        keeps them. A model without token vectors (static, CLIP) cannot; an existing collection keeps
+        what it was created with (``None``: as it is).
         ``hnsw_dtype`` is what the HNSW graph (used above ``exact_threshold`` chunks, default 20,000)
         keeps per dimension: ``i8`` takes a quarter of the memory of ``f32``, ``b1`` (sign bits) a
         thirty-second; both rescore their candidates in float32 (docs/scaling.md gives their recall).
@@ -106,7 +112,12 @@ class Collection:
             raise ConfigError("pass model= or an already loaded embedder=, not both")
         context = passage_context or DEFAULT_PASSAGE_CONTEXT
         if embedder is not None:  # shared parts: create with them, but never finish an interrupted creation
-            store = Store.open(root, spec=_new_spec(embedder, context) if create else None, create=create)
+            store = Store.open(
+                root,
+                spec=_new_spec(embedder, context) if create else None,
+                create=create,
+                token_vectors=_kept(token_vectors, embedder),
+            )
             try:
                 store.check_spec(embedder.spec)
             except SpecMismatchError:
@@ -114,7 +125,9 @@ class Collection:
                 raise
         elif not cls.exists(root):
             embedder = Embedder(model or DEFAULT_MODEL, variant=variant)
-            store = Store.open(root, spec=_new_spec(embedder, context), create=create)
+            store = Store.open(
+                root, spec=_new_spec(embedder, context), create=create, token_vectors=_kept(token_vectors, embedder)
+            )
         else:
             store = Store.open(root, create=create)
             if model is not None:  # checked against what the collection was written with
@@ -130,6 +143,10 @@ class Collection:
                 f"{root} embeds its passages with passage_context {store.spec.passage_context!r}, not "
                 f"{passage_context!r}: a collection keeps the one it was created with"
             )
+        if token_vectors is not None and (store.token_vectors != "none") != token_vectors:
+            store.close()
+            kept = "keeps" if store.token_vectors != "none" else "was created without"
+            raise ConfigError(f"{root} {kept} token vectors: a collection keeps what it was created with")
         return cls(
             store,
             embedder=embedder,
@@ -392,7 +409,7 @@ class Collection:
         scored = MODES[mode](self._index, lambda: self.embedder.for_role("query"), request)
         hits = self._index.hits(scored[: wanted if rerank else k])
         if rerank:
-            hits = self._reranker(rerank)(query, hits)
+            hits = self.reranker(rerank)(query, hits)
         return hits[:k]
 
     def search_by_vector(
@@ -413,9 +430,12 @@ class Collection:
         a sharded collection adds its shards' up and searches each with the sum."""
         return self._index.corpus_stats(query)
 
-    def _reranker(self, name: str) -> Reranker:
+    def reranker(self, name: str) -> Reranker:
+        """The reranker ``name`` (``late`` or a cross-encoder) as ``search(rerank=name)`` applies it:
+        ``late`` reads the token vectors the collection keeps, if it keeps them."""
         if name not in self._rerankers:
-            self._rerankers[name] = make_reranker(name, self.embedder)
+            stored = self._store.token_vectors_of if self._store.token_vectors != "none" else None
+            self._rerankers[name] = make_reranker(name, self.embedder, stored=stored)
         return self._rerankers[name]
 
     def similar(self, doc_id: str, *, k: int = 10, filters: FilterSpec | None = None) -> list[Hit]:
@@ -489,6 +509,8 @@ class Collection:
             "max_tokens": spec.max_tokens,
             "generation": stats.generation,
             "path": str(self._store.root),
+            "token_vectors": stats.token_vectors,
+            "token_vector_bytes": stats.token_vector_bytes,
         }
 
     def check(self, *, repair: bool = False) -> CheckReport:
@@ -500,6 +522,18 @@ def _new_spec(embedder: Embedder, passage_context: str) -> EmbeddingSpec:
     """The spec a new collection records: its encoder's, and what it embeds before each chunk."""
     check_passage_context(passage_context)
     return replace(embedder.spec, passage_context=passage_context)
+
+
+def _kept(token_vectors: bool | None, embedder: Embedder | None) -> str:
+    """What a new collection keeps of its token vectors; a model without any cannot keep them."""
+    if not token_vectors:
+        return "none"
+    if embedder is not None and not embedder.has_token_vectors:
+        raise ConfigError(
+            f"'{embedder.name}' has no contextual token vectors (a static or CLIP model): "
+            "a collection of it cannot keep them for late rerank"
+        )
+    return "int8"
 
 
 def _variant_for(asked: str, stored: EmbeddingSpec) -> Variant:

@@ -13,7 +13,7 @@ from embedrag.embed import Embedder
 from embedrag.errors import InputError
 from embedrag.index import Store
 from embedrag.ingest.passages import Passage
-from embedrag.ingest.pipeline import IngestReport, embed_chunks, ingest_embedded
+from embedrag.ingest.pipeline import IngestReport, chunk_vectors, ingest_embedded
 from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec
 
 __all__ = ["put_documents", "store_embedded"]
@@ -35,12 +35,13 @@ def put_documents(
     empty = [doc.id for doc, chunks in zip(documents, chunked, strict=True) if not chunks]
     if empty:
         raise InputError(f"document(s) without any text to index: {', '.join(map(repr, empty[:10]))}")
-    vectors = embed_chunks([passage.text for passages in cuts for passage in passages], embedder)
+    vectors, tokens = chunk_vectors([passage.text for passages in cuts for passage in passages], embedder, store)
     offset = 0
     with store.write() as writer:
         for doc, chunks in zip(documents, chunked, strict=True):
             rows = vectors[offset : offset + len(chunks)]
-            writer.put_document(doc, chunks, rows, content_hash=content_hash(doc.text))
+            kept = None if tokens is None else tokens[offset : offset + len(chunks)]
+            writer.put_document(doc, chunks, rows, content_hash=content_hash(doc.text), token_vectors=kept)
             offset += len(chunks)
 
 

@@ -105,6 +105,7 @@ def compare_retrieval(
     rounds: int = ROUNDS,
     seed: int = 0,
     progress: Progress | None = None,
+    token_vectors: bool = False,
 ) -> Comparison:
     """Run every setting on the data set in ``folder`` (one collection per model) and test each against the first."""
     labels = [s.label for s in settings]
@@ -128,6 +129,7 @@ def compare_retrieval(
             max_queries=max_queries,
             measures=measures,
             progress=progress,
+            token_vectors=token_vectors,
         )
         reports.append(report)
         runs.update({s.label: report.runs[s.spec.label] for s in group})

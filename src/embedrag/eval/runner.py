@@ -91,17 +91,19 @@ def open_collection(
     chunk_tokens: int | None = None,
     cache: Path | None = None,
     progress: Progress | None = None,
+    token_vectors: bool = False,
 ) -> tuple[Collection, float]:
     """The collection of ``dataset``'s corpus and the seconds its ingest took.
 
     Built once in ``cache`` (default: ``<embedrag cache>/eval/<name>-<key>``, keyed by the corpus
-    bytes, model and chunk size) and reused while that key holds.
+    bytes, model, chunk size and whether it keeps token vectors) and reused while that key holds.
     """
     from embedrag.collection import Collection
     from embedrag.models import DEFAULT_MODEL
 
     model_name = model or DEFAULT_MODEL
-    key = hash_files([find_file(folder, "corpus.jsonl")], extra=f"{model_name}|{chunk_tokens}")[:12]
+    extra = f"{model_name}|{chunk_tokens}" + ("|token-vectors" if token_vectors else "")
+    key = hash_files([find_file(folder, "corpus.jsonl")], extra=extra)[:12]
     root = cache or cache_dir("eval", f"{dataset.name}-{key}")
     marker = root / _MARKER
     # An eighth of the chunk overlaps the next, as the default 32 of 256 tokens.
@@ -111,7 +113,7 @@ def open_collection(
     if marker.is_file():
         col = Collection.open(root, model=model, create=False, **sizes)
         return col, float(json.loads(marker.read_text())["index_seconds"])
-    col = Collection.open(root, model=model, **sizes)
+    col = Collection.open(root, model=model, token_vectors=token_vectors or None, **sizes)
     total = len(dataset.corpus)
     docs = (Document(doc_id, doc.full_text, doc_id, doc.metadata) for doc_id, doc in dataset.corpus.items())
     report = col.add(docs, progress=(lambda done: progress("index", done.documents, total)) if progress else None)
@@ -157,9 +159,7 @@ def search_documents(
 def _run(
     col: Collection, dataset: BeirDataset, spec: RunSpec, depth: int, progress: Progress | None
 ) -> dict[str, list[str]]:
-    from embedrag.search.rerank import make_reranker
-
-    reranker = make_reranker(spec.rerank, col.embedder) if spec.rerank else None
+    reranker = col.reranker(spec.rerank) if spec.rerank else None  # late reads kept token vectors
     copies, stats = _copies(dataset), col.stats()
     run: dict[str, list[str]] = {}
     for done, (query_id, query) in enumerate(dataset.queries.items(), start=1):
@@ -183,8 +183,11 @@ def evaluate_retrieval(
     max_queries: int | None = None,
     measures: Sequence[str] = DEFAULT_MEASURES,
     progress: Progress | None = None,
+    token_vectors: bool = False,
 ) -> RetrievalReport:
     """Score each of ``specs`` on the BEIR data set in ``folder`` (its first ``max_queries`` queries if given).
+
+    ``token_vectors``: the collection keeps its chunks' token vectors, which a ``late`` rerank reads.
 
     ``timing`` holds ``index_s`` (the ingest, when the collection was built; cached builds
     report the original figure) and ``<label>_ms_per_query``.
@@ -196,7 +199,13 @@ def evaluate_retrieval(
         kept = dict(list(dataset.queries.items())[:max_queries])
         dataset = BeirDataset(dataset.name, split, dataset.corpus, kept, {q: dataset.qrels[q] for q in kept})
     col, index_seconds = open_collection(
-        Path(folder), dataset, model=model, chunk_tokens=chunk_tokens, cache=cache, progress=progress
+        Path(folder),
+        dataset,
+        model=model,
+        chunk_tokens=chunk_tokens,
+        cache=cache,
+        progress=progress,
+        token_vectors=token_vectors,
     )
     with col:
         stats = col.stats()

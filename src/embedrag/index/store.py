@@ -84,6 +84,10 @@ class StoreStats:
     dims: int
     generation: int
     analyzer: str
+    token_vectors: str = "none"
+    """What the collection keeps of its token vectors (``none`` or ``int8``)."""
+    token_vector_bytes: int = 0
+    """The bytes of the token vectors it keeps: ``tokens * (dims + 4)`` summed over its chunks."""
 
 
 class Store:
@@ -274,7 +278,12 @@ class Store:
             docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             chunks = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
             generation = read_generation(conn)
-        return StoreStats(docs, chunks, self.spec.model, self.spec.dims, generation, self.analyzer.name)
+            kept = 0
+            if self.token_vectors != "none":
+                kept = conn.execute("SELECT COALESCE(SUM(tokens), 0) FROM token_vectors").fetchone()[0]
+        spec, name = self.spec, self.analyzer.name
+        size = kept * (spec.dims + 4)
+        return StoreStats(docs, chunks, spec.model, spec.dims, generation, name, self.token_vectors, size)
 
     def check(self, *, repair: bool = False) -> CheckReport:
         """Verify the collection (see :func:`embedrag.index.check.check`); ``repair`` fixes what it can."""

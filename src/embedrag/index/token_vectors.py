@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from embedrag.errors import InputError, StoreError
 
-__all__ = ["KEPT", "Quantized", "decode", "encode", "gather", "row"]
+__all__ = ["KEPT", "Quantized", "decode", "encode", "gather", "quantize", "row"]
 
 KEPT = ("none", "int8")
 """What a collection keeps of its chunks' token vectors (meta ``token_vectors``): nothing, or int8."""
@@ -32,6 +32,14 @@ _IN_BATCH = 500
 
 Quantized = tuple[npt.NDArray[np.int8], npt.NDArray[np.float32]]
 """One chunk's token vectors as stored: int8 rows (tokens, dims) and a float32 scale per row."""
+
+
+def quantize(vectors: npt.NDArray[Any]) -> Quantized:
+    """Rows as int8 with one scale each, ``s = max|v| / 127`` (an all-zero row keeps scale 1)."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    peak = np.abs(matrix).max(axis=1) if matrix.size else np.zeros(len(matrix), np.float32)
+    scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+    return np.rint(matrix / scales[:, None]).astype(np.int8), scales
 
 
 def encode(vectors: npt.NDArray[Any], dims: int, where: str) -> bytes:
@@ -45,9 +53,7 @@ def encode(vectors: npt.NDArray[Any], dims: int, where: str) -> bytes:
         raise InputError(f"chunk {where}: token vectors have shape {matrix.shape}, expected (tokens >= 1, {dims})")
     if not np.isfinite(matrix).all():
         raise InputError(f"chunk {where}: token vectors contain NaN or infinity")
-    peak = np.abs(matrix).max(axis=1)
-    scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
-    values = np.rint(matrix / scales[:, None]).astype(np.int8)
+    values, scales = quantize(matrix)
     return bytes(values.tobytes() + scales.astype("<f4").tobytes())
 
 
@@ -73,9 +79,12 @@ def gather(conn: sqlite3.Connection, chunks: Sequence[tuple[str, int]], dims: in
     encodes those itself.
     """
     found: dict[tuple[str, int], Quantized] = {}
+    # The wanted pairs as a table joined to the chunks' (doc_id, position) index: a search per chunk,
+    # where ``(doc_id, position) IN (VALUES ...)`` scans the whole index.
     sql = (
-        "SELECT c.doc_id, c.position, t.tokens, t.data, t.crc FROM token_vectors t JOIN chunks c ON c.id = t.chunk_id"
-        " WHERE (c.doc_id, c.position) IN (VALUES {})"
+        "WITH wanted (doc_id, position) AS (VALUES {}) SELECT c.doc_id, c.position, t.tokens, t.data, t.crc"
+        " FROM wanted w JOIN chunks c ON c.doc_id = w.doc_id AND c.position = w.position"
+        " JOIN token_vectors t ON t.chunk_id = c.id"
     )
     for i in range(0, len(chunks), _IN_BATCH):
         part = chunks[i : i + _IN_BATCH]

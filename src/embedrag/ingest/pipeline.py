@@ -27,7 +27,15 @@ from embedrag.ingest.passages import Passages
 from embedrag.ingest.walk import FileCount
 from embedrag.types import Chunk, Document, EmbeddedDocument
 
-__all__ = ["IngestProgress", "IngestReport", "Progress", "embed_chunks", "ingest_documents", "ingest_embedded"]
+__all__ = [
+    "IngestProgress",
+    "IngestReport",
+    "Progress",
+    "chunk_vectors",
+    "embed_chunks",
+    "ingest_documents",
+    "ingest_embedded",
+]
 
 BATCH_CHUNKS = 2048
 """Chunks embedded and committed together: as many as ``Embedder.encode`` sorts by length at once.
@@ -237,7 +245,7 @@ def _other_file(stored: str | None, doc: Document) -> str | None:
 
 
 def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
-    vectors = embed_chunks(batch.texts, embedder)
+    vectors, tokens = chunk_vectors(batch.texts, embedder, store)
     offset, verdicts = 0, []
     with store.write() as writer:
         for doc, chunks, digest in batch.documents:
@@ -246,7 +254,8 @@ def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
             verdict = _judge(doc, digest, writer, {})
             if not verdict.unchanged and verdict.refusal is None:
                 rows = vectors[offset : offset + len(chunks)]
-                writer.put_document(_without_structure(doc), chunks, rows, content_hash=digest)
+                kept = None if tokens is None else tokens[offset : offset + len(chunks)]
+                writer.put_document(_without_structure(doc), chunks, rows, content_hash=digest, token_vectors=kept)
             verdicts.append(verdict)
             offset += len(chunks)
     for (doc, chunks, _), verdict in zip(batch.documents, verdicts, strict=True):
@@ -256,6 +265,20 @@ def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
 def _without_structure(doc: Document) -> Document:
     """The outline and page starts served the chunker; hits carry the chunk's own headings and page."""
     return replace(doc, metadata={k: v for k, v in doc.metadata.items() if k not in STRUCTURE_KEYS})
+
+
+def chunk_vectors(
+    texts: list[str], embedder: Embedder, store: Store
+) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]] | None]:
+    """:func:`embed_chunks`, and for a ``store`` that keeps token vectors each text's token vectors
+    from the same encoder pass (None when it keeps none)."""
+    if store.token_vectors == "none":
+        return embed_chunks(texts, embedder), None
+    unique = list(dict.fromkeys(texts))
+    result, tokens = embedder.embed_with_token_vectors(unique)  # raises for a chunk over the limit
+    row = {text: i for i, text in enumerate(unique)}
+    rows = [row[t] for t in texts]
+    return result.vectors[rows], [tokens[i] for i in rows]
 
 
 def embed_chunks(texts: list[str], embedder: Embedder) -> npt.NDArray[np.float32]:
