@@ -52,6 +52,12 @@ def flops_per_token(seq: float) -> float:
     return LAYERS * (24 * HIDDEN**2 + 4 * seq * HIDDEN)
 
 
+def section_name(target: str, flags: frozenset[str]) -> str:
+    """One RESULTS.md section per kind of CPU: the int8 target, and AMX apart (an Intel Xeon with AMX
+    and an AMD EPYC with AVX-512 VNNI get the same build but are different machines to report)."""
+    return f"embed-{target}" + ("-amx" if "amx_int8" in flags else "")
+
+
 def st_python() -> Path:
     """The Python of the venv holding optimum and openvino, created and filled on first use."""
     python = ST_VENV / "bin" / "python"
@@ -182,7 +188,7 @@ def main() -> None:
     if not args.no_write:
         from _common import write_section
 
-        write_section(f"embed-{target.name}", report)  # one section per kind of CPU
+        write_section(section_name(target.name, cpu_flags()), report)
 
 
 if __name__ == "__main__":
