@@ -33,7 +33,7 @@ from embedrag.distributed.cluster import connected
 from embedrag.distributed.encode import DOCUMENT_COLUMNS, ChunkEncoder, Recipe
 from embedrag.embed import Embedder
 from embedrag.embed.embedder import Variant
-from embedrag.errors import InputError
+from embedrag.errors import EmbedragError, InputError
 from embedrag.ingest import Skipped
 from embedrag.ingest.files import FileRef
 from embedrag.ingest.load import load_file
@@ -156,7 +156,16 @@ def embed_documents(ray: ModuleType, dataset: Any, recipe: Recipe, workers: Work
         max_restarts=-1,
         max_task_retries=-1,
     )
-    return embedded.iter_batches(batch_format="pyarrow", batch_size=None), count
+    return _reported(ray, embedded.iter_batches(batch_format="pyarrow", batch_size=None)), count
+
+
+def _reported(ray: ModuleType, batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """The batches; a job that failed on the cluster is an :class:`EmbedragError` naming the cause."""
+    try:
+        yield from batches
+    except ray.exceptions.RayError as e:
+        cause = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+        raise EmbedragError(f"the Ray job failed: {cause}") from e
 
 
 def write_chunks(
