@@ -2,6 +2,12 @@
 
 Run:  python bench/export_variants.py [--texts mixed|passages|sentences] [--items 300] [--rounds 3] [--threads 2]
       python bench/export_variants.py --sensitivity     # the sweep behind quantize.py's s8-vnni recipe
+      python bench/export_variants.py --graphs [OTHER.onnx ...]   # ops as ORT runs them, time per op type
+
+``--graphs`` compares embedrag's fp32 and int8 graphs (and any other ONNX encoder given, e.g.
+sentence-transformers' ``onnx/model_qint8_avx512_vnni.onnx`` that bench/embed.py exports into
+bench/.cache/st-model) after ONNX Runtime's load-time fusions, with ORT's profiler: which ops
+each graph runs, and where the time goes.
 
 Every engine embeds the same texts in the same batches (sorted by token length, 32 per batch,
 padded to the batch's longest, truncated at 256 word pieces), end to end from text: tokenising,
@@ -210,6 +216,42 @@ def sensitivity(threads: int, workdir: Path, steps: int = 10) -> None:
         print(f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}", flush=True)
 
 
+def graphs(others: list[Path], threads: int, items: int) -> None:
+    """Op counts after ORT's load-time optimisation, and profiled time per op type, of each graph."""
+    import collections
+    import json
+
+    tok = tokenizer()
+    batches = make_batches(texts(items, "passages"), tok, 32)
+    paths = {"embedrag fp32": onnx_for(MODEL), "embedrag int8": onnx_for(MODEL, variant="int8")}
+    paths |= {str(p): p for p in others}
+    for name, path in paths.items():
+        with tempfile.TemporaryDirectory() as workdir:
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.optimized_model_filepath = str(Path(workdir) / "optimized.onnx")
+            options.enable_profiling = True
+            options.profile_file_prefix = str(Path(workdir) / "profile")
+            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            ops = collections.Counter(n.op_type for n in onnx.load(options.optimized_model_filepath).graph.node)
+            names = {i.name for i in session.get_inputs()}
+            for batch in batches:
+                enc = tok.encode_batch(batch)
+                ids = np.array([e.ids for e in enc], np.int64)
+                feed = {"input_ids": ids, "attention_mask": np.array([e.attention_mask for e in enc], np.int64)}
+                feed["token_type_ids"] = np.zeros_like(ids)
+                session.run(None, {k: v for k, v in feed.items() if k in names})
+            events = json.loads(Path(session.end_profiling()).read_text())
+        spent: collections.Counter[str] = collections.Counter()
+        for event in events:
+            if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+                spent[event["args"]["op_name"]] += event["dur"]
+        total = sum(spent.values())
+        print(f"{name}: {total / 1e6:.2f} s in kernels; ops as run: {dict(ops.most_common())}")
+        print("  time per op type: " + ", ".join(f"{op} {100 * t / total:.1f}%" for op, t in spent.most_common(8)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=300)
@@ -218,7 +260,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--texts", choices=["mixed", "passages", "sentences"], default="mixed")
     parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm (s8), then exit")
+    parser.add_argument("--graphs", nargs="*", type=Path, help="compare ops and profiles (also of these graphs)")
     args = parser.parse_args()
+    if args.graphs is not None:
+        graphs(args.graphs, args.threads, args.items)
+        return
     if args.sensitivity:
         with tempfile.TemporaryDirectory() as workdir:
             sensitivity(args.threads, Path(workdir))
