@@ -135,9 +135,7 @@ def read_graph(
         raise UnreadableGraph(problem)
     raw, labels, alive = (opened.arrays[name] for name in ("index", "labels", "alive"))
     try:
-        faiss = _faiss()
-        read = faiss.deserialize_index_binary if meta.get("dtype") == "b1" else faiss.deserialize_index
-        index = read(np.asarray(raw))
+        index = _read_index(raw, binary=meta.get("dtype") == "b1")
     except _READ_ERRORS as e:
         raise UnreadableGraph(f"{INDEX_FILE} cannot be read by faiss ({type(e).__name__}: {e})") from e
     if not index.ntotal == len(labels) == len(alive) == meta.get("count"):
@@ -148,6 +146,25 @@ def read_graph(
 def lineage_problem(conn: sqlite3.Connection, meta: dict[str, Any]) -> str | None:
     """Why the graph described by ``meta`` was not built from this database (None if it was)."""
     return derived_lineage(conn, meta, INDEX_FILE)
+
+
+def _read_index(raw: Any, *, binary: bool) -> Any:
+    """The faiss index serialised in ``raw`` (a memory map), read straight from it.
+
+    faiss' ``deserialize_index`` first copies the bytes into a vector of its own (zeroed, then
+    filled: 2.5 s of 3.6 s for 300k 64-d vectors on a loaded machine); its reader reads from the map.
+    """
+    faiss = _faiss()
+    view, position = memoryview(raw).cast("B"), 0
+
+    def read(n: int) -> bytes:
+        nonlocal position
+        chunk = view[position : position + n].tobytes()
+        position += len(chunk)
+        return chunk
+
+    reader = faiss.PyCallbackIOReader(read)
+    return faiss.read_index_binary(reader) if binary else faiss.read_index(reader)
 
 
 def _faiss() -> Any:
