@@ -12,8 +12,9 @@ model ``tokenlearn-static-64`` (so the engine, not the encoder, is what grows). 
   with the static model is included, ~0.1 ms);
 - adding 10 documents plus the first hybrid search after it, in the same process;
 - a cold open: a new ``python`` process that imports embedrag, opens the collection and runs
-  one hybrid query; its wall time from spawn to exit, split into imports / open / first query,
-  and its peak RSS (``wait4``). The OS page cache is warm (the files were just written): "cold"
+  one hybrid query; its wall time from spawn to exit, split into imports / open / loading the
+  encoder (the static model's tokenizer) / the first query (the derived files mapped and checked),
+  and its peak RSS (``VmHWM``). The OS page cache is warm (the files were just written): "cold"
   means a new process, not a cold disk;
 - the peak RSS of this (writing) process, and the collection's size on disk.
 
@@ -58,10 +59,14 @@ from embedrag import Collection
 imported = time.perf_counter()
 col = Collection.open(sys.argv[1], create=False)
 opened = time.perf_counter()
+col.embedder.for_role("query")
+model = time.perf_counter()
 hits = col.search(sys.argv[2], k=10, mode="hybrid")
 done = time.perf_counter()
-print(json.dumps({"imports": imported - start, "open": opened - imported, "query": done - opened,
-                  "ids": [h.id for h in hits]}))
+# VmHWM, not the parent's wait4 ru_maxrss: Linux keeps the forking process's peak across exec.
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0].split()[1]
+print(json.dumps({"imports": imported - start, "open": opened - imported, "model": model - opened,
+                  "query": done - model, "rss_kb": int(hwm), "ids": [h.id for h in hits]}))
 """
 
 
@@ -165,14 +170,14 @@ def cold_open(root: Path, query: str) -> tuple[float, dict[str, float], float]:
     )
     assert child.stdout is not None
     out = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status = os.waitpid(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise SystemExit(f"the cold-open process failed ({child.returncode})")
     split = json.loads(out)
     split.pop("ids")
-    return wall, split, usage.ru_maxrss / 1e6
+    return wall, split, split.pop("rss_kb") / 1e6
 
 
 def disk_mb(root: Path) -> float:
@@ -207,18 +212,60 @@ def measure(root: Path, sizes: list[int]) -> list[Row]:
     return rows
 
 
+def compact(root: Path, queries: list[str]) -> str:
+    """Dense top-10 recall against exact search, graph size and query time per HNSW dtype, on a copy of ``root``."""
+    from embedrag import Collection
+    from embedrag.index import Store
+    from embedrag.index.hnsw import INDEX_FILE, HnswIndex
+    from embedrag.index.vectors import ExactVectors
+
+    copy = root.parent / f"{root.name}-compact"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy)
+    with Collection.open(copy, create=False) as col:
+        vectors = col.embedder.for_role("query").embed(queries).vectors
+    lines = [
+        f"Dense top-10 of {len(queries)} BBC headlines, each HNSW dtype against exact search (`ExactVectors`):",
+        "",
+        "| dtype | bytes per vector in the graph (file / chunks) | recall@10 | p50 ms per query | build s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    with Store.open(copy) as store:
+        exact = ExactVectors(store)
+        truth = [{c for c, _ in exact.search(q, 10)} for q in vectors]
+        for dtype in ("f32", "i8", "b1"):
+            (copy / INDEX_FILE).unlink(missing_ok=True)
+            start = time.perf_counter()
+            graph = HnswIndex(store, dtype=dtype)
+            graph.refresh()
+            build = time.perf_counter() - start
+            times, found = [], 0
+            for q, expected in zip(vectors, truth, strict=True):
+                t = time.perf_counter()
+                hits = graph.search(q, 10)
+                times.append((time.perf_counter() - t) * 1000)
+                found += len({c for c, _ in hits} & expected)
+            per = (copy / INDEX_FILE).stat().st_size / len(graph)
+            lines.append(
+                f"| {dtype} | {per:,.0f} | {found / (10 * len(truth)):.3f} | {np.percentile(times, 50):.2f} "
+                f"| {build:.0f} |"
+            )
+    shutil.rmtree(copy)
+    return "\n".join(lines)
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| chunks | ingest chunks/s (last 5k docs) | hybrid p50 / p95 ms | add 10 docs + search "
-        "| cold open + first hybrid query (imports / open / query) "
+        "| cold open + first hybrid query, s (imports / open / encoder load / query) "
         "| peak RSS, cold process | peak RSS, writer | disk | load (1/5/15 min) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        split = " / ".join(f"{r.cold_split[k]:.2f}" for k in ("imports", "open", "query"))
+        split = " / ".join(f"{r.cold_split[k]:.2f}" for k in ("imports", "open", "model", "query"))
         lines.append(
             f"| {r.chunks:,} | {r.ingest_rate:,.0f} | {r.p50_ms:.1f} / {r.p95_ms:.1f} | {r.add10_s:.2f} s "
-            f"| {r.cold_s:.2f} s ({split}) | {r.cold_rss_gb:.2f} GB | {r.rss_gb:.2f} GB | {r.disk_mb:,.0f} MB "
+            f"| {r.cold_s:.2f} ({split}) | {r.cold_rss_gb:.2f} GB | {r.rss_gb:.2f} GB | {r.disk_mb:,.0f} MB "
             f"| {r.load} |"
         )
     return "\n".join(lines)
@@ -229,9 +276,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="20000,100000", help="comma-separated chunk counts, increasing")
     parser.add_argument("--work", type=Path, default=WORK, help="where the growing collection is kept")
     parser.add_argument("--fresh", action="store_true", help="start from an empty collection")
+    parser.add_argument("--compact", action="store_true", help="also measure each HNSW dtype's recall (slow)")
     parser.add_argument("--write", action="store_true", help="write the section into bench/RESULTS.md")
     args = parser.parse_args()
-    sizes = sorted(int(s) for s in args.sizes.split(","))
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s)
     if args.fresh and args.work.exists():
         shutil.rmtree(args.work)
     rows = measure(args.work, sizes)
@@ -242,6 +290,7 @@ def main() -> None:
             "The machine is shared with other jobs; the load column is `os.getloadavg()` at each row.",
             "",
             table(rows),
+            *(["", compact(args.work, headlines(QUERIES))] if args.compact else []),
         ]
     )
     print(body)
