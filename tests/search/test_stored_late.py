@@ -87,11 +87,12 @@ def test_an_ingest_keeps_the_token_vectors_of_every_chunk(built: Path) -> None:
     assert stats["token_vector_bytes"] > 0 and stats["token_vector_bytes"] % (384 + 4) == 0
 
 
-def test_a_replace_and_a_delete_take_the_token_vectors_with_their_chunks(col: Collection) -> None:
+def test_a_replace_and_a_delete_take_the_token_vectors_with_their_chunks_and_put_keeps_them(col: Collection) -> None:
     col.add([Document("cats", "Cats purr loudly. " * 60 + "They hunt mice at night.", "cats")])  # now 2 chunks
     col.delete(["stocks"])
+    col.put([Document("tea", "Brew green tea for three minutes.", "tea")])  # a vector store's add keeps them too
     chunks = {d.id: d.chunks for d in col.documents()}
-    assert chunks["cats"] == 2 and "stocks" not in chunks
+    assert chunks["cats"] == 2 and "stocks" not in chunks and chunks["tea"] == 1
     assert _kept(col.path) == chunks
 
 
