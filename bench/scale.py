@@ -215,41 +215,33 @@ def measure(root: Path, sizes: list[int]) -> list[Row]:
 def compact(root: Path, queries: list[str]) -> str:
     """Dense top-10 recall against exact search, graph size and query time per HNSW dtype, on a copy of ``root``."""
     from embedrag import Collection
-    from embedrag.index import Store
-    from embedrag.index.hnsw import INDEX_FILE, HnswIndex
-    from embedrag.index.vectors import ExactVectors
 
     copy = root.parent / f"{root.name}-compact"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(root, copy)
-    with Collection.open(copy, create=False) as col:
-        vectors = col.embedder.for_role("query").embed(queries).vectors
     lines = [
-        f"Dense top-10 of {len(queries)} BBC headlines, each HNSW dtype against exact search (`ExactVectors`):",
+        f"Dense top-10 of {len(queries)} BBC headlines, each HNSW dtype against exact search:",
         "",
         "| dtype | bytes per vector in the graph (file / chunks) | recall@10 | p50 ms per query | build s |",
         "|---|---:|---:|---:|---:|",
     ]
-    with Store.open(copy) as store:
-        exact = ExactVectors(store)
-        truth = [{c for c, _ in exact.search(q, 10)} for q in vectors]
-        for dtype in ("f32", "i8", "b1"):
-            (copy / INDEX_FILE).unlink(missing_ok=True)
+    for dtype in ("f32", "i8", "b1"):
+        with Collection.open(copy, create=False, hnsw_dtype=dtype) as col:  # type: ignore[arg-type]
+            vectors = col.embedder.for_role("query").embed(queries).vectors
+            truth = [{h.id for h in col.search_by_vector(q, k=10, exact=True)} for q in vectors]
             start = time.perf_counter()
-            graph = HnswIndex(store, dtype=dtype)
-            graph.refresh()
+            col.prepare_index()  # a graph of another dtype is rebuilt in this one
             build = time.perf_counter() - start
             times, found = [], 0
             for q, expected in zip(vectors, truth, strict=True):
                 t = time.perf_counter()
-                hits = graph.search(q, 10)
+                hits = col.search_by_vector(q, k=10)
                 times.append((time.perf_counter() - t) * 1000)
-                found += len({c for c, _ in hits} & expected)
-            per = (copy / INDEX_FILE).stat().st_size / len(graph)
-            lines.append(
-                f"| {dtype} | {per:,.0f} | {found / (10 * len(truth)):.3f} | {np.percentile(times, 50):.2f} "
-                f"| {build:.0f} |"
-            )
+                found += len({h.id for h in hits} & expected)
+            per = (copy / "vectors.hnsw").stat().st_size / col.stats()["chunks"]
+        lines.append(
+            f"| {dtype} | {per:,.0f} | {found / (10 * len(truth)):.3f} | {np.percentile(times, 50):.2f} | {build:.0f} |"
+        )
     shutil.rmtree(copy)
     return "\n".join(lines)
 
