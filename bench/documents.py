@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import itertools
 import re
 import shutil
 import subprocess
@@ -65,6 +66,7 @@ FURNITURE_TAGS = {"nav", "header", "footer"}
 FURNITURE_ROLES = {"navigation", "search", "banner", "contentinfo"}
 SPACES = re.compile(r"\s+")
 ISSUE_QUERY = ("parse command line options", "library/argparse.html")
+LONG_RUN = re.compile(r"[A-Za-z]{20,}")
 
 
 def ensure_inputs() -> None:
@@ -235,13 +237,16 @@ def documents_after(pages: list[Path]) -> list[Document]:
     return docs
 
 
-def retrieval(col: Collection, queries: Iterable[tuple[str, str]]) -> dict[str, float]:
+def retrieval(col: Collection, queries: Iterable[tuple[str, str]], ranks: dict[str, int]) -> dict[str, float]:
+    """hit@1, hit@5, MRR@10 and top hits headed by furniture; each query's rank (0: not in the top 10)
+    goes into ``ranks``."""
     hits1 = hits5 = rr = furniture_top = 0.0
     queries = list(queries)
     for query, page in queries:
         hits = col.search(query, k=30)
         ranked = list(dict.fromkeys(h.doc_id for h in hits))[:10]
         rank = ranked.index(page) + 1 if page in ranked else 0
+        ranks[query] = rank
         hits1 += rank == 1
         hits5 += 0 < rank <= 5
         rr += 1 / rank if rank else 0
@@ -251,6 +256,14 @@ def retrieval(col: Collection, queries: Iterable[tuple[str, str]]) -> dict[str, 
     return {"hit@1": hits1 / n, "hit@5": hits5 / n, "MRR@10": rr / n, "top hit headed by furniture": furniture_top}
 
 
+RUNS: dict[str, tuple[Callable[[list[Path]], list[Document]], str]] = {
+    "before (all visible text, chunks alone)": (documents_before, "none"),
+    "now, chunks alone (passage_context='none')": (documents_after, "none"),
+    "now, under title and headings (the default)": (documents_after, "title-headings"),
+}
+"""Retrieval runs: name -> (the loader's documents, the collection's passage_context)."""
+
+
 def compare_retrieval(pages: list[Path], root: Path) -> list[str]:
     queries = module_queries(pages)
     rows = [
@@ -258,17 +271,18 @@ def compare_retrieval(pages: list[Path], root: Path) -> list[str]:
         f"'{ISSUE_QUERY[0]}' -> {ISSUE_QUERY[1]}; hybrid search (the default), all-MiniLM-L6-v2; a page counts once "
         "(its best chunk).",
         "",
-        "| loader | documents/s (load + chunk + embed + store) | chunks | hit@1 | hit@5 | MRR@10 "
+        "| loader, what is embedded | documents/s (load + chunk + embed + store) | chunks | hit@1 | hit@5 | MRR@10 "
         "| top hits headed Navigation/Table of Contents/This Page |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     issue_rows = []
-    for name, make in (("before", documents_before), ("after", documents_after)):
-        with Collection.open(root / name) as col:
+    ranks: dict[str, dict[str, int]] = {}
+    for index, (name, (make, context)) in enumerate(RUNS.items()):
+        with Collection.open(root / str(index), passage_context=context) as col:
             start = time.perf_counter()
             report = col.add(make(pages))
             seconds = time.perf_counter() - start
-            scores = retrieval(col, queries)
+            scores = retrieval(col, queries, ranks.setdefault(name, {}))
             top = col.search(ISSUE_QUERY[0], k=1)[0]
         rows.append(
             f"| {name} | {len(pages) / seconds:.2f} | {report.chunks:,} | {scores['hit@1']:.3f} "
@@ -278,10 +292,26 @@ def compare_retrieval(pages: list[Path], root: Path) -> list[str]:
             f"- {name}: '{ISSUE_QUERY[0]}' -> `{top.id}`, headings {top.metadata.get('headings')}, "
             f"text starts {squash(top.text)[:70]!r}"
         )
-    return [*rows, "", *issue_rows]
+    return [*rows, "", *issue_rows, "", *moved(ranks, queries)]
+
+
+def moved(ranks: dict[str, dict[str, int]], queries: list[tuple[str, str]]) -> list[str]:
+    """The queries whose rank differs between two runs, run after run."""
+    lines = []
+    names = list(ranks)
+    for old, new in itertools.pairwise(names):
+        changed = [(q, p) for q, p in queries if ranks[old][q] != ranks[new][q]]
+        lines.append(f"Ranks that moved from '{old}' to '{new}' (0: below the top 10): {len(changed)}")
+        lines += [f"- {page}: {ranks[old][q]} -> {ranks[new][q]} ('{q}')" for q, page in changed]
+    return lines
 
 
 # --- PDFs -----------------------------------------------------------------------------------------
+
+
+def run_together(pages: list[str]) -> int:
+    """Runs of 20 or more letters: words run together (few English words are that long)."""
+    return sum(len(LONG_RUN.findall(page)) for page in pages)
 
 
 def compare_pdfs() -> list[str]:
@@ -290,8 +320,8 @@ def compare_pdfs() -> list[str]:
     old = before_module("pdf")
     rows = [
         "| PDF (Debian package) | pages | before: chars, ms/page | after: chars, ms/page | lines dropped "
-        "| hyphens joined | most common dropped line |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| hyphens joined | most common dropped line | runs of 20+ letters, before -> after |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for package, path in PDFS.items():
         data = path.read_bytes()
@@ -317,7 +347,7 @@ def compare_pdfs() -> list[str]:
         rows.append(
             f"| {path.name} ({package}) | {n} | {sum(map(len, before)):,}, {1000 * (middle - start) / n:.0f} "
             f"| {sum(map(len, after)):,}, {1000 * (end - middle) / n:.0f} | {removed:,} | {joins:,} "
-            f"| `{common[0][:50]}` ({common[1]}x) |"
+            f"| `{common[0][:50]}` ({common[1]}x) | {run_together(before):,} -> {run_together(after):,} |"
         )
     return rows
 
