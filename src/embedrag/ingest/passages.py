@@ -65,8 +65,9 @@ PASSAGE_CONTEXTS: Mapping[str, Callable[[str, Sequence[str]], list[str]]] = {
 """``passage_context`` -> the parts of a chunk's line, from the document's title and the chunk's headings."""
 
 DEFAULT_PASSAGE_CONTEXT = "title-headings"
-"""What a new collection embeds. On the Python docs benchmark (docs/collections.md) it moved MRR@10
-from 0.929 (chunks alone) to ... ; the eval sets of docs/quality.md have no titles or headings."""
+"""What a new collection embeds. On the Python docs benchmark of docs/collections.md (60 queries) it
+moved hit@1 from 0.883 to 0.933 and MRR@10 from 0.929 to 0.960 over chunks alone; the data sets of
+docs/quality.md have no titles or headings, and embed as before."""
 
 CONTEXT_SHARE = 0.25
 """The most of the encoder's window a document's line may take from its chunks."""
