@@ -101,7 +101,7 @@ def _stored_and_fresh(col: Collection) -> tuple[np.ndarray, np.ndarray, np.ndarr
 def test_a_new_collection_records_and_embeds_the_headings(tmp_path: Path, page_file: Path) -> None:
     with Collection.open(tmp_path / "c", chunk_tokens=12, overlap_tokens=0) as col:
         col.ingest([page_file])
-        assert col.spec.passage_context == "title-headings"
+        assert col.spec.passage_context == col.stats()["passage_context"] == "title-headings"
         stored, alone, under, texts = _stored_and_fresh(col)
     assert texts == ["# Install\n\nRun the installer.", "## From source\n\nBuild it with make."]
     np.testing.assert_allclose(stored, under, atol=1e-5)
@@ -117,7 +117,7 @@ def test_a_collection_written_before_keeps_embedding_chunks_alone(tmp_path: Path
         del spec["passage_context"]
         conn.execute("UPDATE meta SET value = ? WHERE key = 'spec'", (json.dumps(spec, sort_keys=True),))
     with Collection.open(root) as col:
-        assert col.spec.passage_context == "none"
+        assert col.spec.passage_context == col.stats()["passage_context"] == "none"
         col.ingest([page_file])
         stored, alone, _, _ = _stored_and_fresh(col)
     np.testing.assert_allclose(stored, alone, atol=1e-5)

@@ -507,6 +507,7 @@ class Collection:
             "dims": spec.dims,
             "variant": spec.variant,
             "max_tokens": spec.max_tokens,
+            "passage_context": spec.passage_context,
             "generation": stats.generation,
             "path": str(self._store.root),
             "token_vectors": stats.token_vectors,
