@@ -10,7 +10,8 @@ so that the result equals what one collection over the same documents returns (i
   frequencies (:meth:`Collection.corpus_stats`); the sums are sent back with the query, so each shard
   scores with the statistics of the whole corpus (Elasticsearch's ``dfs_query_then_fetch``).
 - ``hybrid``: both lists, each as long as the fusion's window (:data:`embedrag.search.modes.CANDIDATES`),
-  fused here by the same function, which reads the chunk count of all shards.
+  fused here by the same function, which reads the chunk count of all shards (the statistics' count).
+  Two rounds to the shards: the dense lists and the statistics at once, then the BM25 lists.
 
 Exact equality holds where one collection searches exactly (dense search below its exact threshold,
 or ``exact=True``; BM25 always). Content repeated under two ids is refused only inside a shard.
@@ -188,27 +189,25 @@ class ShardedCollection:
             raise InputError("the query is empty")
         check_options(mode, fusion)
         n = max(k, CANDIDATES) if mode == "hybrid" else k
-        lists = {}
-        if mode in ("dense", "hybrid"):
-            lists["dense"] = self._dense(query, n, filters, exact)
-        if mode in ("bm25", "hybrid"):
-            lists["bm25"] = self._bm25(query, n, filters)
-        if mode != "hybrid":
-            return lists[mode][:k]
-        return self._fused(lists["dense"], lists["bm25"], fusion)[:k]
+        ray, actors = self._ray, self._actors
+        # Two rounds: the dense lists travel with BM25's statistics, then the BM25 lists.
+        dense = []
+        if mode != "bm25":
+            vector = self._embedder.for_role("query").embed([query]).vectors[0]
+            dense = [a.dense.remote(vector, n, filters, exact) for a in actors]
+        if mode == "dense":
+            return _best(ray.get(dense), n)[:k]
+        stats = CorpusStats.merged(ray.get([a.corpus_stats.remote(query) for a in actors]))
+        lexical = _best(ray.get([a.bm25.remote(query, n, filters, stats) for a in actors]), n)
+        if mode == "bm25":
+            return lexical[:k]
+        # stats.chunks counts the live chunks of all shards: the chunk count adaptive fusion reads
+        return self._fused(_best(ray.get(dense), n), lexical, fusion, stats.chunks)[:k]
 
-    def _dense(self, query: str, n: int, filters: FilterSpec | None, exact: bool) -> list[Hit]:
-        vector = self._embedder.for_role("query").embed([query]).vectors[0]
-        return _best(self._ray.get([a.dense.remote(vector, n, filters, exact) for a in self._actors]), n)
-
-    def _bm25(self, query: str, n: int, filters: FilterSpec | None) -> list[Hit]:
-        stats = CorpusStats.merged(self._ray.get([a.corpus_stats.remote(query) for a in self._actors]))
-        return _best(self._ray.get([a.bm25.remote(query, n, filters, stats) for a in self._actors]), n)
-
-    def _fused(self, dense: list[Hit], lexical: list[Hit], fusion: str) -> list[Hit]:
+    def _fused(self, dense: list[Hit], lexical: list[Hit], fusion: str, chunks: int) -> list[Hit]:
         lists = [[(h.id, h.score) for h in dense], [(h.id, h.score) for h in lexical]]
         fuse = FUSION[fusion]
-        fused = fuse(lists, chunks=self.chunk_count()) if fuse is adaptive_weighted else fuse(lists)
+        fused = fuse(lists, chunks=chunks) if fuse is adaptive_weighted else fuse(lists)
         hits = {h.id: h for h in (*dense, *lexical)}
         return [replace(hits[str(key)], score=score) for key, score in fused]
 
