@@ -123,3 +123,14 @@ def test_a_collection_written_before_keeps_embedding_chunks_alone(tmp_path: Path
     np.testing.assert_allclose(stored, alone, atol=1e-5)
     with pytest.raises(ConfigError, match="passage_context 'none', not 'title-headings'"):
         Collection.open(root, passage_context="title-headings")
+
+
+def test_ingest_from_the_shell_chooses_the_passage_context_of_a_new_collection(
+    cli, tmp_path: Path, page_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    col = tmp_path / "col"
+    assert cli("ingest", str(page_file), "-c", str(col), "--passage-context", "none", "--json").code == 0
+    assert json.loads(cli("stats", "-c", str(col), "--json").out)["passage_context"] == "none"
+    refused = cli("ingest", str(page_file), "-c", str(col), "--passage-context", "title-headings")
+    assert refused.code != 0 and "passage_context 'none', not 'title-headings'" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1

@@ -24,12 +24,25 @@ _SHOW_SKIPPED = 5
 
 
 def _open(
-    path: Path, *, create: bool = False, model: str | None = None, variant: str = "fp32", token_vectors: bool = False
+    path: Path,
+    *,
+    create: bool = False,
+    model: str | None = None,
+    variant: str = "fp32",
+    token_vectors: bool = False,
+    passage_context: str | None = None,
 ) -> Collection:
     from embedrag.collection import Collection
 
     kept = True if token_vectors else None  # without the flag: as the collection is
-    return Collection.open(path, create=create, model=model, variant=variant, token_vectors=kept)  # type: ignore[arg-type]
+    return Collection.open(
+        path,
+        create=create,
+        model=model,
+        variant=variant,  # type: ignore[arg-type]
+        token_vectors=kept,
+        passage_context=passage_context,
+    )
 
 
 def ingest(
@@ -39,6 +52,11 @@ def ingest(
     variant: str = typer.Option("fp32", "--variant", help="fp32 or int8, for a new collection."),
     token_vectors: bool = typer.Option(
         False, "--token-vectors", help="A new collection keeps each chunk's token vectors: a fast --rerank late."
+    ),
+    passage_context: str | None = typer.Option(
+        None,
+        "--passage-context",
+        help="What a new collection embeds before each chunk: title-headings (the default) or none.",
     ),
     include: list[str] = typer.Option([], "--include", help="Glob of files to take inside folders."),
     exclude: list[str] = typer.Option([], "--exclude", help="Glob of files or folders to leave out."),
@@ -58,7 +76,14 @@ def ingest(
     """
     import time
 
-    col = _open(collection, create=True, model=model, variant=variant, token_vectors=token_vectors)
+    col = _open(
+        collection,
+        create=True,
+        model=model,
+        variant=variant,
+        token_vectors=token_vectors,
+        passage_context=passage_context,
+    )
     if ray_address is not None:
         from embedrag.cli.distributed import ingest_on_ray_command
 
