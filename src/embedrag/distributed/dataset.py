@@ -153,8 +153,8 @@ def embed_documents(ray: ModuleType, dataset: Any, recipe: Recipe, workers: Work
         batch_size=workers.batch_documents,
         compute=ray.data.ActorPoolStrategy(size=count),
         num_cpus=workers.cpus,
-        max_restarts=-1,
-        max_task_retries=-1,
+        # Ray Data's actor pools restart a dead actor and retry its task by default (max_restarts and
+        # max_task_retries -1); the killed-worker test holds it to that.
     )
     return _reported(ray, embedded.iter_batches(batch_format="pyarrow", batch_size=None)), count
 
