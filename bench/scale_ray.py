@@ -22,7 +22,6 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -42,13 +41,12 @@ def _documents(n: int) -> list[dict[str, str]]:
 
 def local_embed(model: str, docs: list[dict[str, str]], out: Path, batch: int) -> float:
     """The single-process path: one encoder, all threads, the same batches and writer as the Ray job."""
-    from embedrag.distributed.dataset import DatasetReport, write_chunks
-    from embedrag.distributed.encode import ChunkEncoder, Recipe
-    from embedrag.ingest.passages import DEFAULT_PASSAGE_CONTEXT
+    from embedrag.distributed.dataset import DatasetReport, new_collection_recipe, write_chunks
+    from embedrag.distributed.encode import ChunkEncoder
 
     start = time.perf_counter()
-    encoder = ChunkEncoder(Recipe(model, passage_context=DEFAULT_PASSAGE_CONTEXT), threads=os.cpu_count())
-    spec = replace(encoder.embedder.spec, passage_context=DEFAULT_PASSAGE_CONTEXT)
+    recipe, spec = new_collection_recipe(model)
+    encoder = ChunkEncoder(recipe, threads=os.cpu_count())
     rows = [{**d, "source": d["id"], "metadata": "{}", "skipped": None} for d in docs]
     batches = (encoder(pa.Table.from_pylist(rows[i : i + batch])) for i in range(0, len(rows), batch))
     write_chunks(batches, out, spec, DatasetReport())

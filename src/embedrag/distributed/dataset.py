@@ -42,7 +42,15 @@ from embedrag.ingest.walk import walk_files
 from embedrag.models import DEFAULT_MODEL
 from embedrag.types import EmbeddingSpec
 
-__all__ = ["DatasetReport", "Workers", "documents_dataset", "embed_dataset", "embed_documents", "read_dataset"]
+__all__ = [
+    "DatasetReport",
+    "Workers",
+    "documents_dataset",
+    "embed_dataset",
+    "embed_documents",
+    "new_collection_recipe",
+    "read_dataset",
+]
 
 RECORD_SUFFIXES = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".parquet": "parquet"}
 """Inputs Ray Data reads as records; anything else (a folder of files) goes through the ingest loaders."""
@@ -244,6 +252,13 @@ class _Numbering:
             self.dropping = False
 
 
+def new_collection_recipe(model: str, variant: str = "fp32") -> tuple[Recipe, EmbeddingSpec]:
+    """How a new collection of ``model`` cuts and embeds, and the spec its vectors carry."""
+    embedder = Embedder(model, variant=cast(Variant, variant))
+    spec = replace(embedder.spec, passage_context=DEFAULT_PASSAGE_CONTEXT)
+    return Recipe(str(embedder.model_path), variant, passage_context=DEFAULT_PASSAGE_CONTEXT), spec
+
+
 def embed_dataset(
     source: str | Path,
     output: str | Path,
@@ -264,9 +279,7 @@ def embed_dataset(
     """
     if Path(output).suffix != ".parquet":
         raise InputError(f"the output must be a .parquet file, got {output}")
-    embedder = Embedder(model, variant=cast(Variant, variant))
-    spec = replace(embedder.spec, passage_context=DEFAULT_PASSAGE_CONTEXT)
-    recipe = Recipe(str(embedder.model_path), variant, passage_context=DEFAULT_PASSAGE_CONTEXT)
+    recipe, spec = new_collection_recipe(model, variant)
     with connected(address) as ray:
         dataset = read_dataset(
             ray, Path(source), text_field=text_field, id_field=id_field, metadata_fields=metadata_fields
