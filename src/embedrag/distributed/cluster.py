@@ -7,6 +7,7 @@ that starts a cluster shuts it down when it ends; one that joins a running clust
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +41,9 @@ def connected(address: str, *, num_cpus: int | None = None) -> Iterator[ModuleTy
     if not address:
         raise ConfigError("--ray needs an address: auto (a running cluster), local, or host:port")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves this machine
-    options: dict[str, object] = {"include_dashboard": False, "log_to_driver": False}
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
+    # Ray's own notes stay off the terminal: a command prints its result, or one line for an error.
+    options: dict[str, object] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
     if address == LOCAL:
         options["num_cpus"] = num_cpus
     else:

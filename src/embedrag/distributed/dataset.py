@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -154,6 +155,8 @@ def embed_documents(ray: ModuleType, dataset: Any, recipe: Recipe, workers: Work
     if count * workers.cpus > total:
         raise InputError(f"{count} workers of {workers.cpus} CPUs need {count * workers.cpus}; the cluster has {total}")
     dataset.context.execution_options.preserve_order = True
+    dataset.context.enable_progress_bars = False  # the CLI draws its own
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # Ray Data's per-job progress notes
     embedded = dataset.map_batches(
         ChunkEncoder,
         fn_constructor_args=(recipe, workers.cpus),
@@ -279,6 +282,8 @@ def embed_dataset(
     """
     if Path(output).suffix != ".parquet":
         raise InputError(f"the output must be a .parquet file, got {output}")
+    if not Path(source).exists():  # before starting or joining a cluster
+        raise InputError(f"{source} does not exist")
     recipe, spec = new_collection_recipe(model, variant)
     with connected(address) as ray:
         dataset = read_dataset(
