@@ -160,16 +160,14 @@ def open_arrays(path: Path, kind: str) -> ArrayFile:
     if header.get("size") != size:
         raise UnreadableFile(f"{path.name} is damaged: {size} bytes, its header says {header.get('size')}")
     arrays: dict[str, NDArray[Any]] = {}
+    whole = np.memmap(path, dtype=np.uint8, mode="r")  # one map (one descriptor) for all the arrays
     try:
         for name, spec in header["arrays"].items():
             dtype, shape = np.dtype(spec["dtype"]), tuple(int(n) for n in spec["shape"])
-            offset = start + int(spec["offset"])
-            if offset + dtype.itemsize * int(np.prod(shape)) > size:
+            offset, nbytes = start + int(spec["offset"]), dtype.itemsize * int(np.prod(shape))
+            if offset + nbytes > size:
                 raise UnreadableFile(f"{path.name} is damaged: array {name} runs past the end of the file")
-            if int(np.prod(shape)) == 0:
-                arrays[name] = np.zeros(shape, dtype)
-            else:
-                arrays[name] = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+            arrays[name] = whole[offset : offset + nbytes].view(dtype).reshape(shape)
             if sum64(arrays[name]) != spec["sum64"]:
                 raise UnreadableFile(f"{path.name} is damaged: array {name} does not match its checksum")
     except (KeyError, TypeError, ValueError) as e:
