@@ -147,3 +147,21 @@ def test_an_existing_collection_keeps_what_it_was_created_with(built: Path, tmp_
         plain.add(DOCS[:1])
     with pytest.raises(ConfigError, match="created without token vectors"):
         Collection.open(tmp_path / "plain", token_vectors=True)
+
+
+def test_a_chunk_without_kept_vectors_is_encoded_as_the_ingest_embedded_it_title_included(tmp_path: Path) -> None:
+    """A collection embeds each chunk under its document's title (``passage_context``): a chunk whose
+    kept vectors are gone must be encoded under it again, or one rerank mixes two kinds of scores."""
+    titles = ["Pets at home", "Walking the dog", "Markets today", "Central banking", "Kitchen basics"]
+    with Collection.open(tmp_path / "titled", token_vectors=True) as col:
+        col.add([Document(d.id, d.text, d.source, {"title": t}) for d, t in zip(DOCS, titles, strict=True)])
+        assert col.stats()["passage_context"] == "title-headings"
+        scored = {}
+        for kept_rows in (True, False):
+            if not kept_rows:
+                with sqlite3.connect(col.path / "collection.db") as conn:
+                    conn.execute("DELETE FROM token_vectors")
+            scored[kept_rows] = [col.reranker("late")(q, col.search(q, k=5)) for q in QUERIES]
+    for kept, encoded in zip(scored[True], scored[False], strict=True):
+        assert [h.id for h in kept] == [h.id for h in encoded]
+        np.testing.assert_allclose([h.score for h in kept], [h.score for h in encoded], atol=TOLERANCE)

@@ -432,10 +432,17 @@ class Collection:
 
     def reranker(self, name: str) -> Reranker:
         """The reranker ``name`` (``late`` or a cross-encoder) as ``search(rerank=name)`` applies it:
-        ``late`` reads the token vectors the collection keeps, if it keeps them."""
+        ``late`` reads the token vectors the collection keeps, if it keeps them, and encodes the others
+        as the collection embedded them (under their title and headings: its ``passage_context``)."""
         if name not in self._rerankers:
             stored = self._store.token_vectors_of if self._store.token_vectors != "none" else None
-            self._rerankers[name] = make_reranker(name, self.embedder, stored=stored)
+            passages = self._passages
+            self._rerankers[name] = make_reranker(
+                name,
+                self.embedder,
+                stored=stored,
+                passage_text=lambda hit: passages.embedded_text(hit.text, hit.metadata),
+            )
         return self._rerankers[name]
 
     def similar(self, doc_id: str, *, k: int = 10, filters: FilterSpec | None = None) -> list[Hit]:

@@ -135,12 +135,22 @@ class Passages:
         need = max(count(_JOIN.join(parts)) for parts in lines) + 1
         return min(self.chunk_tokens, self.room - min(need, int(CONTEXT_SHARE * self.room)))
 
+    def embedded_text(self, text: str, metadata: Mapping[str, Any]) -> str:
+        """What was embedded for a stored chunk of ``text``, from a hit's ``metadata`` (its document's
+        overlaid by its own: the title and the chunk's headings), so that a chunk encoded again at
+        query time (a late rerank) is encoded as its ingest encoded it."""
+        parts = context_parts(self.context, metadata, metadata.get("headings") or [])
+        return self._with_line(text, parts, bare_counter(self.tokenizer))
+
     def _text(self, doc: Document, chunk: Chunk, count: Callable[[str], int]) -> str:
-        """The line and the chunk, the line losing outer parts while both do not fit ``room``."""
         parts = context_parts(self.context, doc.metadata, chunk.metadata.get("headings") or [])
+        return self._with_line(chunk.text, parts, count)
+
+    def _with_line(self, text: str, parts: list[str], count: Callable[[str], int]) -> str:
+        """The line and the chunk's ``text``, the line losing outer parts while both do not fit ``room``."""
         while parts:
-            text = f"{_JOIN.join(parts)}\n\n{chunk.text}"
-            if self.room is None or count(text) <= self.room:
-                return text
+            passage = f"{_JOIN.join(parts)}\n\n{text}"
+            if self.room is None or count(passage) <= self.room:
+                return passage
             parts = parts[1:]
-        return chunk.text
+        return text

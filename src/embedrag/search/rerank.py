@@ -31,26 +31,35 @@ StoredTokens = Callable[[Sequence[tuple[str, int]]], Mapping[tuple[str, int], Qu
 """The token vectors a collection keeps, for chunks named ``(doc_id, position)``; those it has none of are left out."""
 
 
-def _late(embedder: Embedder, stored: StoredTokens | None = None) -> Reranker:
+PassageText = Callable[[Hit], str]
+"""What a collection embedded for a hit's chunk (its text under its title and headings, say)."""
+
+
+def _late(embedder: Embedder, stored: StoredTokens | None = None, passage_text: PassageText | None = None) -> Reranker:
+    text_of = passage_text or (lambda hit: hit.text)
+
     def rerank(query: str, hits: Sequence[Hit]) -> list[Hit]:
         if not hits:
             return []
         if stored is None:
-            query_tokens, *doc_tokens = embedder.token_vectors([query, *(h.text for h in hits)])
+            query_tokens, *doc_tokens = embedder.token_vectors([query, *(text_of(h) for h in hits)])
             return _sorted(hits, maxsim_many(query_tokens, doc_tokens))
-        return _sorted(hits, _stored_scores(embedder, stored, query, hits))
+        return _sorted(hits, _stored_scores(embedder, stored, query, [text_of(h) for h in hits], hits))
 
     return rerank
 
 
-def _stored_scores(embedder: Embedder, stored: StoredTokens, query: str, hits: Sequence[Hit]) -> np.ndarray:
+def _stored_scores(
+    embedder: Embedder, stored: StoredTokens, query: str, texts: Sequence[str], hits: Sequence[Hit]
+) -> np.ndarray:
     """MaxSim against the kept token vectors: one query encoding and a gather. A chunk without kept
-    vectors (stored with vectors made elsewhere, or damaged) is encoded here, as the ingest would have."""
+    vectors (stored with vectors made elsewhere, or damaged) is encoded here from ``texts`` (what the
+    collection embedded for each hit), as the ingest would have."""
     names = [_chunk_name(hit) for hit in hits]
     found = dict(stored(names))
     missing = [i for i, name in enumerate(names) if name not in found]
     if missing:
-        _, fresh = embedder.for_role("document").embed_with_token_vectors([hits[i].text for i in missing])
+        _, fresh = embedder.for_role("document").embed_with_token_vectors([texts[i] for i in missing])
         for i, tokens in zip(missing, fresh, strict=True):
             found[names[i]] = quantize(tokens)
     parts = [found[name] for name in names]
@@ -87,13 +96,17 @@ def _sorted(hits: Sequence[Hit], scores: np.ndarray) -> list[Hit]:
 RERANKERS: dict[str, Callable[[Embedder], Reranker]] = {"late": _late}
 
 
-def make_reranker(name: str, embedder: Embedder, *, stored: StoredTokens | None = None) -> Reranker:
+def make_reranker(
+    name: str, embedder: Embedder, *, stored: StoredTokens | None = None, passage_text: PassageText | None = None
+) -> Reranker:
     """``late`` (built in), or a cross-encoder model name / directory.
 
     ``stored``: the token vectors a collection keeps; ``late`` then reads them instead of encoding
-    every candidate (see :mod:`embedrag.index.token_vectors`).
+    every candidate (see :mod:`embedrag.index.token_vectors`). ``passage_text``: what the collection
+    embedded for a hit, which ``late`` encodes for a candidate it has no kept vectors of (default:
+    the hit's text).
     """
     if name == "late":
-        return _late(embedder, stored)
+        return _late(embedder, stored, passage_text)
     factory = RERANKERS.get(name)
     return factory(embedder) if factory is not None else _cross(name)
