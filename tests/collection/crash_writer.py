@@ -35,7 +35,7 @@ from typing import Any
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # forked after the tokenizer has run
 
 import embedrag._atomic as atomic
-import embedrag.index.hnsw as hnsw
+import embedrag.index.derived as derived
 import embedrag.index.store as store_module
 import embedrag.ingest.pipeline as pipeline
 from embedrag.collection import Collection
@@ -123,7 +123,7 @@ def install_hooks(steps: Steps) -> None:
             os.replace(src, dst)
             steps.step(f"publish {target[0]}: after rename")
 
-    hnsw.publish = traced_publish  # type: ignore[assignment]
+    derived.publish = traced_publish  # type: ignore[assignment]
     atomic._fsync = traced_fsync  # type: ignore[assignment]
     atomic.os = TracedOs()  # type: ignore[assignment]
 
