@@ -29,11 +29,10 @@ from embedrag.ingest.walk import FileCount
 from embedrag.models import DEFAULT_MODEL
 from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
 from embedrag.rag.llm import chat
-from embedrag.search.modes import CANDIDATES, MODES, Mode, Query, check_options
+from embedrag.search.modes import CANDIDATES, MODES, Mode, Query, check_search
 from embedrag.search.recommend import nearest_documents, rocchio
 from embedrag.search.rerank import Reranker, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
-from embedrag.tokenize.protocol import check_text
 from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec, Hit
 
 __all__ = ["Collection", "FilterSpec", "Mode"]
@@ -399,11 +398,7 @@ class Collection:
         the top candidates. ``corpus_stats``: BM25 scores with these statistics instead of the
         collection's own (a shard of a sharded collection, given those of all shards).
         """
-        if not isinstance(query, str) or not query.strip():
-            raise InputError("the query is empty")
-        check_text(query, what="the query")  # bm25 alone would drop the bad characters and find nothing
-        check_options(mode, fusion)
-        check_k(k)
+        check_search(query, k, mode, fusion)
         wanted = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
         request = Query(query, wanted, as_filters(filters), exact, fusion, corpus_stats)
         scored = MODES[mode](self._index, lambda: self.embedder.for_role("query"), request)

@@ -31,13 +31,13 @@ from typing import Any
 from embedrag.collection import Collection
 from embedrag.distributed.cluster import ray_module
 from embedrag.embed import Embedder
-from embedrag.errors import ConfigError, InputError, StoreError
+from embedrag.errors import ConfigError, StoreError
 from embedrag.index.bm25 import CorpusStats
 from embedrag.index.filters import FilterSpec
 from embedrag.ingest import Skipped, load_path
 from embedrag.ingest.pipeline import IngestReport
-from embedrag.search.fusion import FUSION, adaptive_weighted
-from embedrag.search.modes import CANDIDATES, check_options
+from embedrag.search.fusion import fuse
+from embedrag.search.modes import CANDIDATES, check_search
 from embedrag.types import Document, Hit
 
 __all__ = ["LAYOUT", "ShardedCollection", "shard_of"]
@@ -185,9 +185,7 @@ class ShardedCollection:
         exact: bool = False,
     ) -> list[Hit]:
         """The ``k`` best chunks of all shards, as :meth:`Collection.search` ranks them in one collection."""
-        if not isinstance(query, str) or not query.strip():
-            raise InputError("the query is empty")
-        check_options(mode, fusion)
+        check_search(query, k, mode, fusion)
         n = max(k, CANDIDATES) if mode == "hybrid" else k
         ray, actors = self._ray, self._actors
         # Two rounds: the dense lists travel with BM25's statistics, then the BM25 lists.
@@ -206,8 +204,7 @@ class ShardedCollection:
 
     def _fused(self, dense: list[Hit], lexical: list[Hit], fusion: str, chunks: int) -> list[Hit]:
         lists = [[(h.id, h.score) for h in dense], [(h.id, h.score) for h in lexical]]
-        fuse = FUSION[fusion]
-        fused = fuse(lists, chunks=chunks) if fuse is adaptive_weighted else fuse(lists)
+        fused = fuse(fusion, lists, chunks=lambda: chunks)
         hits = {h.id: h for h in (*dense, *lexical)}
         return [replace(hits[str(key)], score=score) for key, score in fused]
 

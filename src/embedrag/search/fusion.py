@@ -25,6 +25,7 @@ __all__ = [
     "WEIGHT_RANGE",
     "adaptive_weighted",
     "agreement",
+    "fuse",
     "lexical_evidence",
     "lexical_trust",
     "min_max",
@@ -203,3 +204,11 @@ FUSION: dict[str, Callable[..., list[tuple[Hashable, float]]]] = {
     "weighted": weighted_score,
 }
 """Fusion methods by name; ``adaptive`` is the default for hybrid search."""
+
+
+def fuse(fusion: str, lists: Sequence[Ranked[K]], *, chunks: Callable[[], int]) -> list[tuple[Hashable, float]]:
+    """``lists`` fused by the method named ``fusion``. Adaptive fusion also reads the collection's
+    chunk count (it weighs BM25 scores against the largest idf, which grows with the collection):
+    ``chunks`` gives it, called only then."""
+    method = FUSION[fusion]
+    return method(lists, chunks=chunks()) if method is adaptive_weighted else method(lists)

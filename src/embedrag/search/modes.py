@@ -17,10 +17,11 @@ from embedrag.errors import InputError, TruncationWarning
 from embedrag.index import Index
 from embedrag.index.bm25 import CorpusStats
 from embedrag.index.filters import Filters
-from embedrag.index.retrieval import Scored
-from embedrag.search.fusion import FUSION, adaptive_weighted
+from embedrag.index.retrieval import Scored, check_k
+from embedrag.search.fusion import FUSION, fuse
+from embedrag.tokenize.protocol import check_text
 
-__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "SearchMode", "check_options"]
+__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "SearchMode", "check_options", "check_search"]
 
 Mode = Literal["dense", "bm25", "hybrid"]
 
@@ -61,14 +62,22 @@ def bm25(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
 
 def hybrid(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
     lists = [dense(index, embedder, q), bm25(index, embedder, q)]
-    fuse = FUSION[q.fusion]
-    # adaptive fusion weighs BM25 scores against the largest idf, which grows with the collection
-    fused = fuse(lists, chunks=index.chunk_count()) if fuse is adaptive_weighted else fuse(lists)
+    fused = fuse(q.fusion, lists, chunks=index.chunk_count)
     return [(int(chunk_id), score) for chunk_id, score in fused]  # type: ignore[call-overload]
 
 
 SearchMode = Callable[[Index, Callable[[], Embedder], Query], Scored]
 MODES: dict[str, SearchMode] = {"dense": dense, "bm25": bm25, "hybrid": hybrid}
+
+
+def check_search(query: str, k: int, mode: str, fusion: str) -> None:
+    """An :class:`InputError` for an empty or malformed query, a ``k`` that is not a positive
+    integer, or an unknown ``mode`` or ``fusion``: what every search checks before it starts."""
+    if not isinstance(query, str) or not query.strip():
+        raise InputError("the query is empty")
+    check_text(query, what="the query")  # bm25 alone would drop the bad characters and find nothing
+    check_options(mode, fusion)
+    check_k(k)
 
 
 def check_options(mode: str, fusion: str) -> None:
