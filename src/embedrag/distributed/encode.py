@@ -24,9 +24,9 @@ from embedrag._identity import content_hash
 from embedrag.collection.parquet import COLUMNS
 from embedrag.embed import Embedder
 from embedrag.embed.embedder import Variant
-from embedrag.ingest import STRUCTURE_KEYS
 from embedrag.ingest.passages import Passages
 from embedrag.ingest.pipeline import embed_chunks
+from embedrag.ingest.structure import without_structure
 from embedrag.tokenize import load_tokenizer
 from embedrag.types import Document
 
@@ -140,4 +140,4 @@ def _documents(batch: pa.Table) -> list[tuple[Document, str | None]]:
 
 def _without_structure(metadata: Any) -> str:
     """The document's metadata as stored: the outline and page starts served the chunker only."""
-    return json.dumps({k: v for k, v in metadata.items() if k not in STRUCTURE_KEYS}, ensure_ascii=False)
+    return json.dumps(without_structure(metadata), ensure_ascii=False)

@@ -22,8 +22,9 @@ from embedrag.embed import Embedder
 from embedrag.errors import EmbedragError
 from embedrag.index import Store
 from embedrag.index.writer import Lookups
-from embedrag.ingest import STRUCTURE_KEYS, Skipped
+from embedrag.ingest import Skipped
 from embedrag.ingest.passages import Passages
+from embedrag.ingest.structure import without_structure
 from embedrag.ingest.walk import FileCount
 from embedrag.types import Chunk, Document, EmbeddedDocument
 
@@ -264,7 +265,7 @@ def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
 
 def _without_structure(doc: Document) -> Document:
     """The outline and page starts served the chunker; hits carry the chunk's own headings and page."""
-    return replace(doc, metadata={k: v for k, v in doc.metadata.items() if k not in STRUCTURE_KEYS})
+    return replace(doc, metadata=without_structure(doc.metadata))
 
 
 def chunk_vectors(

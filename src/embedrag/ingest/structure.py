@@ -11,13 +11,27 @@ import bisect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["OUTLINE", "PAGE_STARTS", "STRUCTURE_KEYS", "Outline", "heading_starts", "page_at"]
+__all__ = [
+    "OUTLINE",
+    "PAGE_STARTS",
+    "STRUCTURE_KEYS",
+    "Outline",
+    "heading_starts",
+    "page_at",
+    "without_structure",
+]
 
 OUTLINE = "outline"
 """Document metadata key: ``[[offset, level, title], ...]`` for each heading, in text order."""
 PAGE_STARTS = "page_starts"
 """Document metadata key: character offset where each PDF page's text starts (page 1 first)."""
 STRUCTURE_KEYS = (OUTLINE, PAGE_STARTS)
+
+
+def without_structure(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """A document's metadata as a collection stores it: the outline and page starts served the
+    chunker; hits carry each chunk's own headings and page."""
+    return {k: v for k, v in metadata.items() if k not in STRUCTURE_KEYS}
 
 
 class Outline:
