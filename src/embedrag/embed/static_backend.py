@@ -5,12 +5,17 @@ from token id to row and per-token ``weights``, for vocabulary-quantised models)
 ``tokenizer.json`` and ``config.json`` (``normalize``). No length limit: every token
 counts. Unknown-token ids are dropped, as Model2Vec does, since their vector carries
 no meaning.
+
+A new process that embeds a query does not build the tokenizer's whole model: a large Unigram
+vocabulary (276,326 pieces for ``tokenlearn-static-64``) takes 2-3 s to build, and short inputs
+go through :class:`~embedrag.tokenize.quick_unigram.QuickUnigram` instead, with identical ids.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +26,13 @@ from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import read_json
 from embedrag.errors import ModelFormatError
 from embedrag.models.cache import hash_files
+from embedrag.tokenize.quick_unigram import QuickUnigram
 
 __all__ = ["StaticBackend"]
+
+QUICK_CHARS = 4096
+"""Inputs of at most this many characters in all are tokenized by the quick tokenizer, if the
+model has one; longer ones (an ingest's batches) by the full model, built on first use."""
 
 
 class StaticBackend:
@@ -35,8 +45,6 @@ class StaticBackend:
     def __init__(self, model_dir: Path) -> None:
         from safetensors.numpy import load_file
 
-        from embedrag.tokenize.huggingface import HFTokenizer
-
         weights_path, tokenizer_path = model_dir / "model.safetensors", model_dir / "tokenizer.json"
         for path in (weights_path, tokenizer_path):
             if not path.exists():
@@ -47,9 +55,10 @@ class StaticBackend:
         self.table = tensors["embeddings"].astype(np.float32)
         self.mapping = tensors.get("mapping")
         self.weights = tensors.get("weights")
-        self.tokenizer = HFTokenizer.from_file(tokenizer_path).backend
+        self._tokenizer_path = tokenizer_path
         self.tokenizer_hash = hash_files([tokenizer_path])
-        self.unk_id = _unk_id(self.tokenizer)
+        self._quick = QuickUnigram.open(tokenizer_path, self.tokenizer_hash)
+        self.unk_id = self._quick.unk_id if self._quick is not None else _unk_id(self.tokenizer)
         config = _read_config(model_dir / "config.json")
         self.default_normalize = bool(config.get("normalize", False))
         self.dims = int(self.table.shape[1])
@@ -59,8 +68,17 @@ class StaticBackend:
         """Mean of the token vectors of each text (not yet normalised); ``policy`` is moot."""
         return self.encode_ids(self.content_ids(texts), policy)
 
+    @cached_property
+    def tokenizer(self) -> Any:
+        """The full ``tokenizers.Tokenizer``, built on first use."""
+        from embedrag.tokenize.huggingface import HFTokenizer
+
+        return HFTokenizer.from_file(self._tokenizer_path).backend
+
     def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text (this tokenizer adds no special tokens for static models)."""
+        if self._quick is not None and sum(len(t) for t in texts) <= QUICK_CHARS and "tokenizer" not in vars(self):
+            return self._quick.encode_batch(texts)
         return [list(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
     def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings:
