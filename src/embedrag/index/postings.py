@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 __all__ = ["Segment", "from_arrays", "to_arrays"]
 
@@ -39,6 +38,8 @@ class Segment:
     @classmethod
     def build(cls, ids: IntArray, lengths: IntArray, terms: IntArray, chunks: IntArray, tf: IntArray) -> Segment:
         """A segment of chunks ``ids`` (with ``lengths``) from postings (term id, chunk id, tf)."""
+        from scipy import sparse  # a writer's import: readers map segments and never build one
+
         order = np.argsort(ids, kind="stable")
         ids, lengths = ids[order], lengths[order]
         cols = np.searchsorted(ids, chunks)

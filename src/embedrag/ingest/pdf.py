@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
-
-from pypdf import PageObject, PasswordType, PdfReader
+from typing import TYPE_CHECKING, Any
 
 from embedrag.ingest.files import FileRef, read_bytes
 from embedrag.ingest.limits import Limits, too_large
@@ -24,6 +22,9 @@ from embedrag.ingest.protocol import LoadOptions
 from embedrag.ingest.skipped import Loaded, Skipped
 from embedrag.ingest.structure import PAGE_STARTS
 from embedrag.types import Document
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 __all__ = ["PAGE_BREAK", "load_pdf", "pdf_pages"]
 
@@ -73,6 +74,8 @@ def pdf_pages(data: bytes, limits: Limits = Limits()) -> list[str]:
     An encrypted PDF is tried with an empty password (the usual "no copy" protection);
     one that needs a real password, or has more pages than ``limits.pdf_pages``, raises.
     """
+    from pypdf import PasswordType, PdfReader  # on first use: pypdf takes 0.2 s to import
+
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
         raise _Unreadable("is encrypted and needs a password")
