@@ -14,8 +14,9 @@ Only writers publish the file (:meth:`HnswIndex.refresh`, called after an ingest
 :meth:`HnswIndex.save`): a search catches a stale graph up in memory and never writes.
 
 ``dtype`` says what the graph holds per dimension: ``f32`` (the default: 4 bytes, no rescoring),
-``f16`` or ``i8`` (faiss scalar quantizers: 2 or 1 byte), ``b1`` (one bit, the sign: a faiss
-binary HNSW searched by Hamming distance); with the compact ones the top
+``f16`` or ``i8`` (faiss scalar quantizers: 2 or 1 byte), ``b1`` (one bit, the sign of each dimension
+of the vector less the mean of the first vectors: a faiss binary HNSW searched by Hamming distance);
+with the compact ones the top
 ``k * RESCORE_FACTOR[dtype]`` candidates are rescored with the float32 vectors from the database.
 """
 
@@ -117,8 +118,9 @@ def verify_files(root: Path, dims: int) -> str | None:
 
 def read_graph(
     root: Path, dims: int, *, thorough: bool = False
-) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any]]:
-    """The saved graph, its node labels, alive mask and meta, read once and checked: its description
+) -> tuple[Any, IntArray, NDArray[np.bool_], dict[str, Any], NDArray[np.float32] | None]:
+    """The saved graph, its node labels, alive mask, meta and centre (``b1`` graphs written since
+    centring; else None), read once and checked: its description
     fits ``dims``, its arrays match their checksums (sum64; with ``thorough`` the sha256 too, see
     :mod:`embedrag.index.derived`), faiss can read it. :class:`UnreadableGraph` says why not.
     """
@@ -140,7 +142,11 @@ def read_graph(
         raise UnreadableGraph(f"{INDEX_FILE} cannot be read by faiss ({type(e).__name__}: {e})") from e
     if not index.ntotal == len(labels) == len(alive) == meta.get("count"):
         raise UnreadableGraph(f"{INDEX_FILE} is damaged: {index.ntotal} nodes, {len(labels)} labels")
-    return index, np.array(labels, dtype=np.int64), np.array(alive, dtype=np.bool_), meta
+    center = opened.arrays.get("center")
+    if center is not None and center.shape != (dims,):
+        raise UnreadableGraph(f"{INDEX_FILE} is damaged: a centre of {center.shape} for {dims} dims")
+    center = None if center is None else np.array(center, dtype=np.float32)
+    return index, np.array(labels, dtype=np.int64), np.array(alive, dtype=np.bool_), meta, center
 
 
 def lineage_problem(conn: sqlite3.Connection, meta: dict[str, Any]) -> str | None:
@@ -197,6 +203,8 @@ class HnswIndex:
         self._labels: IntArray = np.zeros(0, np.int64)
         self._alive: NDArray[np.bool_] = np.zeros(0, np.bool_)
         self._bitmap: NDArray[np.uint8] | None = None
+        self._center: NDArray[np.float32] | None = None
+        """``b1``: the mean of the first unit vectors, subtracted before taking signs."""
         self._live = 0
         self.generation = -1
         self.token: str | None = None
@@ -217,6 +225,9 @@ class HnswIndex:
         faiss = _faiss()
         dims = self.store.spec.dims
         if self.dtype == "b1":
+            # Signs of centred vectors: a model's unit vectors often share most of their signs (a
+            # narrow cone), and the signs of their differences from the mean tell them apart.
+            self._center = sample.mean(axis=0).astype(np.float32) if len(sample) else None
             index = faiss.IndexBinaryHNSW(dims, self._connectivity)
         elif self.dtype == "f32":
             index = faiss.IndexHNSWFlat(dims, self._connectivity, faiss.METRIC_INNER_PRODUCT)
@@ -259,6 +270,7 @@ class HnswIndex:
 
     def _reset(self) -> None:
         self._index, self._labels, self._alive = None, np.zeros(0, np.int64), np.zeros(0, np.bool_)
+        self._center = None
         self.generation, self.token, self.rebuilt, self._loaded = -1, None, True, True
         self._file_generation = None
         self._alive_changed()
@@ -297,7 +309,7 @@ class HnswIndex:
         if not self.path.exists():
             return f"no {INDEX_FILE} yet"
         try:
-            index, labels, alive, meta = read_graph(self.store.root, self.store.spec.dims)
+            index, labels, alive, meta, center = read_graph(self.store.root, self.store.spec.dims)
         except UnreadableGraph as e:
             return str(e)
         if meta.get("dtype") != self.dtype:
@@ -306,7 +318,7 @@ class HnswIndex:
             problem = lineage_problem(conn, meta)
         if problem is not None:
             return problem
-        self._index, self._labels, self._alive = index, labels, alive
+        self._index, self._labels, self._alive, self._center = index, labels, alive, center
         self.generation, self.token, self._loaded = int(meta["generation"]), meta["token"], True
         self._file_generation = self.generation
         self._alive_changed()
@@ -328,7 +340,10 @@ class HnswIndex:
             "dtype": self.dtype,
             "metric": "inner product of unit vectors",
         }
-        write_arrays(self.path, KIND, meta, {"index": raw, "labels": self._labels, "alive": self._alive})
+        arrays = {"index": raw, "labels": self._labels, "alive": self._alive}
+        if self._center is not None:
+            arrays["center"] = self._center
+        write_arrays(self.path, KIND, meta, arrays)
         (self.store.root / _OLD_SIDECAR).unlink(missing_ok=True)
         self._unsaved, self._file_generation = 0, self.generation
 
@@ -382,8 +397,11 @@ class HnswIndex:
         return results
 
     def _codes(self, unit: NDArray[np.float32]) -> NDArray[Any]:
-        """What the graph holds of unit rows: the rows, or their sign bits (``b1``)."""
-        return np.packbits(unit > 0, axis=1) if self.dtype == "b1" else unit
+        """What the graph holds of unit rows: the rows, or the sign bits of their difference from
+        the centre (``b1``; a graph written before centring has none)."""
+        if self.dtype != "b1":
+            return unit
+        return np.packbits((unit - self._center if self._center is not None else unit) > 0, axis=1)
 
     def _rescore(self, query: NDArray[np.float32], ids: IntArray, k: int) -> list[tuple[int, float]]:
         with self.store.read() as conn:
