@@ -19,6 +19,12 @@ AVX2 = frozenset({"avx", "avx2", "fma"})
 VNNI = frozenset({"avx2", "fma", "avx512f", "avx512bw", "avx512_vnni"})
 
 
+@pytest.fixture(autouse=True)
+def _no_openvino_int8(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the openvino extra, VNNI flags choose OpenVINO's int8 (tests/embed/test_int8_ov.py); here the s8 build.
+    monkeypatch.setattr(cpu, "installed_engines", lambda: frozenset())
+
+
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> str:  # type: ignore[no-untyped-def]
     return str(tiny_bert_folder(tmp_path_factory.mktemp("tiny") / "tiny-bert", "BertModel"))

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from embedrag.cli._group import default_group
 from embedrag.cli._output import err_console, out_console, print_json
-from embedrag.embed.export.cpu import cpu_flags, has_bf16, int8_target
+from embedrag.embed.export.cpu import cpu_flags, has_bf16, installed_engines, int8_target
 from embedrag.errors import ModelNotFoundError
 from embedrag.models import CATALOGUE, available, find, resolve
 from embedrag.models.install import install_package
@@ -47,7 +47,15 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
             }
         )
     target = int8_target()
-    int8 = {"target": target.name, "recipe": target.recipe, "why": target.why, "cpu_flags": sorted(cpu_flags())}
+    int8 = {
+        "target": target.name,
+        "variant": target.variant,
+        "engine": target.engine,
+        "recipe": target.recipe,
+        "why": target.why,
+        "cpu_flags": sorted(cpu_flags()),
+        "installed": sorted(installed_engines()),
+    }
     native = has_bf16(cpu_flags())
     bf16 = {
         "native": native,
@@ -72,7 +80,7 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
             here,
         )
     out_console.print(table)
-    out_console.print(f"int8 variant on this CPU: {target.name} ({target.recipe}): {target.why}")
+    out_console.print(f"int8 variant on this CPU: {target.name} ({target.recipe}, {target.engine}): {target.why}")
     out_console.print("Details and licenses: embedrag models --json")
 
 

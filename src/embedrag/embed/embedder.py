@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Embedder", "Precision"]
 
-Variant = Literal["fp32", "int8", "int8-avx2", "int8-vnni", "bf16"]
-"""``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-avx2`` and
-``int8-vnni`` name one build whatever the CPU. A spec says ``int8`` for the u8 build (AVX2 and
-generic CPUs, and every int8 collection written before the VNNI build existed) and ``int8-vnni`` for
-the s8 one: their vectors differ, so a collection keeps the build it was written with."""
+Variant = Literal["fp32", "int8", "int8-avx2", "int8-vnni", "int8-ov", "bf16"]
+"""``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-avx2``,
+``int8-vnni`` and ``int8-ov`` name one build whatever the CPU. A spec says ``int8`` for the u8 build
+(AVX2 and generic CPUs, and every int8 collection written before the VNNI build existed),
+``int8-vnni`` for the s8 one and ``int8-ov`` for OpenVINO's static int8 (the openvino extra): their
+vectors differ, so a collection keeps the build it was written with."""
 _CHUNK = 2048
 """Texts tokenised and sorted by length together; bounds memory on huge iterables."""
 
@@ -126,7 +127,7 @@ class Embedder:
             )
             self._backend, self._normalize = onnx, onnx.config.normalize
             self.special_tokens = len(onnx.prefix) + len(onnx.suffix)
-            spec_variant = ("int8-vnni" if target == "vnni" else "int8") if target else variant
+            spec_variant = _target_variant(target) if target else variant
             self.spec = self._make_spec("onnx", spec_variant, onnx.config.pooling)
         else:
             from embedrag.embed.static_backend import StaticBackend
@@ -536,11 +537,18 @@ def _int8_target(variant: str) -> str | None:
     return variant.removeprefix("int8-") if variant.startswith("int8-") else None
 
 
+def _target_variant(name: str) -> str:
+    """What a spec calls the build of the int8 target ``name`` (``int8`` for the u8 ones)."""
+    from embedrag.embed.export.cpu import TARGETS
+
+    return next((t.variant for t in TARGETS if t.name == name), "int8")
+
+
 def pinned_variant(spec_variant: str) -> Variant:
     """The variant that rebuilds the encoder a spec records: its own int8 build, not this CPU's choice.
 
-    >>> pinned_variant("int8"), pinned_variant("int8-vnni"), pinned_variant("fp32")
-    ('int8-avx2', 'int8-vnni', 'fp32')
+    >>> pinned_variant("int8"), pinned_variant("int8-vnni"), pinned_variant("int8-ov"), pinned_variant("fp32")
+    ('int8-avx2', 'int8-vnni', 'int8-ov', 'fp32')
     """
     if spec_variant == "int8":
         return "int8-avx2"

@@ -68,6 +68,9 @@ class OnnxBackend:
             )
         if variant == "bf16":
             self.session: Any = OpenVinoSession(graph, threads)
+        elif isinstance(graph, Path) and graph.suffix == ".xml":  # the ``ov`` target's int8 model
+            # Its float parts (softmax, norms, the MatMuls kept float) follow the bf16 rule.
+            self.session = OpenVinoSession(graph, threads, purpose="variant='int8-ov'")
         else:
             options = ort.SessionOptions()
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -179,15 +182,18 @@ class OnnxBackend:
 class OpenVinoSession:
     """An OpenVINO compiled model behind the two calls the backend makes of an ONNX Runtime session.
 
-    Precision: bf16 where the CPU computes it natively (``cpu.BF16_FLAGS``), else f32: OpenVINO's
-    own rule, written out so that :attr:`precision` says what ran.
+    Precision of the float operations: ``precision`` if given, else bf16 where the CPU computes it
+    natively (``cpu.BF16_FLAGS``) and f32 elsewhere: OpenVINO's own rule, written out so that
+    :attr:`precision` says what ran.
     """
 
-    def __init__(self, graph: Path | bytes, threads: int | None) -> None:
-        ov = require("openvino", extra="openvino", purpose="variant='bf16'")
+    def __init__(
+        self, graph: Path | bytes, threads: int | None, *, precision: str | None = None, purpose: str = "variant='bf16'"
+    ) -> None:
+        ov = require("openvino", extra="openvino", purpose=purpose)
         if isinstance(graph, bytes):
-            raise ConfigError("variant='bf16' runs a graph file; pass a path, not serialised bytes")
-        self.precision = "bf16" if has_bf16(cpu_flags()) else "f32"
+            raise ConfigError(f"{purpose} runs a graph file; pass a path, not serialised bytes")
+        self.precision = precision or ("bf16" if has_bf16(cpu_flags()) else "f32")
         config = {"INFERENCE_PRECISION_HINT": self.precision}
         if threads:
             config["INFERENCE_NUM_THREADS"] = str(threads)

@@ -9,7 +9,8 @@ import pytest
 
 from embedrag.embed.export import onnx_for
 from embedrag.embed.export.build import int8_key
-from embedrag.embed.export.cpu import TARGETS, choose_target, cpu_flags, int8_target, parse_flags
+from embedrag.embed.export.cpu import TARGETS, choose_target, cpu_flags, installed_engines, int8_target, parse_flags
+from embedrag.embed.export.openvino_int8 import OV_RECIPES
 from embedrag.embed.export.quantize import RECIPES
 from embedrag.errors import ConfigError
 
@@ -24,9 +25,25 @@ CHOICES = [
 ]
 
 
+OPENVINO = {"openvino", "nncf"}
+
+
 @pytest.mark.parametrize(("flags", "expected"), CHOICES)
 def test_choice_table(flags: set[str], expected: str) -> None:
     assert choose_target(flags).name == expected
+
+
+@pytest.mark.parametrize(("flags", "expected"), CHOICES)
+def test_with_the_openvino_extra_vnni_and_amx_cpus_get_openvino_int8(flags: set[str], expected: str) -> None:
+    # The extra changes the choice only where VNNI/AMX make int8 pay; on AVX2 ONNX Runtime's u8 stays.
+    assert choose_target(flags, OPENVINO).name == ("ov" if expected == "vnni" else expected)
+    assert choose_target(flags, {"openvino"}).name == expected  # NNCF missing: no static int8
+
+
+def test_each_target_names_its_build_for_the_spec() -> None:
+    assert {t.name: t.variant for t in TARGETS} == {
+        "ov": "int8-ov", "vnni": "int8-vnni", "avx2": "int8", "generic": "int8",
+    }  # fmt: skip
 
 
 def test_vnni_gets_signed_weights_and_avx2_unsigned() -> None:
@@ -35,7 +52,7 @@ def test_vnni_gets_signed_weights_and_avx2_unsigned() -> None:
 
 
 def test_every_target_has_a_recipe_and_a_reason() -> None:
-    assert all(t.recipe in RECIPES and t.why for t in TARGETS)
+    assert all(t.recipe in (OV_RECIPES if t.engine == "openvino" else RECIPES) and t.why for t in TARGETS)
 
 
 def test_flags_are_read_from_the_flags_line_only() -> None:
@@ -44,7 +61,7 @@ def test_flags_are_read_from_the_flags_line_only() -> None:
 
 
 def test_this_machine_gets_a_target() -> None:
-    assert int8_target() == choose_target(cpu_flags())
+    assert int8_target() == choose_target(cpu_flags(), installed_engines())
 
 
 def test_cache_key_differs_per_target() -> None:

@@ -6,11 +6,16 @@ weights) through ``torch.onnx.export`` from the ``hf`` extra. The result lives a
 ``cache_dir("onnx", key) / "model.onnx"`` where ``key`` hashes the source files, the variant
 and :data:`BUILDER_VERSION`, so editing a source file or upgrading the builder rebuilds. An int8
 key also names the CPU target it was built for (``cpu.py``: ``vnni``, ``avx2``, ``generic``) and
-that target's recipe, so a graph built for one instruction set is not reused on another.
+that target's recipe, so a graph built for one instruction set is not reused on another. The
+``ov`` target's int8 model is an OpenVINO IR (``model.xml`` + ``model.bin``, see
+``openvino_int8.py``); its key also holds the NNCF version and the calibration text's hash.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -23,6 +28,7 @@ from embedrag.embed.export.bert_graph import build_bert_graph
 from embedrag.embed.export.bert_spec import read_bert_spec, read_config
 from embedrag.embed.export.bert_weights import load_bert_weights, safetensors_files
 from embedrag.embed.export.cpu import TARGETS, Target, int8_target
+from embedrag.embed.export.openvino_int8 import CALIBRATION, OV_RECIPES, nncf_version, quantize_openvino
 from embedrag.embed.export.quantize import quantize_int8
 from embedrag.embed.export.torch_export import export_with_torch
 from embedrag.errors import ConfigError, ModelFormatError, ModelNotFoundError
@@ -39,7 +45,8 @@ _TORCH_WEIGHTS = ("pytorch_model.bin",)
 
 
 def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None = None) -> Path:
-    """The path of a cached ONNX encoder for ``model_dir``, building it on first use.
+    """The path of a cached ONNX encoder for ``model_dir``, building it on first use (for the ``ov``
+    target's int8: the ``model.xml`` of an OpenVINO IR).
 
     ``target`` names the CPU an int8 graph is built for (a name of ``cpu.TARGETS``); by default
     this machine's (:func:`embedrag.embed.export.cpu.int8_target`). The graph takes
@@ -59,12 +66,15 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None =
     config = read_config(model_dir)
     builder, sources = _plan(model_dir, config)
     key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{int8_key(chosen)}")
-    path = cache_dir("onnx", key) / "model.onnx"
+    openvino = chosen is not None and chosen.engine == "openvino"
+    path = cache_dir("onnx", key) / ("model.xml" if openvino else "model.onnx")
     if path.is_file():
         return path
     if chosen is not None:
         fp32 = onnx_for(model_dir, variant="fp32")
         recipe = _recipe(chosen)
+        if openvino:
+            return _publish_ir(path, lambda out: quantize_openvino(fp32, out, model_dir, recipe=recipe))
         return publish(path, lambda out: quantize_int8(fp32, out, recipe=recipe))
     return publish(path, _BUILDERS[builder](model_dir, config, sources))
 
@@ -83,12 +93,28 @@ def int8_key(target: Target | None) -> str:
     if target is None:
         return ""
     recipe = _recipe(target)
+    if target.engine == "openvino":
+        calibration = hash_files([CALIBRATION])
+        return f"{target.name}:{recipe}={OV_RECIPES[recipe]}:nncf={nncf_version()}:calibration={calibration}"
     return f"{target.name}:{recipe}={quantize.RECIPES[recipe]}"
 
 
 def _recipe(target: Target) -> str:
     # The non-VNNI targets follow DEFAULT_RECIPE, read at call time so that tests can change it.
-    return target.recipe if target.name == "vnni" else quantize.DEFAULT_RECIPE
+    return target.recipe if target.name in ("vnni", "ov") else quantize.DEFAULT_RECIPE
+
+
+def _publish_ir(path: Path, write: Callable[[Path], None]) -> Path:
+    """Publish an OpenVINO IR (``write`` saves ``<name>.xml`` and ``<name>.bin``) like one file: the
+    ``.bin`` first, then the ``.xml`` that :func:`onnx_for` looks for, each by an atomic rename."""
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=".staging-"))
+    try:
+        write(staging / path.name)
+        for done in (path.with_suffix(".bin"), path):
+            publish(done, lambda out, name=done.name: os.replace(staging / name, out))  # type: ignore[misc]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
 
 
 def _target(name: str | None) -> Target:

@@ -6,16 +6,33 @@ run as one dot-product instruction and are the fast path; on plain AVX2 the u8 x
 saturate 16-bit sums and is no faster than u8 x u8. So the int8 graph is built per target, and
 the target's name is part of the cached graph's key: a graph built for VNNI is not reused on an
 AVX2-only machine, nor the other way round.
+
+Where the ``openvino`` extra (OpenVINO and NNCF) is installed and the CPU has VNNI or AMX, the
+``ov`` target comes first: a statically calibrated int8 model run by OpenVINO
+(``openvino_int8.py``). On an AVX2-only CPU it is not chosen: there it measured slower than
+ONNX Runtime's u8 graph (one thread on a 2-core AMD EPYC, 200 BBC News paragraphs, another job on
+the other core: OpenVINO int8 17.4 items/s, OpenVINO f32 21.2, ONNX Runtime u8 24.1, fp32 19.3).
 """
 
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
-__all__ = ["BF16_FLAGS", "TARGETS", "Target", "choose_target", "cpu_flags", "has_bf16", "int8_target"]
+__all__ = [
+    "BF16_FLAGS",
+    "TARGETS",
+    "Target",
+    "choose_target",
+    "cpu_flags",
+    "has_bf16",
+    "installed_engines",
+    "int8_target",
+]
 
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 """Either one lets OpenVINO compute in bf16 natively (``Embedder(variant="bf16")``)."""
@@ -24,20 +41,40 @@ _INT8_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", 
 
 @dataclass(frozen=True)
 class Target:
-    """An int8 build: the flags it needs (any one of ``any_of`` suffices), its recipe, and why."""
+    """An int8 build: the flags it needs (any one of ``any_of`` suffices), its recipe, and why.
+
+    ``needs`` names the modules its engine imports (an extra's); without them it is skipped.
+    ``variant`` is what an embedding spec calls its build (``Embedder(variant=...)`` pins it).
+    """
 
     name: str
     any_of: tuple[frozenset[str], ...]
     recipe: str
     why: str
+    engine: str = "onnxruntime"
+    needs: tuple[str, ...] = ()
+    variant: str = "int8"
 
+
+_VNNI = (frozenset({"amx_int8"}), frozenset({"avx512_vnni"}), frozenset({"avx_vnni"}))
 
 TARGETS: tuple[Target, ...] = (
     Target(
+        "ov",
+        _VNNI,
+        "ov-keep5",
+        "VNNI/AMX and the openvino extra: static int8 calibrated by NNCF, run by OpenVINO's int8 kernels; "
+        "the five most sensitive FFN MatMuls stay float",
+        engine="openvino",
+        needs=("openvino", "nncf"),
+        variant="int8-ov",
+    ),
+    Target(
         "vnni",
-        (frozenset({"amx_int8"}), frozenset({"avx512_vnni"}), frozenset({"avx_vnni"})),
+        _VNNI,
         "s8-vnni",
         "VNNI/AMX dot products make u8 x s8 MatMuls the fast path; the most sensitive blocks stay fp32",
+        variant="int8-vnni",
     ),
     Target(
         "avx2",
@@ -55,16 +92,20 @@ TARGETS: tuple[Target, ...] = (
 """Best first: the first target whose flags the CPU has is chosen."""
 
 
-def choose_target(flags: frozenset[str] | set[str]) -> Target:
-    """The int8 target for a set of CPU flags (as ``/proc/cpuinfo`` spells them).
+def choose_target(flags: frozenset[str] | set[str], modules: Iterable[str] = ()) -> Target:
+    """The int8 target for a set of CPU flags (as ``/proc/cpuinfo`` spells them) and installed ``modules``.
 
     >>> choose_target({"avx2", "fma", "avx512f", "avx512_vnni"}).name
     'vnni'
+    >>> extra = {"openvino", "nncf"}
+    >>> choose_target({"avx2", "amx_int8"}, extra).name, choose_target({"avx2"}, extra).name
+    ('ov', 'avx2')
     >>> choose_target({"avx2", "fma"}).name, choose_target(set()).name
     ('avx2', 'generic')
     """
+    have = set(modules)
     for target in TARGETS:
-        if any(needed <= flags for needed in target.any_of):
+        if any(needed <= flags for needed in target.any_of) and have.issuperset(target.needs):
             return target
     raise AssertionError("the last target needs no flags")  # pragma: no cover
 
@@ -104,6 +145,13 @@ def has_bf16(flags: frozenset[str] | set[str]) -> bool:
     return bool(BF16_FLAGS & flags)
 
 
+@cache
+def installed_engines() -> frozenset[str]:
+    """Which of the modules the targets need (``Target.needs``) are installed here, looked up once."""
+    names = {name for target in TARGETS for name in target.needs}
+    return frozenset(name for name in names if find_spec(name) is not None)
+
+
 def int8_target() -> Target:
-    """The int8 target of this machine."""
-    return choose_target(cpu_flags())
+    """The int8 target of this machine: its CPU flags and the engines installed."""
+    return choose_target(cpu_flags(), installed_engines())

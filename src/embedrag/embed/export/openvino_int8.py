@@ -1,0 +1,179 @@
+"""Static (calibrated) int8 for OpenVINO: NNCF quantises the fp32 encoder once, on text shipped here.
+
+ONNX Runtime's int8 graphs (``quantize.py``) quantise activations per batch at run time. This
+build instead fixes every activation's scale in advance, from the calibration text in
+``calibration.txt`` (written for embedrag: news, instructions, questions, prose; none of it is
+the held-out text the fidelity test reads), so that OpenVINO can run whole layers in int8 with
+its VNNI/AMX kernels. NNCF (``nncf.quantize``, ``ModelType.TRANSFORMER``, the ``mixed`` preset:
+symmetric weights per channel, asymmetric activations) picks the quantisable MatMuls, smooths
+their inputs and corrects the biases; softmax and layer norms stay float. The quantised model is
+an OpenVINO IR (``model.xml`` + ``model.bin``) in the graph cache, keyed by the recipe, the
+calibration text and the NNCF version.
+
+Fidelity, min / mean cosine to fp32 on held-out text (48: the 24 BBC News paragraphs and 24
+Lee-corpus sentences of tests/embed/export/test_int8_fidelity.py, which asks 0.99 / 0.995) and on
+300 BBC News paragraphs (``bench/embed.py``'s first 300), OpenVINO f32 for the float parts:
+
+=========================================  ===============  ===============
+recipe                                     held-out (48)    BBC News (300)
+=========================================  ===============  ===============
+``ov-mixed``: every MatMul NNCF takes       0.9866 / 0.9947  0.9858 / 0.9943
+``ov-performance`` (symmetric activations)  0.9887 / 0.9943  0.9859 / 0.9938
+``ov-mixed``, first 3 of ``S8_SENSITIVE``   0.9902 / 0.9956  0.9881 / 0.9952
+``ov-mixed``, first 4                       0.9931 / 0.9964  0.9908 / 0.9963
+``ov-keep5``: first 5 (all FFN) in float    0.9946 / 0.9968  0.9925 / 0.9967
+=========================================  ===============  ===============
+
+So quantising everything misses the 0.99 budget on longer text, as ONNX Runtime's s8 did; the
+five feed-forward MatMuls that ranked most sensitive under s8 (``quantize.S8_SENSITIVE``) stay
+float, 28% of the weight MatMuls' FLOPs. (ONNX Runtime's own ``quantize_static`` with min/max calibration,
+QDQ around every MatMul, gave 0.876 min on the held-out set, read by ONNX Runtime or OpenVINO
+alike: the GELU outputs' outliers need NNCF's smoothing.) Measured with a scratch script that
+calls :func:`quantize_openvino` per recipe on an AMD EPYC (the fidelity does not depend on the
+CPU: int8 dot products are exact). On that AVX2-only EPYC (no VNNI) the int8 model runs no faster
+than OpenVINO f32 (the int8 dot products need VNNI or AMX to pay), so ``cpu.TARGETS`` chooses it
+only where the CPU has them.
+
+NNCF (like ``openvino.convert_model``) sends usage telemetry unless told not to; embedrag opens
+no connection the user did not ask for, so NNCF is imported with its telemetry stubbed out, and
+the model is read with ``openvino.Core().read_model``, which sends nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from embedrag._optional import require
+from embedrag.embed.export.quantize import S8_SENSITIVE
+from embedrag.errors import ModelFormatError
+
+__all__ = ["CALIBRATION", "OV_RECIPE", "OV_RECIPES", "OvRecipe", "calibration_texts", "quantize_openvino"]
+
+CALIBRATION = Path(__file__).with_name("calibration.txt")
+"""One calibration text per line: 52 sentences and 10 paragraphs of 50-90 words."""
+
+
+@dataclass(frozen=True)
+class OvRecipe:
+    """How NNCF quantises: its preset, the MatMuls kept in float (names as in our graph), batch size."""
+
+    preset: str = "mixed"
+    keep: tuple[str, ...] = ()
+    batch: int = 8
+
+
+OV_RECIPES: dict[str, OvRecipe] = {
+    "ov-mixed": OvRecipe(),
+    "ov-performance": OvRecipe(preset="performance"),
+    "ov-keep5": OvRecipe(keep=S8_SENSITIVE[:5]),
+}
+OV_RECIPE = "ov-keep5"
+"""The recipe of the ``ov`` target (``Embedder(variant="int8-ov")``)."""
+
+
+def calibration_texts() -> list[str]:
+    """The shipped calibration texts, in file order.
+
+    >>> texts = calibration_texts()
+    >>> len(texts), sum(len(t.split()) > 40 for t in texts)
+    (62, 10)
+    """
+    return [line for line in CALIBRATION.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def quantize_openvino(fp32: Path, out: Path, model_dir: Path, *, recipe: str | OvRecipe = OV_RECIPE) -> None:
+    """Write the int8 OpenVINO IR of the fp32 ONNX graph ``fp32`` to ``out`` (``.xml``, its ``.bin`` beside it).
+
+    ``model_dir`` gives the tokenizer that turns the calibration text into the graph's inputs.
+    """
+    ov = require("openvino", extra="openvino", purpose="variant='int8-ov'")
+    nncf = _import_nncf()
+    chosen = recipe if isinstance(recipe, OvRecipe) else OV_RECIPES[recipe]
+    model = _read(ov, fp32, out)
+    inputs = {port.get_any_name() for port in model.inputs}
+    feeds = list(_feeds(model_dir, calibration_texts(), chosen.batch, inputs))
+    presets = {"mixed": nncf.QuantizationPreset.MIXED, "performance": nncf.QuantizationPreset.PERFORMANCE}
+    options: dict[str, Any] = {"model_type": nncf.ModelType.TRANSFORMER, "preset": presets[chosen.preset]}
+    if chosen.keep:
+        options["ignored_scope"] = nncf.IgnoredScope(names=list(chosen.keep), validate=False)
+    # NNCF draws rich progress bars on the console; a library call shows none unless asked.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        quantized = nncf.quantize(model, nncf.Dataset(feeds), subset_size=len(feeds), **options)
+    ov.save_model(quantized, str(out), compress_to_fp16=False)
+
+
+def _read(ov: ModuleType, fp32: Path, out: Path) -> Any:
+    """The fp32 ONNX graph as an OpenVINO model NNCF can walk.
+
+    Read directly, the frontend leaves the nodes it decomposed an unused output into (the mask
+    index of ``EmbedLayerNormalization``) hanging off live ones, and NNCF's graph builder stops
+    at them; a save and a read drop them.
+    """
+    core = ov.Core()
+    staged = out.with_name(f".{out.stem}.fp32.{os.getpid()}.xml")
+    try:
+        ov.save_model(core.read_model(str(fp32)), str(staged), compress_to_fp16=False)
+        return core.read_model(str(staged))
+    finally:
+        staged.unlink(missing_ok=True)
+        staged.with_suffix(".bin").unlink(missing_ok=True)
+
+
+def nncf_version() -> str:
+    """The installed NNCF's version (part of the graph cache key), or "" without NNCF."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nncf")
+    except PackageNotFoundError:
+        return ""
+
+
+def _import_nncf() -> ModuleType:
+    # NNCF decides at import whether to send telemetry; NNCF_CI set during the import stubs it out.
+    before = os.environ.get("NNCF_CI")
+    os.environ["NNCF_CI"] = "1"
+    try:
+        nncf = require("nncf", extra="openvino", purpose="variant='int8-ov'")
+    finally:
+        if before is None:
+            del os.environ["NNCF_CI"]
+        else:
+            os.environ["NNCF_CI"] = before
+    nncf.set_log_level(logging.ERROR)
+    return nncf
+
+
+def _feeds(model_dir: Path, texts: list[str], batch: int, inputs: set[str]) -> Iterator[dict[str, np.ndarray]]:
+    """The calibration texts as the graph's padded int64 inputs, ``batch`` texts at a time."""
+    from tokenizers import Tokenizer
+
+    from embedrag.embed.st_config import read_sentence_config
+
+    config = read_sentence_config(model_dir)
+    path = model_dir / "tokenizer.json"
+    if not path.is_file():
+        raise ModelFormatError(f"{path} is missing: int8 calibration needs the model's tokenizer.json")
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(config.max_tokens)
+    for start in range(0, len(texts), batch):
+        part = [t.lower() if config.lowercase else t for t in texts[start : start + batch]]
+        encoded = tokenizer.encode_batch(part)
+        width = max(len(e.ids) for e in encoded)
+        ids = np.zeros((len(encoded), width), np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encoded):
+            ids[row, : len(e.ids)], mask[row, : len(e.ids)] = e.ids, 1
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        yield {name: value for name, value in feed.items() if name in inputs}
