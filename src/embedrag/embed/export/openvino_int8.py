@@ -34,7 +34,8 @@ CPU: int8 dot products are exact). On that AVX2-only EPYC (no VNNI) the int8 mod
 than OpenVINO f32 (the int8 dot products need VNNI or AMX to pay), so ``cpu.TARGETS`` chooses it
 only where the CPU has them.
 
-NNCF (like ``openvino.convert_model``) sends usage telemetry unless told not to; embedrag opens
+Where torch is installed NNCF imports it (about 8 s, once per build; the cached model then runs on
+OpenVINO alone). NNCF (like ``openvino.convert_model``) sends usage telemetry unless told not to; embedrag opens
 no connection the user did not ask for, so NNCF is imported with its telemetry stubbed out, and
 the model is read with ``openvino.Core().read_model``, which sends nothing.
 """
