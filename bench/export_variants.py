@@ -2,6 +2,7 @@
 
 Run:  python bench/export_variants.py [--texts mixed|passages|sentences] [--items 300] [--rounds 3] [--threads 2]
       python bench/export_variants.py --sensitivity     # the sweep behind quantize.py's s8-vnni recipe
+      python bench/export_variants.py --sensitivity --weight-type u8   # the same for u8 (AVX2) graphs
       python bench/export_variants.py --graphs [OTHER.onnx ...]   # ops as ORT runs them, time per op type
 
 ``--graphs`` compares embedrag's fp32 and int8 graphs (and any other ONNX encoder given, e.g.
@@ -183,8 +184,8 @@ def report(results: dict[str, tuple[list[float], np.ndarray]], n: int) -> None:
 BLOCKS = (".attn", ".attn_out", ".ffn_in", ".ffn_out")
 
 
-def sensitivity(threads: int, workdir: Path, steps: int = 10) -> None:
-    """Rank the blocks by the harm of quantising each alone (s8), then keep the k worst in fp32.
+def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str = "s8") -> None:
+    """Rank the blocks by the harm of quantising each alone (``weight_type``), then keep the k worst in fp32.
 
     Calibration text: 24 passages and 64 sentences of lee_background.cor (the fidelity test holds
     out BBC News and lee.cor). Prints min / mean cosine to fp32 for each block and each k.
@@ -202,7 +203,7 @@ def sensitivity(threads: int, workdir: Path, steps: int = 10) -> None:
     blocks = [n for n in names if n == "emb" or n.endswith(BLOCKS)]
 
     def cosine(keep: list[str]) -> np.ndarray:
-        quantize_int8(fp32, out, recipe=Recipe(weight_type="s8", keep=tuple(keep)))
+        quantize_int8(fp32, out, recipe=Recipe(weight_type=weight_type, keep=tuple(keep)))
         return np.asarray((vectors(out) * reference).sum(1))
 
     harm = {}
@@ -259,7 +260,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--texts", choices=["mixed", "passages", "sentences"], default="mixed")
-    parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm (s8), then exit")
+    parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm, then exit")
+    parser.add_argument("--weight-type", choices=["s8", "u8"], default="s8", help="weights of the sweep's graphs")
     parser.add_argument("--graphs", nargs="*", type=Path, help="compare ops and profiles (also of these graphs)")
     args = parser.parse_args()
     if args.graphs is not None:
@@ -267,7 +269,7 @@ def main() -> None:
         return
     if args.sensitivity:
         with tempfile.TemporaryDirectory() as workdir:
-            sensitivity(args.threads, Path(workdir))
+            sensitivity(args.threads, Path(workdir), steps=12, weight_type=args.weight_type)
         return
     items = texts(args.items, args.texts)
     batches = make_batches(items, tokenizer(), args.batch)
