@@ -161,6 +161,8 @@ def main() -> None:
     }
     if openvino and target.name != "ov":
         engines["embedrag int8-ov, not chosen here (openvino, static)"] = ("embedrag-int8-ov", here)
+    if target.name == "ov":  # the build it displaced, to check the table's order on this CPU
+        engines["embedrag int8-vnni, not chosen here (onnxruntime, s8)"] = ("embedrag-int8-vnni", here)
     if openvino:
         engines["embedrag fp32 graph on openvino, probe"] = ("embedrag-fp32-openvino", here)
     if not args.no_remote:
