@@ -72,3 +72,32 @@ def test_the_shard_count_is_fixed_at_creation(pair: tuple[Collection, ShardedCol
     _, sharded = pair
     with pytest.raises(ConfigError, match="has 3 shards, not 2"):
         ShardedCollection.open(sharded.root, shards=2)
+
+
+def test_a_late_rerank_of_the_merged_candidates_ranks_as_one_collection(
+    ray_cluster: ModuleType, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A transformer (token vectors), kept by every shard: each candidate's are read from its shard.
+    # A quarter CPU per shard: the module's other pair holds 1.5 of the cluster's 2 CPUs.
+    root = tmp_path_factory.mktemp("sharded-late")
+    docs = _documents()[:40]
+    with (
+        Collection.open(root / "one", model="all-MiniLM-L6-v2", token_vectors=True) as single,
+        ShardedCollection.open(
+            root / "two", shards=2, model="all-MiniLM-L6-v2", cpus_per_shard=0.25, token_vectors=True
+        ) as sharded,
+    ):
+        single.add(docs)
+        sharded.add(docs)
+        for query in QUERIES[:3]:
+            expected = single.search(query, k=5, rerank="late")
+            got = sharded.search(query, k=5, rerank="late")
+            assert [h.id for h in got] == [h.id for h in expected], query
+            assert [h.score for h in got] == pytest.approx([h.score for h in expected], abs=1e-5)
+        # Every candidate's kept vectors come from its own shard (a chunk without them would be
+        # encoded at query time: the same scores, since those are quantized alike, but slower).
+        names = [(h.id.rpartition("#")[0], int(h.id.rpartition("#")[2])) for h in got]
+        assert set(sharded._kept_token_vectors(names)) == set(names)
+        assert {shard_of(doc_id, 2) for doc_id, _ in names} == {0, 1}
+        plain = sharded.search(QUERIES[0], k=5)
+        assert [h.score for h in plain] != [h.score for h in sharded.search(QUERIES[0], k=5, rerank="late")]

@@ -21,6 +21,7 @@ from embedrag.index.bm25 import CorpusStats
 from embedrag.index.filters import FilterSpec, as_filters
 from embedrag.index.retrieval import check_k
 from embedrag.index.schema import DB_NAME
+from embedrag.index.token_vectors import Quantized
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
 from embedrag.ingest.passages import DEFAULT_PASSAGE_CONTEXT, Passages, check_passage_context
 from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
@@ -31,7 +32,7 @@ from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
 from embedrag.rag.llm import chat
 from embedrag.search.modes import CANDIDATES, MODES, Mode, Query, check_search
 from embedrag.search.recommend import nearest_documents, rocchio
-from embedrag.search.rerank import Reranker, make_reranker
+from embedrag.search.rerank import Reranker, StoredTokens, make_reranker
 from embedrag.tokenize import Tokenizer, load_tokenizer
 from embedrag.types import Document, EmbeddedDocument, EmbeddingSpec, Hit
 
@@ -425,20 +426,32 @@ class Collection:
         a sharded collection adds its shards' up and searches each with the sum."""
         return self._index.corpus_stats(query)
 
-    def reranker(self, name: str) -> Reranker:
+    def reranker(self, name: str, *, kept: StoredTokens | None = None) -> Reranker:
         """The reranker ``name`` (``late`` or a cross-encoder) as ``search(rerank=name)`` applies it:
         ``late`` reads the token vectors the collection keeps, if it keeps them, and encodes the others
-        as the collection embedded them (under their title and headings: its ``passage_context``)."""
-        if name not in self._rerankers:
-            stored = self._store.token_vectors_of if self._store.token_vectors != "none" else None
-            passages = self._passages
-            self._rerankers[name] = make_reranker(
-                name,
-                self.embedder,
-                stored=stored,
-                passage_text=lambda hit: passages.embedded_text(hit.text, hit.metadata),
-            )
-        return self._rerankers[name]
+        as the collection embedded them (under their title and headings: its ``passage_context``).
+
+        ``kept``: where the kept token vectors are read instead of this collection (a sharded
+        collection reads each chunk's from its shard); it is used only if this collection keeps them.
+        """
+        if kept is None and name in self._rerankers:
+            return self._rerankers[name]
+        keeps = self._store.token_vectors != "none"
+        passages = self._passages
+        reranker = make_reranker(
+            name,
+            self.embedder,
+            stored=(kept or self.kept_token_vectors) if keeps else None,
+            passage_text=lambda hit: passages.embedded_text(hit.text, hit.metadata),
+        )
+        if kept is None:
+            self._rerankers[name] = reranker
+        return reranker
+
+    def kept_token_vectors(self, chunks: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Quantized]:
+        """The token vectors this collection keeps of chunks named ``(doc_id, position)`` (none if it
+        keeps none; a chunk without any, or damaged, is left out)."""
+        return self._store.token_vectors_of(chunks)
 
     def similar(self, doc_id: str, *, k: int = 10, filters: FilterSpec | None = None) -> list[Hit]:
         """Chunks of other documents closest to document ``doc_id`` (the mean of its chunks)."""

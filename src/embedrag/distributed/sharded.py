@@ -12,6 +12,8 @@ so that the result equals what one collection over the same documents returns (i
 - ``hybrid``: both lists, each as long as the fusion's window (:data:`embedrag.search.modes.CANDIDATES`),
   fused here by the same function, which reads the chunk count of all shards (the statistics' count).
   Two rounds to the shards: the dense lists and the statistics at once, then the BM25 lists.
+- ``rerank``: the merged candidates (as many as one collection reranks) are reordered here by the
+  same reranker; ``late`` reads each candidate's kept token vectors from its shard (a third round).
 
 Exact equality holds where one collection searches exactly (dense search below its exact threshold,
 or ``exact=True``; BM25 always). Content repeated under two ids is refused only inside a shard.
@@ -30,10 +32,10 @@ from typing import Any
 
 from embedrag.collection import Collection
 from embedrag.distributed.cluster import ray_module
-from embedrag.embed import Embedder
 from embedrag.errors import ConfigError, StoreError
 from embedrag.index.bm25 import CorpusStats
 from embedrag.index.filters import FilterSpec
+from embedrag.index.token_vectors import Quantized
 from embedrag.ingest import Skipped, load_path
 from embedrag.ingest.pipeline import IngestReport
 from embedrag.search.fusion import fuse
@@ -60,8 +62,8 @@ def shard_of(doc_id: str, shards: int) -> int:
 class _Shard:
     """One shard's collection inside a Ray actor: the methods a coordinator calls."""
 
-    def __init__(self, path: str, model: str | None) -> None:
-        self.collection = Collection.open(path, model=model)
+    def __init__(self, path: str, model: str | None, token_vectors: bool | None) -> None:
+        self.collection = Collection.open(path, model=model, token_vectors=token_vectors)
 
     def add(self, documents: list[Document]) -> IngestReport:
         return self.collection.add(documents)
@@ -81,6 +83,9 @@ class _Shard:
     def bm25(self, query: str, n: int, filters: FilterSpec | None, stats: CorpusStats) -> list[Hit]:
         return self.collection.search(query, k=n, mode="bm25", filters=filters, corpus_stats=stats)
 
+    def kept_token_vectors(self, chunks: list[tuple[str, int]]) -> dict[tuple[str, int], Quantized]:
+        return self.collection.kept_token_vectors(chunks)
+
     def close(self) -> None:
         self.collection.close()
 
@@ -88,31 +93,37 @@ class _Shard:
 class ShardedCollection:
     """``shards`` collections behind Ray actors, written and searched as one (see the module's notes)."""
 
-    def __init__(self, root: Path, actors: list[Any], embedder: Embedder) -> None:
+    def __init__(self, root: Path, actors: list[Any], first: Collection) -> None:
         self.root = root
         self._actors = actors
-        self._embedder = embedder
+        self._first = first
+        """Shard 0 opened here too, read only: the shards' model for queries, and their reranker."""
+        self._embedder = first.embedder
         self._ray = ray_module()
 
     @classmethod
     def open(
-        cls, path: str | Path, *, shards: int | None = None, model: str | None = None, cpus_per_shard: float = 1.0
+        cls,
+        path: str | Path,
+        *,
+        shards: int | None = None,
+        model: str | None = None,
+        cpus_per_shard: float = 1.0,
+        token_vectors: bool | None = None,
     ) -> ShardedCollection:
         """Open (or create, given ``shards``) the sharded collection at ``path`` on the connected Ray cluster.
 
         Each shard's actor takes ``cpus_per_shard`` CPUs (its encoder's threads when it ingests).
+        ``token_vectors``: as :meth:`Collection.open`'s, for every shard (kept for ``rerank="late"``).
         """
         ray, root = ray_module(), Path(path)
         if not ray.is_initialized():
             raise ConfigError("a sharded collection runs on Ray: connect first (ray.init, or --ray)")
         count = _layout(root, shards)
         remote = ray.remote(num_cpus=cpus_per_shard)(_Shard)
-        actors = [remote.remote(str(root / f"shard-{i:03d}"), model) for i in range(count)]
+        actors = [remote.remote(str(root / f"shard-{i:03d}"), model, token_vectors) for i in range(count)]
         ray.get([actor.chunk_count.remote() for actor in actors])  # every shard is open (and created)
-        first = Collection.open(root / "shard-000", create=False)  # the shards' model, for queries
-        embedder = first.embedder
-        first.close()
-        return cls(root, actors, embedder)
+        return cls(root, actors, Collection.open(root / "shard-000", create=False))
 
     @property
     def shards(self) -> int:
@@ -124,6 +135,7 @@ class ShardedCollection:
         for actor in self._actors:
             self._ray.kill(actor)
         self._actors = []
+        self._first.close()
 
     def __enter__(self) -> ShardedCollection:
         return self
@@ -183,10 +195,24 @@ class ShardedCollection:
         filters: FilterSpec | None = None,
         fusion: str = "adaptive",
         exact: bool = False,
+        rerank: str | None = None,
     ) -> list[Hit]:
-        """The ``k`` best chunks of all shards, as :meth:`Collection.search` ranks them in one collection."""
+        """The ``k`` best chunks of all shards, as :meth:`Collection.search` ranks them in one collection.
+
+        ``rerank`` (``late`` or a cross-encoder) reorders the merged candidates, as one collection's
+        search reorders its own; ``late`` reads each chunk's kept token vectors from its shard.
+        """
         check_search(query, k, mode, fusion)
-        n = max(k, CANDIDATES) if mode == "hybrid" else k
+        n = max(k, CANDIDATES) if (mode == "hybrid" or rerank) else k
+        found = self._candidates(query, n, mode, filters, fusion, exact)[: n if rerank else k]
+        if rerank:
+            found = self._first.reranker(rerank, kept=self._kept_token_vectors)(query, found)
+        return found[:k]
+
+    def _candidates(
+        self, query: str, n: int, mode: str, filters: FilterSpec | None, fusion: str, exact: bool
+    ) -> list[Hit]:
+        """The ``n`` best chunks of all shards by ``mode``, merged."""
         ray, actors = self._ray, self._actors
         # Two rounds: the dense lists travel with BM25's statistics, then the BM25 lists.
         dense = []
@@ -194,13 +220,21 @@ class ShardedCollection:
             vector = self._embedder.for_role("query").embed([query]).vectors[0]
             dense = [a.dense.remote(vector, n, filters, exact) for a in actors]
         if mode == "dense":
-            return _best(ray.get(dense), n)[:k]
+            return _best(ray.get(dense), n)
         stats = CorpusStats.merged(ray.get([a.corpus_stats.remote(query) for a in actors]))
         lexical = _best(ray.get([a.bm25.remote(query, n, filters, stats) for a in actors]), n)
         if mode == "bm25":
-            return lexical[:k]
+            return lexical
         # stats.chunks counts the live chunks of all shards: the chunk count adaptive fusion reads
-        return self._fused(_best(ray.get(dense), n), lexical, fusion, stats.chunks)[:k]
+        return self._fused(_best(ray.get(dense), n), lexical, fusion, stats.chunks)
+
+    def _kept_token_vectors(self, chunks: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Quantized]:
+        """The kept token vectors of ``chunks`` (``(doc_id, position)``), each read from its document's shard."""
+        parts: list[list[tuple[str, int]]] = [[] for _ in self._actors]
+        for chunk in chunks:
+            parts[shard_of(chunk[0], self.shards)].append(chunk)
+        calls = [actor.kept_token_vectors.remote(part) for actor, part in zip(self._actors, parts, strict=True) if part]
+        return {name: vectors for found in self._ray.get(calls) for name, vectors in found.items()}
 
     def _fused(self, dense: list[Hit], lexical: list[Hit], fusion: str, chunks: int) -> list[Hit]:
         lists = [[(h.id, h.score) for h in dense], [(h.id, h.score) for h in lexical]]
