@@ -10,7 +10,7 @@ import pytest
 from embedrag.embed.embedder import pinned_variant
 from embedrag.embed.export import onnx_for
 from embedrag.embed.export.openvino_int8 import calibration_texts, quantize_openvino
-from embedrag.errors import MissingDependencyError
+from embedrag.errors import MissingDependencyError, ModelFormatError
 
 
 def test_calibration_text_ships_with_the_package() -> None:
@@ -46,3 +46,16 @@ def test_without_nncf_the_build_names_the_extra(
     monkeypatch.setitem(sys.modules, "nncf", None)  # an import of it now fails
     with pytest.raises(MissingDependencyError, match=r"embedrag-toolkit\[openvino\]"):
         quantize_openvino(onnx_for(tiny_bert), tmp_path / "model.xml", tiny_bert)
+
+
+def test_a_graph_nncf_cannot_quantise_is_a_model_format_error(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nncf = pytest.importorskip("nncf")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no pattern matched")
+
+    monkeypatch.setattr(nncf, "quantize", fail)
+    with pytest.raises(ModelFormatError, match=r"NNCF could not quantise .*int8-vnni"):
+        quantize_openvino(onnx_for(tiny_model), tmp_path / "model.xml", tiny_model)

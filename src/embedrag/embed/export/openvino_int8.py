@@ -95,7 +95,9 @@ def calibration_texts() -> list[str]:
 def quantize_openvino(fp32: Path, out: Path, model_dir: Path, *, recipe: str | OvRecipe = OV_RECIPE) -> None:
     """Write the int8 OpenVINO IR of the fp32 ONNX graph ``fp32`` to ``out`` (``.xml``, its ``.bin`` beside it).
 
-    ``model_dir`` gives the tokenizer that turns the calibration text into the graph's inputs.
+    ``model_dir`` gives the tokenizer that turns the calibration text into the graph's inputs. The
+    recipe's ``keep`` names are those of embedrag's BERT graph; other graphs (built through torch)
+    have other names and get every MatMul quantised, at a fidelity measured only for MiniLM's graph.
     """
     ov = require("openvino", extra="openvino", purpose="variant='int8-ov'")
     nncf = _import_nncf()
@@ -109,7 +111,13 @@ def quantize_openvino(fp32: Path, out: Path, model_dir: Path, *, recipe: str | O
         options["ignored_scope"] = nncf.IgnoredScope(names=list(chosen.keep), validate=False)
     # NNCF draws rich progress bars on the console; a library call shows none unless asked.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        quantized = nncf.quantize(model, nncf.Dataset(feeds), subset_size=len(feeds), **options)
+        try:
+            quantized = nncf.quantize(model, nncf.Dataset(feeds), subset_size=len(feeds), **options)
+        except Exception as exc:  # NNCF's own errors name no remedy: one that does, with the cause
+            raise ModelFormatError(
+                f"NNCF could not quantise {fp32} for OpenVINO ({type(exc).__name__}: {exc}); "
+                "variant='int8-vnni' or 'int8-avx2' builds ONNX Runtime's int8 instead"
+            ) from exc
     ov.save_model(quantized, str(out), compress_to_fp16=False)
 
 
