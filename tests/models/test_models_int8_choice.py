@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from embedrag.embed.export.cpu import cpu_flags, has_bf16, int8_target
+from embedrag.embed.export.cpu import cpu_flags, has_bf16, installed_engines, int8_target
 
 
 def test_models_json_names_the_int8_target_and_why(cli) -> None:  # type: ignore[no-untyped-def]
@@ -12,7 +12,15 @@ def test_models_json_names_the_int8_target_and_why(cli) -> None:  # type: ignore
     assert result.code == 0
     int8 = json.loads(result.out)["int8"]
     target = int8_target()
-    assert int8 == {"target": target.name, "recipe": target.recipe, "why": target.why, "cpu_flags": sorted(cpu_flags())}
+    assert int8 == {
+        "target": target.name,
+        "variant": target.variant,
+        "engine": target.engine,
+        "recipe": target.recipe,
+        "why": target.why,
+        "cpu_flags": sorted(cpu_flags()),
+        "installed": sorted(installed_engines()),
+    }
 
 
 def test_models_table_names_the_int8_target(cli) -> None:  # type: ignore[no-untyped-def]
