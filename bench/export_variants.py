@@ -3,6 +3,7 @@
 Run:  python bench/export_variants.py [--texts mixed|passages|sentences] [--items 300] [--rounds 3] [--threads 2]
       python bench/export_variants.py --sensitivity     # the sweep behind quantize.py's s8-vnni recipe
       python bench/export_variants.py --sensitivity --weight-type u8   # the same for u8 (AVX2) graphs
+      python bench/export_variants.py --ov-recipes      # fidelity of each OpenVINO static int8 recipe
       python bench/export_variants.py --graphs [OTHER.onnx ...]   # ops as ORT runs them, time per op type
 
 ``--graphs`` compares embedrag's fp32 and int8 graphs (and any other ONNX encoder given, e.g.
@@ -58,6 +59,7 @@ import time
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -100,11 +102,18 @@ def tokenizer() -> Tokenizer:
 
 
 def onnx_engine(path: Path, threads: int, tok: Tokenizer) -> Engine:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    """An ONNX graph on ONNX Runtime, or an OpenVINO IR (``.xml``) on OpenVINO with its float parts in f32."""
+    session: Any
+    if path.suffix == ".xml":
+        from embedrag.embed.onnx_backend import OpenVinoSession
+
+        session = OpenVinoSession(path, threads, precision="f32", purpose="an OpenVINO engine")
+    else:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def run(batch: list[str]) -> np.ndarray:
         enc = tok.encode_batch(batch)
@@ -217,6 +226,26 @@ def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str =
         print(f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}", flush=True)
 
 
+def ov_recipes(threads: int, workdir: Path) -> None:
+    """Min / mean cosine to fp32 of each OpenVINO static int8 recipe (``openvino_int8.OV_RECIPES``).
+
+    Texts: the first 300 BBC News paragraphs of bench/embed.py, none of them calibration text.
+    """
+    from _common import bbc_passages
+    from embedrag.embed.export.openvino_int8 import OV_RECIPES, quantize_openvino
+
+    tok = tokenizer()
+    fp32 = onnx_for(MODEL)
+    batches = make_batches(bbc_passages(300), tok, 32)
+    reference = np.concatenate([onnx_engine(fp32, threads, tok)(b) for b in batches])
+    for name, recipe in OV_RECIPES.items():
+        out = workdir / f"{name}.xml"
+        quantize_openvino(fp32, out, MODEL, recipe=recipe)
+        run = onnx_engine(out, threads, tok)
+        cos = (np.concatenate([run(b) for b in batches]) * reference).sum(1)
+        print(f"{name} {recipe}: min cos {cos.min():.4f}, mean {cos.mean():.4f}", flush=True)
+
+
 def graphs(others: list[Path], threads: int, items: int) -> None:
     """Op counts after ORT's load-time optimisation, and profiled time per op type, of each graph."""
     import collections
@@ -263,7 +292,12 @@ def main() -> None:
     parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm, then exit")
     parser.add_argument("--weight-type", choices=["s8", "u8"], default="s8", help="weights of the sweep's graphs")
     parser.add_argument("--graphs", nargs="*", type=Path, help="compare ops and profiles (also of these graphs)")
+    parser.add_argument("--ov-recipes", action="store_true", help="fidelity of OpenVINO's static int8 recipes")
     args = parser.parse_args()
+    if args.ov_recipes:
+        with tempfile.TemporaryDirectory() as workdir:
+            ov_recipes(args.threads, Path(workdir))
+        return
     if args.graphs is not None:
         graphs(args.graphs, args.threads, args.items)
         return

@@ -10,34 +10,36 @@ their inputs and corrects the biases; softmax and layer norms stay float. The qu
 an OpenVINO IR (``model.xml`` + ``model.bin``) in the graph cache, keyed by the recipe, the
 calibration text and the NNCF version.
 
-Fidelity, min / mean cosine to fp32 on held-out text (48: the 24 BBC News paragraphs and 24
-Lee-corpus sentences of tests/embed/export/test_int8_fidelity.py, which asks 0.99 / 0.995) and on
-300 BBC News paragraphs (``bench/embed.py``'s first 300), OpenVINO f32 for the float parts:
+Fidelity, min / mean cosine to fp32, float parts in f32: on 300 BBC News paragraphs (the first
+300 of ``bench/embed.py``) as ``python bench/export_variants.py --ov-recipes`` prints them, and on
+the 48 held-out texts of tests/embed/export/test_int8_fidelity.py (24 BBC News paragraphs, 24
+Lee-corpus sentences; it asks 0.99 / 0.995), from a scratch script calling
+:func:`quantize_openvino` on them:
 
-=========================================  ===============  ===============
-recipe                                     held-out (48)    BBC News (300)
-=========================================  ===============  ===============
-``ov-mixed``: every MatMul NNCF takes       0.9866 / 0.9947  0.9858 / 0.9943
-``ov-performance`` (symmetric activations)  0.9887 / 0.9943  0.9859 / 0.9938
-``ov-mixed``, first 3 of ``S8_SENSITIVE``   0.9902 / 0.9956  0.9881 / 0.9952
-``ov-mixed``, first 4                       0.9931 / 0.9964  0.9908 / 0.9963
-``ov-keep5``: first 5 (all FFN) in float    0.9946 / 0.9968  0.9925 / 0.9967
-=========================================  ===============  ===============
+======================================================  ===============  ===============
+recipe                                                  BBC News (300)   held-out (48)
+======================================================  ===============  ===============
+``ov-mixed``: every MatMul NNCF takes                    0.9858 / 0.9943  0.9866 / 0.9947
+``ov-performance``: the same, symmetric activations      0.9859 / 0.9938  0.9887 / 0.9943
+``ov-keep3``: the first 3 of ``S8_SENSITIVE`` in float   0.9881 / 0.9952  0.9902 / 0.9956
+``ov-keep4``: the first 4                                0.9908 / 0.9963  0.9931 / 0.9964
+``ov-keep5``: the first 5 (all FFN), the ``ov`` recipe   0.9925 / 0.9967  0.9946 / 0.9968
+======================================================  ===============  ===============
 
 So quantising everything misses the 0.99 budget on longer text, as ONNX Runtime's s8 did; the
 five feed-forward MatMuls that ranked most sensitive under s8 (``quantize.S8_SENSITIVE``) stay
-float, 28% of the weight MatMuls' FLOPs. (ONNX Runtime's own ``quantize_static`` with min/max calibration,
-QDQ around every MatMul, gave 0.876 min on the held-out set, read by ONNX Runtime or OpenVINO
-alike: the GELU outputs' outliers need NNCF's smoothing.) Measured with a scratch script that
-calls :func:`quantize_openvino` per recipe on an AMD EPYC (the fidelity does not depend on the
-CPU: int8 dot products are exact). On that AVX2-only EPYC (no VNNI) the int8 model runs no faster
-than OpenVINO f32 (the int8 dot products need VNNI or AMX to pay), so ``cpu.TARGETS`` chooses it
-only where the CPU has them.
+float, 28% of the weight MatMuls' FLOPs. (ONNX Runtime's own ``quantize_static`` with min/max
+calibration on 88 texts of lee_background.cor, QDQ around every MatMul, gave 0.876 min on the
+held-out set, read by ONNX Runtime or OpenVINO alike, in another scratch script: the GELU outputs'
+outliers need NNCF's smoothing.) Cosines were measured on an AMD EPYC; they do not depend on the
+CPU's int8 instructions (int8 dot products are exact), only the float parts' precision does. On
+that AVX2-only EPYC (no VNNI) the int8 model runs no faster than OpenVINO f32 (the int8 dot
+products need VNNI or AMX to pay), so ``cpu.TARGETS`` chooses it only where the CPU has them.
 
 Where torch is installed NNCF imports it (about 8 s, once per build; the cached model then runs on
-OpenVINO alone). NNCF (like ``openvino.convert_model``) sends usage telemetry unless told not to; embedrag opens
-no connection the user did not ask for, so NNCF is imported with its telemetry stubbed out, and
-the model is read with ``openvino.Core().read_model``, which sends nothing.
+OpenVINO alone). NNCF (like ``openvino.convert_model``) sends usage telemetry unless told not to;
+embedrag opens no connection the user did not ask for, so NNCF is imported with its telemetry
+stubbed out, and the model is read with ``openvino.Core().read_model``, which sends nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class OvRecipe:
 OV_RECIPES: dict[str, OvRecipe] = {
     "ov-mixed": OvRecipe(),
     "ov-performance": OvRecipe(preset="performance"),
+    "ov-keep3": OvRecipe(keep=S8_SENSITIVE[:3]),
+    "ov-keep4": OvRecipe(keep=S8_SENSITIVE[:4]),
     "ov-keep5": OvRecipe(keep=S8_SENSITIVE[:5]),
 }
 OV_RECIPE = "ov-keep5"
