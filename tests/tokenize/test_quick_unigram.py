@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 
@@ -126,3 +127,18 @@ def test_a_static_query_is_embedded_without_building_the_full_tokenizer(lee_text
     assert "tokenizer" not in vars(backend)  # the 276,326-piece model was not built
     backend.tokenizer  # noqa: B018 - build it: every later call goes through it
     assert np.array_equal(backend.encode(queries, "error").vectors, quick)
+
+
+def test_threads_sharing_one_quick_tokenizer_each_get_their_own_ids(
+    lee_text: str, static_full: tokenizers.Tokenizer
+) -> None:
+    # Each call sets the shared tokenizer's model to its own pieces: unguarded, a thread encoded
+    # with another's (wrong ids, or an IndexError mapping them back; a server's clients found it).
+    path = STATIC / "tokenizer.json"
+    quick = QuickUnigram.open(path, hash_files([path]))
+    assert quick is not None
+    texts = varied(lee_text, seed=5)[:64]
+    expected = full_ids(static_full, texts)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda i: quick.encode_batch([texts[i % 64]])[0], range(640)))
+    assert got == [expected[i % 64] for i in range(640)]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,6 +66,9 @@ class QuickUnigram:
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._tokenizer.encode_special_tokens = True
+        self._lock = threading.Lock()
+        """Each call sets the tokenizer's model to its own pieces: one call at a time (a server's
+        threads share this object)."""
 
     @property
     def unk_id(self) -> int:
@@ -112,8 +116,10 @@ class QuickUnigram:
         where = np.searchsorted(self._hashes, np.array([_hash(piece_of[i]) for i in extra], dtype=np.uint64))
         vocab = [*self._head, *zip((piece_of[i] for i in extra), self._scores[where].tolist(), strict=True)]
         back = np.array([*range(len(self._head)), *extra], dtype=np.int64)
-        self._tokenizer.model = models.Unigram(vocab, self._unk, False)
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        model = models.Unigram(vocab, self._unk, False)
+        with self._lock:
+            self._tokenizer.model = model
+            encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
         return [back[np.asarray(e.ids, dtype=np.int64)].tolist() for e in encodings]
 
 
