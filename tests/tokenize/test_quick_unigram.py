@@ -118,6 +118,20 @@ def test_other_tokenizers_are_left_to_the_full_model(tmp_path: Path, kind: str) 
     path = tmp_path / "tokenizer.json"
     tokenizers.Tokenizer(model).save(str(path))
     assert QuickUnigram.open(path, hash_files([path])) is None
+    assert QuickUnigram.open(path, hash_files([path])) is None  # from the cache's mark, unparsed
+    assert len(list(cache_dir("unigram").glob(f"{hash_files([path])[:40]}.*.unsuited"))) == 1
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, static_full: tokenizers.Tokenizer
+) -> None:
+    path = STATIC / "tokenizer.json"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setattr("embedrag.tokenize.quick_unigram.cache_dir", lambda *_: blocker / "cache")
+    quick = QuickUnigram.open(path, "unwritable")  # publishing under a file fails (root or not)
+    assert quick is not None
+    assert quick.encode_batch(ODD) == full_ids(static_full, ODD)
 
 
 def test_a_static_query_is_embedded_without_building_the_full_tokenizer(lee_text: str) -> None:

@@ -79,7 +79,10 @@ class QuickUnigram:
     def open(cls, path: Path, key: str) -> QuickUnigram | None:
         """The quick tokenizer of ``path`` (``key``: its content hash), from the cache or built once;
         ``None`` when the file is not a plain Unigram model."""
-        target = cache_dir("unigram") / f"{key[:40]}.v{_FORMAT}.npz"
+        folder = cache_dir("unigram")
+        target, unsuited = folder / f"{key[:40]}.v{_FORMAT}.npz", folder / f"{key[:40]}.v{_FORMAT}.unsuited"
+        if unsuited.exists():
+            return None
         if target.exists():
             try:
                 with np.load(target, allow_pickle=False) as npz:  # zip members carry a CRC: damage raises
@@ -87,10 +90,14 @@ class QuickUnigram:
             except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
                 log.info("rebuilding %s, which cannot be read: %s", target, exc)
         table = _table(json.loads(path.read_text(encoding="utf-8")))
-        if table is None:
-            return None
-        publish(target, lambda temp: _save(temp, table))
-        return cls(table)
+        try:  # a cache that cannot be written costs the next process this build again, nothing more
+            if table is None:
+                publish(unsuited, lambda temp: temp.touch())
+            else:
+                publish(target, lambda temp: _save(temp, table))
+        except OSError as exc:
+            log.warning("cannot cache %s: %s", target, exc)
+        return None if table is None else cls(table)
 
     def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
         """Ids of ``texts`` without special tokens, identical to the full model's."""
