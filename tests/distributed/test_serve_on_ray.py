@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from embedrag.collection import Collection
+from embedrag.distributed.sharded import ShardedCollection
 from embedrag.server import ServerSettings, create_app
 from embedrag.server.ray_serve import deploy, stop
 from embedrag.types import Document
@@ -30,17 +31,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+NOTES = [
+    Document("cats", "Cats purr and chase mice in the barn.", "cats"),
+    Document("stocks", "Stock markets fell sharply today.", "stocks"),
+    Document("rain", "Rain fell on the valley all week.", "rain"),
+    Document("mice", "Field mice store seeds for the winter.", "mice"),
+]
+
+
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> ServerSettings:
+def settings(ray_cluster: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> ServerSettings:
+    """A collections folder with ``notes`` and ``notes-sharded``, the same documents in 2 shards."""
     root = tmp_path_factory.mktemp("served")
     with Collection.open(root / "notes", model=STATIC) as col:
-        col.add(
-            [
-                Document("cats", "Cats purr and chase mice in the barn.", "cats"),
-                Document("stocks", "Stock markets fell sharply today.", "stocks"),
-                Document("rain", "Rain fell on the valley all week.", "rain"),
-            ]
-        )
+        col.add(NOTES)
+    with ShardedCollection.open(root / "notes-sharded", shards=2, model=STATIC, cpus_per_shard=0.1) as sharded:
+        sharded.add(NOTES)
     return ServerSettings(host="127.0.0.1", port=_free_port(), models=(STATIC,), collections=root)
 
 
@@ -82,3 +88,33 @@ def test_errors_keep_their_status_and_json_body(ray_url: str) -> None:
     got = httpx.post(f"{ray_url}/v1/collections/missing/search", json={"query": "x"}, timeout=30)
     assert got.status_code == 404
     assert got.json()["error"]["code"]
+
+
+def test_a_sharded_collection_is_served_by_shard_searchers_as_one_collection(ray_url: str) -> None:
+    listed = {c["name"]: c for c in httpx.get(f"{ray_url}/v1/collections", timeout=30).json()["data"]}
+    assert listed["notes-sharded"]["chunks"] == listed["notes"]["chunks"] == len(NOTES)
+    for body in ({"query": "cats hunting mice", "k": 3}, {"query": "fell", "k": 2, "mode": "bm25"}):
+        one = httpx.post(f"{ray_url}/v1/collections/notes/search", json=body, timeout=30).json()["data"]
+        for _ in range(3):  # whichever replica answers: each holds its own shard searchers
+            got = httpx.post(f"{ray_url}/v1/collections/notes-sharded/search", json=body, timeout=30)
+            assert got.status_code == 200
+            hits = got.json()["data"]
+            assert [h["id"] for h in hits] == [h["id"] for h in one]
+            assert [h["score"] for h in hits] == pytest.approx([h["score"] for h in one], abs=1e-5)
+    # Written through one replica's shard actors, read by every replica's (each catches up from SQLite).
+    added = httpx.post(
+        f"{ray_url}/v1/collections/notes-sharded/documents",
+        json={"documents": [{"id": "owls", "text": "Owls hunt voles at night."}]},
+        timeout=60,
+    )
+    assert added.status_code == 200 and added.json()["added"] == 1
+    for _ in range(3):
+        hits = httpx.post(
+            f"{ray_url}/v1/collections/notes-sharded/search", json={"query": "owls voles", "k": 1}, timeout=30
+        ).json()["data"]
+        assert [h["id"] for h in hits] == ["owls#0"]
+    gone = httpx.delete(f"{ray_url}/v1/collections/notes-sharded/documents/owls", timeout=30)
+    assert gone.status_code == 200
+    similar = httpx.post(f"{ray_url}/v1/collections/notes-sharded/similar", json={"doc_id": "cats"}, timeout=30)
+    assert similar.status_code == 400
+    assert "not available on a sharded collection" in similar.json()["error"]["message"]

@@ -74,6 +74,12 @@ class _Shard:
     def chunk_count(self) -> int:
         return int(self.collection.stats()["chunks"])
 
+    def stats(self) -> dict[str, Any]:
+        return self.collection.stats()
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.collection.has_document(doc_id)
+
     def corpus_stats(self, query: str) -> CorpusStats:
         return self.collection.corpus_stats(query)
 
@@ -86,8 +92,12 @@ class _Shard:
     def kept_token_vectors(self, chunks: list[tuple[str, int]]) -> dict[tuple[str, int], Quantized]:
         return self.collection.kept_token_vectors(chunks)
 
-    def close(self) -> None:
-        self.collection.close()
+    def close(self, save: bool) -> None:
+        self.collection.close(save=save)
+
+
+_SUMMED = ("documents", "chunks", "generation", "token_vector_bytes")
+"""The counts of :meth:`Collection.stats` that a sharded collection adds up over its shards."""
 
 
 class ShardedCollection:
@@ -129,9 +139,34 @@ class ShardedCollection:
     def shards(self) -> int:
         return len(self._actors)
 
-    def close(self) -> None:
-        """Close every shard's collection (publishing derived files) and end the actors."""
-        self._ray.get([actor.close.remote() for actor in self._actors])
+    @staticmethod
+    def exists(path: str | Path) -> bool:
+        """Whether ``path`` holds a sharded collection (its ``shards.json``)."""
+        return (Path(path) / LAYOUT).is_file()
+
+    def stats(self) -> dict[str, Any]:
+        """:meth:`Collection.stats` of the whole: counts summed over the shards, the spec (the same in
+        every shard), ``path`` the sharded collection's folder and ``shards`` their number."""
+        parts = self._ray.get([actor.stats.remote() for actor in self._actors])
+        merged = {**parts[0], **{key: sum(part[key] for part in parts) for key in _SUMMED}}
+        return {**merged, "path": str(self.root), "shards": self.shards}
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether a document with this id is stored (in the shard its id hashes to)."""
+        return bool(self._ray.get(self._actors[shard_of(doc_id, self.shards)].has_document.remote(doc_id)))
+
+    def __getattr__(self, name: str) -> Any:
+        """What a collection offers that a sharded one does not yet: a clear error, not a missing attribute."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise ConfigError(
+            f"{name} is not available on a sharded collection yet; it offers search (dense, bm25, "
+            "hybrid, rerank), add, ingest, delete, has_document and stats"
+        )
+
+    def close(self, *, save: bool = True) -> None:
+        """Close every shard's collection (publishing derived files unless ``save=False``) and end the actors."""
+        self._ray.get([actor.close.remote(save) for actor in self._actors])
         for actor in self._actors:
             self._ray.kill(actor)
         self._actors = []

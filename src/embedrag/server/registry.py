@@ -2,6 +2,9 @@
 
 A collection is a sub-directory of the server's collections directory. Names are checked
 against :data:`NAME_PATTERN` before any path is built, so no request can reach outside it.
+A sharded collection (:mod:`embedrag.distributed.sharded`) is served where the server runs on Ray
+(``embedrag serve --ray``): each of its shards is searched by a Ray actor, and the search merges
+their answers as one collection would rank them.
 A :class:`Collection` shares one SQLite connection, so each is used by one thread at a time
 (its lock); the server's encoders are shared with the collections built by the same model.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +21,7 @@ from pathlib import Path
 
 from embedrag.collection import Collection
 from embedrag.embed import Embedder
+from embedrag.errors import ConfigError
 from embedrag.server.errors import ApiError
 from embedrag.tokenize import Tokenizer, load_tokenizer
 
@@ -52,6 +57,14 @@ def _not_found(name: str) -> ApiError:
     return ApiError(404, f"no collection named {name!r}", type="not_found_error", code="collection_not_found")
 
 
+SHARD_CPUS = 0.1
+"""CPUs each shard's actor reserves when a server opens a sharded collection: a searcher, not an encoder."""
+
+
+def _sharded(path: Path) -> bool:
+    return (path / "shards.json").is_file()  # embedrag.distributed.sharded.LAYOUT, without importing Ray
+
+
 class _Entry:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
@@ -74,7 +87,12 @@ class CollectionRegistry:
 
     def names(self) -> list[str]:
         """Names of the collections on disk, sorted."""
-        return sorted(p.name for p in self.root.iterdir() if _NAME.fullmatch(p.name) and Collection.exists(p))
+        sharded = _ray_ready()  # a server not on Ray lists only what it can open
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if _NAME.fullmatch(p.name) and (Collection.exists(p) or (sharded and _sharded(p)))
+        )
 
     @contextmanager
     def use(self, name: str) -> Iterator[Collection]:
@@ -87,6 +105,9 @@ class CollectionRegistry:
         path = self._path(name)
         with self._lock:
             if name not in self._open:
+                if _sharded(path):
+                    self._open[name] = _Entry(_open_sharded(name, path))
+                    return self._open[name]
                 if not Collection.exists(path):
                     raise _not_found(name)
                 shared = Collection.embedder_for(path, self._embedders().values())
@@ -121,7 +142,7 @@ class CollectionRegistry:
             if entry is not None:
                 with entry.lock:  # wait for the operation in progress
                     entry.collection.close(save=False)  # its files are about to go
-            if not Collection.exists(path):
+            if not (Collection.exists(path) or _sharded(path)):
                 raise _not_found(name)
             shutil.rmtree(path)
 
@@ -132,3 +153,31 @@ class CollectionRegistry:
         for entry in entries:
             with entry.lock:
                 entry.collection.close()
+
+
+def _ray_ready() -> bool:
+    """Whether this server runs on Ray: ``ray`` imported (never imported here) and connected."""
+    ray = sys.modules.get("ray")
+    return ray is not None and bool(ray.is_initialized())
+
+
+def _open_sharded(name: str, path: Path) -> Collection:
+    """The sharded collection at ``path`` on the Ray cluster this server runs in; 400 without one."""
+    if not _ray_ready():
+        raise _needs_ray(name)
+    from embedrag.distributed.sharded import ShardedCollection
+
+    try:
+        # Duck-typed: what a route asks of it that a sharded collection lacks is a ConfigError (a 400).
+        return ShardedCollection.open(path, cpus_per_shard=SHARD_CPUS)  # type: ignore[return-value]
+    except ConfigError as exc:
+        raise ApiError(400, str(exc), type="invalid_request_error", code="invalid_collection") from exc
+
+
+def _needs_ray(name: str) -> ApiError:
+    return ApiError(
+        400,
+        f"collection {name!r} is sharded: serve it on Ray (embedrag serve --ray ...)",
+        type="invalid_request_error",
+        code="sharded_collection_needs_ray",
+    )
