@@ -170,7 +170,7 @@ class ShardedCollection:
         for actor in self._actors:
             self._ray.kill(actor)
         self._actors = []
-        self._first.close()
+        self._first.close(save=save)
 
     def __enter__(self) -> ShardedCollection:
         return self
