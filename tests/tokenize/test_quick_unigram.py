@@ -50,6 +50,15 @@ def static_full() -> tokenizers.Tokenizer:
     return HFTokenizer.from_file(STATIC / "tokenizer.json").backend
 
 
+@pytest.fixture(scope="module")
+def static_quick() -> QuickUnigram:
+    """The shipped static model's quick tokenizer (its table built once, then cached)."""
+    path = STATIC / "tokenizer.json"
+    quick = QuickUnigram.open(path, hash_files([path]))
+    assert quick is not None
+    return quick
+
+
 def varied(lee_text: str, seed: int) -> list[str]:
     """News sentences, odd text, and strings of random code points from several scripts."""
     rng = np.random.default_rng(seed)
@@ -63,11 +72,9 @@ def varied(lee_text: str, seed: int) -> list[str]:
 
 
 def test_ids_are_the_full_models_on_the_shipped_static_tokenizer(
-    lee_text: str, static_full: tokenizers.Tokenizer
+    lee_text: str, static_full: tokenizers.Tokenizer, static_quick: QuickUnigram
 ) -> None:
-    path = STATIC / "tokenizer.json"
-    quick = QuickUnigram.open(path, hash_files([path]))
-    assert quick is not None
+    quick = static_quick
     texts = varied(lee_text, seed=1)
     expected = full_ids(static_full, texts)
     got = [ids for start in range(0, len(texts), 9) for ids in quick.encode_batch(texts[start : start + 9])]
@@ -144,13 +151,11 @@ def test_a_static_query_is_embedded_without_building_the_full_tokenizer(lee_text
 
 
 def test_threads_sharing_one_quick_tokenizer_each_get_their_own_ids(
-    lee_text: str, static_full: tokenizers.Tokenizer
+    lee_text: str, static_full: tokenizers.Tokenizer, static_quick: QuickUnigram
 ) -> None:
     # Each call sets the shared tokenizer's model to its own pieces: unguarded, a thread encoded
     # with another's (wrong ids, or an IndexError mapping them back; a server's clients found it).
-    path = STATIC / "tokenizer.json"
-    quick = QuickUnigram.open(path, hash_files([path]))
-    assert quick is not None
+    quick = static_quick
     texts = varied(lee_text, seed=5)[:64]
     expected = full_ids(static_full, texts)
     with ThreadPoolExecutor(8) as pool:

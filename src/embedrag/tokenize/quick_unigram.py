@@ -60,6 +60,7 @@ class QuickUnigram:
         self._head = [(str(p), float(s)) for p, s in zip(table["head_pieces"], table["head_scores"], strict=True)]
         self._lowest = int(table["lowest"])
         self._lowest_piece = str(table["lowest_piece"])
+        self._lowest_score = float(self._scores[np.flatnonzero(self._ids == self._lowest)[0]])
         self._unk = int(table["unk"])
         self._max_chars = int(table["max_chars"])
         self._tokenizer = tokenizers.Tokenizer.from_str(bytes(table["skeleton"]).decode())
@@ -114,14 +115,13 @@ class QuickUnigram:
         hashes = np.array([_hash(s) for s in found], dtype=np.uint64)
         at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
         hit = self._hashes[at] == hashes
-        piece_of = {
-            int(i): p
-            for p, i in zip((p for p, h in zip(found, hit, strict=True) if h), self._ids[at[hit]], strict=True)
-        }
-        piece_of[self._lowest] = self._lowest_piece
-        extra = sorted(i for i in piece_of if i >= len(self._head))  # head pieces sit at their own ids
-        where = np.searchsorted(self._hashes, np.array([_hash(piece_of[i]) for i in extra], dtype=np.uint64))
-        vocab = [*self._head, *zip((piece_of[i] for i in extra), self._scores[where].tolist(), strict=True)]
+        # id -> (piece, score), from the lookup just made: no piece is hashed twice.
+        matched = [p for p, h in zip(found, hit, strict=True) if h]
+        scores = self._scores[at[hit]].tolist()
+        entry_of = {int(i): (p, s) for p, i, s in zip(matched, self._ids[at[hit]], scores, strict=True)}
+        entry_of[self._lowest] = (self._lowest_piece, self._lowest_score)
+        extra = sorted(i for i in entry_of if i >= len(self._head))  # head pieces sit at their own ids
+        vocab = [*self._head, *(entry_of[i] for i in extra)]
         back = np.array([*range(len(self._head)), *extra], dtype=np.int64)
         model = models.Unigram(vocab, self._unk, False)
         with self._lock:
