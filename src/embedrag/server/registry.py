@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from embedrag.collection import Collection
+from embedrag.distributed.sharded import ShardedCollection  # imports no Ray
 from embedrag.embed import Embedder
 from embedrag.errors import ConfigError
 from embedrag.server.errors import ApiError
@@ -61,10 +62,6 @@ SHARD_CPUS = 0.1
 """CPUs each shard's actor reserves when a server opens a sharded collection: a searcher, not an encoder."""
 
 
-def _sharded(path: Path) -> bool:
-    return (path / "shards.json").is_file()  # embedrag.distributed.sharded.LAYOUT, without importing Ray
-
-
 class _Entry:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
@@ -91,7 +88,7 @@ class CollectionRegistry:
         return sorted(
             p.name
             for p in self.root.iterdir()
-            if _NAME.fullmatch(p.name) and (Collection.exists(p) or (sharded and _sharded(p)))
+            if _NAME.fullmatch(p.name) and (Collection.exists(p) or (sharded and ShardedCollection.exists(p)))
         )
 
     @contextmanager
@@ -105,7 +102,7 @@ class CollectionRegistry:
         path = self._path(name)
         with self._lock:
             if name not in self._open:
-                if _sharded(path):
+                if ShardedCollection.exists(path):
                     self._open[name] = _Entry(_open_sharded(name, path))
                     return self._open[name]
                 if not Collection.exists(path):
@@ -142,7 +139,7 @@ class CollectionRegistry:
             if entry is not None:
                 with entry.lock:  # wait for the operation in progress
                     entry.collection.close(save=False)  # its files are about to go
-            if not (Collection.exists(path) or _sharded(path)):
+            if not (Collection.exists(path) or ShardedCollection.exists(path)):
                 raise _not_found(name)
             shutil.rmtree(path)
 
@@ -165,8 +162,6 @@ def _open_sharded(name: str, path: Path) -> Collection:
     """The sharded collection at ``path`` on the Ray cluster this server runs in; 400 without one."""
     if not _ray_ready():
         raise _needs_ray(name)
-    from embedrag.distributed.sharded import ShardedCollection
-
     try:
         # Duck-typed: what a route asks of it that a sharded collection lacks is a ConfigError (a 400).
         return ShardedCollection.open(path, cpus_per_shard=SHARD_CPUS)  # type: ignore[return-value]
