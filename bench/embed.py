@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import bbc_passages, run_header
+from embedrag.embed.batching import DEFAULT_TOKEN_BUDGET
 
 # Per token, per layer, the matmuls of a BERT layer cost 2 * (3H^2 + H^2 + 4H^2 + 4H^2) = 24 H^2 FLOPs,
 # and attention scores + weighted sum 4 * S * H (S = padded sequence length).
@@ -207,7 +208,8 @@ def main() -> None:
         f"{args.rounds} interleaved rounds, median shown (min-max items/s in brackets).",
         f"Passages: mean {tokens.mean():.0f} word pieces (min {tokens.min()}, max {tokens.max()}, cut at 256), "
         f"{total_tokens:,} in all; {flops_per_token(float(tokens.mean())) / 1e6:.1f} MFLOP per token. "
-        f"Padding: embedrag's token-budget batches run {padding(tokens, 8192):.1%} more tokens than the texts have, "
+        f"Padding: embedrag's batches of {DEFAULT_TOKEN_BUDGET:,} word pieces run "
+        f"{padding(tokens, DEFAULT_TOKEN_BUDGET):.1%} more tokens than the texts have, "
         f"sorted batches of 32 (sentence-transformers') {padding(tokens, 0):.1%}.",
         "",
         "| engine | items/s | tokens/s | x sentence-transformers (torch) | min cosine | mean cosine |",

@@ -182,3 +182,18 @@ def test_token_ids_round_trip_gives_the_same_vectors(embedder: Embedder) -> None
 def test_bad_token_ids_are_named(embedder: Embedder, ids: list[list[int]], message: str) -> None:
     with pytest.raises(InputError, match=message):
         embedder.embed_ids(ids)
+
+
+@pytest.mark.parametrize("budget", [0, -5, 2.5, True, "2048"])
+def test_token_budget_must_be_a_positive_int(budget: object) -> None:
+    with pytest.raises(ConfigError, match="token_budget must be a positive number"):
+        Embedder("all-MiniLM-L6-v2", token_budget=budget)  # type: ignore[arg-type]
+
+
+def test_batch_size_does_not_change_vectors(embedder: Embedder, real_sentences: list[str]) -> None:
+    """A budget of 64 word pieces puts most texts in a batch of their own: the vectors stay the same."""
+    texts = real_sentences[:24]
+    small = Embedder("all-MiniLM-L6-v2", token_budget=64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)
+        np.testing.assert_allclose(small.encode(texts), embedder.encode(texts), atol=2e-5)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["plan_batches", "windows"]
+__all__ = ["DEFAULT_TOKEN_BUDGET", "plan_batches", "windows"]
+
+
+DEFAULT_TOKEN_BUDGET = 2048
+"""Word pieces per batch (rows x padded width) unless the caller says otherwise. Small batches keep
+each layer's activations in the CPU's caches: on 400 BBC News paragraphs (all-MiniLM-L6-v2, 2
+threads, 2-core AMD EPYC with AVX2, 5 interleaved rounds, median) a budget of 2,048 ran fp32 at
+38.9 items/s and int8 at 45.0 against 33.1 and 41.2 at 8,192, and 1,024 or 768 were no faster
+(38.5 / 44.5, 37.8 / 45.3) while 512 was slower (37.1 / 42.2). A larger budget also pads more."""
 
 
 SIMILAR = 0.75

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedrag._optional import require
-from embedrag.embed.batching import plan_batches
+from embedrag.embed.batching import DEFAULT_TOKEN_BUDGET, plan_batches
 from embedrag.embed.onnx_backend import text_tokenizer
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import model_type
@@ -35,7 +35,12 @@ class ClipBackend:
     """Runs a CLIP model's two towers; see :meth:`embedrag.Embedder.encode_images` for the public API."""
 
     def __init__(
-        self, model_dir: Path, *, max_tokens: int | None = None, token_budget: int = 8192, max_batch: int = 64
+        self,
+        model_dir: Path,
+        *,
+        max_tokens: int | None = None,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        max_batch: int = 64,
     ) -> None:
         self.model, self.processor = _load(model_dir)
         text_config = self.model.config.text_config

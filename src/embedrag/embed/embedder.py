@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from embedrag._linalg import unit_rows
+from embedrag.embed.batching import DEFAULT_TOKEN_BUDGET
 from embedrag.embed.images import ImageInput, is_single_image, not_an_image_model, open_image
 from embedrag.embed.precision import PRECISIONS, Output, Precision, convert, quantize, truncate
 from embedrag.embed.result import Embeddings, LongInputPolicy
@@ -87,7 +88,7 @@ class Embedder:
         threads: int | None = None,
         long_inputs: LongInputPolicy = "truncate",
         max_tokens: int | None = None,
-        token_budget: int = 8192,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
         allow_network: bool | None = None,
         prompts: Mapping[str, str] | None = None,
         default_prompt_name: str | None = None,
@@ -96,6 +97,8 @@ class Embedder:
             raise ConfigError(f"variant must be one of {', '.join(get_args(Variant))}, got {variant!r}")
         if long_inputs not in ("truncate", "window", "error"):
             raise ConfigError(f"long_inputs must be 'truncate', 'window' or 'error', got {long_inputs!r}")
+        if isinstance(token_budget, bool) or not isinstance(token_budget, int) or token_budget < 1:
+            raise ConfigError(f"token_budget must be a positive number of word pieces per batch, got {token_budget!r}")
         found = resolve(model, allow_network=allow_network)
         if found.info is not None and found.info.kind in ("word", "tokenizer"):
             raise ConfigError(f"'{found.name}' is a {found.info.kind} model, not a sentence encoder")

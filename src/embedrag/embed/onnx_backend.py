@@ -16,7 +16,7 @@ import numpy.typing as npt
 from tokenizers import Tokenizer
 
 from embedrag._optional import require
-from embedrag.embed.batching import plan_batches, windows
+from embedrag.embed.batching import DEFAULT_TOKEN_BUDGET, plan_batches, windows
 from embedrag.embed.export.cpu import cpu_flags, has_bf16
 from embedrag.embed.pooling import POOLERS
 from embedrag.embed.result import Embeddings, LongInputPolicy
@@ -41,7 +41,7 @@ class OnnxBackend:
         variant: str = "fp32",
         threads: int | None = None,
         max_tokens: int | None = None,
-        token_budget: int = 8192,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
         max_batch: int = 128,
         graph: Path | bytes | None = None,
         target: str | None = None,
