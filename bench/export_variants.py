@@ -3,6 +3,7 @@
 Run:  python bench/export_variants.py [--texts mixed|passages|sentences] [--items 300] [--rounds 3] [--threads 2]
       python bench/export_variants.py --sensitivity     # the sweep behind quantize.py's s8-vnni recipe
       python bench/export_variants.py --sensitivity --weight-type u8   # the same for u8 (AVX2) graphs
+      python bench/export_variants.py --sensitivity --weight-type s7   # and for 7-bit s8 (AVX2's fast kernel)
       python bench/export_variants.py --ov-recipes      # fidelity of each OpenVINO static int8 recipe
       python bench/export_variants.py --graphs [OTHER.onnx ...]   # ops as ORT runs them, time per op type
 
@@ -57,6 +58,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -193,26 +195,34 @@ def report(results: dict[str, tuple[list[float], np.ndarray]], n: int) -> None:
 BLOCKS = (".attn", ".attn_out", ".ffn_in", ".ffn_out")
 
 
+WEIGHT_TYPES = {"s8": Recipe(weight_type="s8"), "s7": Recipe(weight_type="s8", reduce_range=True), "u8": Recipe()}
+"""The sweep's weight types; ``s7`` is s8 in 7 bits, the u8 x s8 kernel without AVX2's 16-bit saturation."""
+
+
 def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str = "s8") -> None:
     """Rank the blocks by the harm of quantising each alone (``weight_type``), then keep the k worst in fp32.
 
     Calibration text: 24 passages and 64 sentences of lee_background.cor (the fidelity test holds
-    out BBC News and lee.cor). Prints min / mean cosine to fp32 for each block and each k.
+    out BBC News and lee.cor). Prints min / mean cosine to fp32 for each block, and for each k
+    also the min cosine on 200 held-out BBC News paragraphs.
     """
+    from _common import bbc_passages
+
     tok = tokenizer()
     fp32 = onnx_for(MODEL)
     batches = make_batches(texts(24, "passages") + texts(64, "sentences"), tok, 32)
+    heldout = make_batches(bbc_passages(200), tok, 32)
 
-    def vectors(path: Path) -> np.ndarray:
+    def vectors(path: Path, of: Batches = batches) -> np.ndarray:
         run = onnx_engine(path, threads, tok)
-        return np.concatenate([run(b) for b in batches])
+        return np.concatenate([run(b) for b in of])
 
-    reference, out = vectors(fp32), workdir / "sweep.onnx"
+    reference, heldout_reference, out = vectors(fp32), vectors(fp32, heldout), workdir / "sweep.onnx"
     names = [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node]
     blocks = [n for n in names if n == "emb" or n.endswith(BLOCKS)]
 
     def cosine(keep: list[str]) -> np.ndarray:
-        quantize_int8(fp32, out, recipe=Recipe(weight_type=weight_type, keep=tuple(keep)))
+        quantize_int8(fp32, out, recipe=replace(WEIGHT_TYPES[weight_type], keep=tuple(keep)))
         return np.asarray((vectors(out) * reference).sum(1))
 
     harm = {}
@@ -223,7 +233,8 @@ def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str =
     order = sorted(blocks, key=lambda b: -harm[b])
     for k in range(steps):
         cos = cosine(order[:k])
-        print(f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}", flush=True)
+        held = float(((vectors(out, heldout) * heldout_reference).sum(1)).min())
+        print(f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}, held-out min {held:.5f}")
 
 
 def ov_recipes(threads: int, workdir: Path) -> None:
@@ -290,7 +301,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--texts", choices=["mixed", "passages", "sentences"], default="mixed")
     parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm, then exit")
-    parser.add_argument("--weight-type", choices=["s8", "u8"], default="s8", help="weights of the sweep's graphs")
+    parser.add_argument("--weight-type", choices=sorted(WEIGHT_TYPES), default="s8", help="the sweep's weights")
     parser.add_argument("--graphs", nargs="*", type=Path, help="compare ops and profiles (also of these graphs)")
     parser.add_argument("--ov-recipes", action="store_true", help="fidelity of OpenVINO's static int8 recipes")
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """An int8 collection keeps the int8 build it was written with, whatever CPU opens it.
 
-The int8 graph is chosen per CPU (u8 weights without VNNI, s8 with it): two builds whose vectors
-differ. A collection written on one kind of CPU and searched on another must not mix them.
+The int8 graph is chosen per CPU (7-bit s8 weights on AVX2, s8 with VNNI, u8 elsewhere): builds whose
+vectors differ. A collection written on one kind of CPU and searched on another must not mix them.
 """
 
 from __future__ import annotations
@@ -37,11 +37,29 @@ def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
     with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
         col.add([Document("a", "the cat sat on the mat", "a")])
         written = col.embedder.encode("a cat on a mat")
-        assert col.embedder.spec.variant == "int8"
+        assert col.embedder.spec.variant == "int8-avx2"
     monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        assert col.embedder.spec.variant == "int8-avx2"
+        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+
+
+def test_an_int8_collection_of_the_u8_build_keeps_it_on_an_avx2_cpu(
+    tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Collections whose spec says ``int8`` were written by the u8 build (AVX2 CPUs built it before
+    ``int8-avx2`` existed; a CPU of unknown flags still does): they keep it, vectors unchanged."""
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset())
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        col.add([Document("a", "the cat sat on the mat", "a")])
+        written = col.embedder.encode("a cat on a mat")
+        assert col.embedder.spec.variant == "int8"
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
+    assert Embedder(tiny_model, variant="int8").spec.variant == "int8-avx2"  # what a new collection gets here
     with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
         assert col.embedder.spec.variant == "int8"
         np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+        assert [hit.doc_id for hit in col.search("a cat on a mat", k=1)] == ["a"]
 
 
 def test_the_vnni_build_is_named_in_the_spec_and_refused_by_an_avx2_collection(

@@ -35,7 +35,7 @@ def test_int8_stays_close_to_sentence_transformers(real_sentences: list[str], re
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TruncationWarning)
         vectors = int8.encode(real_sentences)
-    # the spec names the build: int8-ov, int8-vnni (s8) or int8 (u8), as the target table says
+    # the spec names the build (int8-ov, int8-vnni, int8-avx2 or int8), as the target table says
     assert int8.spec.variant == int8_target().variant
     assert float(np.min(np.sum(vectors * reference, axis=1))) >= 0.99
 

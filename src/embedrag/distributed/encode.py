@@ -49,7 +49,7 @@ class Recipe:
 
     model: str
     variant: str = "fp32"
-    """An :class:`Embedder` variant (a collection's own int8 build is ``int8-avx2`` or ``int8-vnni``)."""
+    """An :class:`Embedder` variant (a collection's own int8 build, e.g. ``int8-avx2`` or ``int8-vnni``)."""
     chunk_tokens: int | None = None
     """Word pieces per chunk; ``None``: the encoder's window less its special tokens (256 without a limit)."""
     overlap_tokens: int = 32

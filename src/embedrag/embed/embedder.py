@@ -29,12 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Embedder", "Precision"]
 
-Variant = Literal["fp32", "int8", "int8-avx2", "int8-vnni", "int8-ov", "bf16"]
+Variant = Literal["fp32", "int8", "int8-avx2", "int8-vnni", "int8-ov", "int8-generic", "bf16"]
 """``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-avx2``,
-``int8-vnni`` and ``int8-ov`` name one build whatever the CPU. A spec says ``int8`` for the u8 build
-(AVX2 and generic CPUs, and every int8 collection written before the VNNI build existed),
-``int8-vnni`` for the s8 one and ``int8-ov`` for OpenVINO's static int8 (the openvino extra): their
-vectors differ, so a collection keeps the build it was written with."""
+``int8-vnni``, ``int8-ov`` and ``int8-generic`` name one build whatever the CPU. A spec says
+``int8`` for the u8 build (``generic`` CPUs, and every int8 collection written before the AVX2 and
+VNNI builds existed), ``int8-avx2`` for the 7-bit s8 one, ``int8-vnni`` for the s8 one and
+``int8-ov`` for OpenVINO's static int8 (the openvino extra): their vectors differ, so a collection
+keeps the build it was written with."""
 _CHUNK = 2048
 """Texts tokenised and sorted by length together; bounds memory on huge iterables."""
 
@@ -550,11 +551,14 @@ def _target_variant(name: str) -> str:
 def pinned_variant(spec_variant: str) -> Variant:
     """The variant that rebuilds the encoder a spec records: its own int8 build, not this CPU's choice.
 
-    >>> pinned_variant("int8"), pinned_variant("int8-vnni"), pinned_variant("int8-ov"), pinned_variant("fp32")
-    ('int8-avx2', 'int8-vnni', 'int8-ov', 'fp32')
+    A spec's ``int8`` is the u8 build of the ``generic`` target: AVX2 CPUs built it too before
+    they got ``int8-avx2`` (7-bit s8 weights), so collections written then keep their vectors.
+
+    >>> pinned_variant("int8"), pinned_variant("int8-avx2"), pinned_variant("int8-vnni"), pinned_variant("fp32")
+    ('int8-generic', 'int8-avx2', 'int8-vnni', 'fp32')
     """
     if spec_variant == "int8":
-        return "int8-avx2"
+        return "int8-generic"
     if spec_variant not in get_args(Variant):
         raise ConfigError(f"unknown encoder variant {spec_variant!r} in a stored spec")
     return cast(Variant, spec_variant)

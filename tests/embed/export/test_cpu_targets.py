@@ -42,13 +42,15 @@ def test_with_the_openvino_extra_vnni_and_amx_cpus_get_openvino_int8(flags: set[
 
 def test_each_target_names_its_build_for_the_spec() -> None:
     assert {t.name: t.variant for t in TARGETS} == {
-        "ov": "int8-ov", "vnni": "int8-vnni", "avx2": "int8", "generic": "int8",
+        "ov": "int8-ov", "vnni": "int8-vnni", "avx2": "int8-avx2", "generic": "int8",
     }  # fmt: skip
 
 
-def test_vnni_gets_signed_weights_and_avx2_unsigned() -> None:
-    assert RECIPES[choose_target({"avx512_vnni"}).recipe].weight_type == "s8"
-    assert RECIPES[choose_target({"avx2"}).recipe].weight_type == "u8"
+def test_vnni_gets_signed_weights_avx2_7_bit_ones_and_generic_unsigned() -> None:
+    vnni, avx2, generic = (RECIPES[choose_target(flags).recipe] for flags in ({"avx512_vnni"}, {"avx2"}, set()))
+    assert (vnni.weight_type, vnni.reduce_range) == ("s8", False)
+    assert (avx2.weight_type, avx2.reduce_range) == ("s8", True)
+    assert generic.weight_type == "u8"
 
 
 def test_every_target_has_a_recipe_and_a_reason() -> None:
@@ -72,13 +74,13 @@ def test_cache_key_differs_per_target() -> None:
 
 def test_graphs_for_different_targets_are_cached_apart(tiny_bert: Path) -> None:
     vnni = onnx_for(tiny_bert, variant="int8", target="vnni")
-    avx2 = onnx_for(tiny_bert, variant="int8", target="avx2")
-    assert vnni != avx2 and vnni.parent != avx2.parent
+    generic = onnx_for(tiny_bert, variant="int8", target="generic")
+    assert vnni != generic and vnni.parent != generic.parent
     weights = lambda path: {  # noqa: E731
         t.data_type for t in onnx.load(str(path)).graph.initializer if t.name.endswith("_quantized")
     }
     assert onnx.TensorProto.INT8 in weights(vnni)
-    assert weights(avx2) == {onnx.TensorProto.UINT8}
+    assert weights(generic) == {onnx.TensorProto.UINT8}
 
 
 def test_unknown_target_is_refused(tiny_bert: Path) -> None:

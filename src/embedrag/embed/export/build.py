@@ -100,8 +100,8 @@ def int8_key(target: Target | None) -> str:
 
 
 def _recipe(target: Target) -> str:
-    # The non-VNNI targets follow DEFAULT_RECIPE, read at call time so that tests can change it.
-    return target.recipe if target.name in ("vnni", "ov") else quantize.DEFAULT_RECIPE
+    # The generic target follows DEFAULT_RECIPE, read at call time so that tests can change it.
+    return quantize.DEFAULT_RECIPE if target.name == "generic" else target.recipe
 
 
 def _publish_ir(path: Path, write: Callable[[Path], None]) -> Path:

@@ -2,10 +2,11 @@
 
 ONNX Runtime's integer matrix products take a different kernel per instruction set. With VNNI
 (``avx512_vnni``, ``avx_vnni``) or AMX, unsigned activations times *signed* weights (u8 x s8)
-run as one dot-product instruction and are the fast path; on plain AVX2 the u8 x s8 product can
-saturate 16-bit sums and is no faster than u8 x u8. So the int8 graph is built per target, and
-the target's name is part of the cached graph's key: a graph built for VNNI is not reused on an
-AVX2-only machine, nor the other way round.
+run as one dot-product instruction and are the fast path; on plain AVX2 the u8 x s8 kernel is
+also the faster one, but adds pairs of products in 16 bits, which saturate unless the weights
+keep to 7 bits (the ``s7-avx2`` recipe, see ``quantize.py``). So the int8 graph is built per
+target, and the target's name is part of the cached graph's key: a graph built for VNNI is not
+reused on an AVX2-only machine, nor the other way round.
 
 Where the ``openvino`` extra (OpenVINO and NNCF) is installed and the CPU has VNNI or AMX, the
 ``ov`` target comes first: a statically calibrated int8 model run by OpenVINO
@@ -83,14 +84,17 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "avx2",
         (frozenset({"avx2"}),),
-        "u8-fp32-half-ffn",
-        "no VNNI: u8 x u8 MatMuls (no u8 x s8 saturation on AVX2); embeddings and early FFN stay fp32",
+        "s7-avx2",
+        "no VNNI: 7-bit signed weights let AVX2's u8 x s8 kernel run without 16-bit saturation; "
+        "the six most sensitive blocks stay fp32",
+        variant="int8-avx2",
     ),
     Target(
         "generic",
         (frozenset(),),
         "u8-fp32-half-ffn",
-        "no AVX2 or VNNI seen (or flags unreadable on this OS): the conservative u8 recipe",
+        "no AVX2 or VNNI seen (or flags unreadable on this OS): the conservative u8 recipe, "
+        "also the build of collections that name theirs 'int8'",
     ),
 )
 """Best first: the first target whose flags the CPU has is chosen."""
