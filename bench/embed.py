@@ -164,6 +164,8 @@ def main() -> None:
         engines["embedrag int8-ov, not chosen here (openvino, static)"] = ("embedrag-int8-ov", here)
     if target.name == "ov":  # the build it displaced, to check the table's order on this CPU
         engines["embedrag int8-vnni, not chosen here (onnxruntime, s8)"] = ("embedrag-int8-vnni", here)
+    if target.name == "avx2":  # the u8 build it displaced, which collections whose spec says int8 keep
+        engines["embedrag int8-generic, not chosen here (onnxruntime, u8)"] = ("embedrag-int8-generic", here)
     if openvino:
         engines["embedrag fp32 graph on openvino, probe"] = ("embedrag-fp32-openvino", here)
     if not args.no_remote:
