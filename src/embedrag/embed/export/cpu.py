@@ -11,9 +11,9 @@ reused on an AVX2-only machine, nor the other way round.
 Where the ``openvino`` extra (OpenVINO and NNCF) is installed and the CPU has VNNI or AMX, the
 ``ov`` target comes first: a statically calibrated int8 model run by OpenVINO
 (``openvino_int8.py``). On an AVX2-only CPU it is not chosen: there it measured slower than
-ONNX Runtime's u8 graph. ``python bench/embed.py --n 400 --rounds 3`` on a 2-core AMD EPYC (AVX2,
-load 2.0), items/s against sentence-transformers on torch (37.3): OpenVINO int8 1.02x, ONNX
-Runtime u8 1.40x, ONNX Runtime fp32 1.16x, OpenVINO f32 1.22x. Its speed on a VNNI/AMX CPU is
+ONNX Runtime's int8. ``python bench/embed.py --n 400 --rounds 5`` on a 2-core AMD EPYC (AVX2,
+quiet), items/s against sentence-transformers on torch (38.7): OpenVINO int8 1.04x, ONNX Runtime
+``s7-avx2`` 1.66x, ONNX Runtime fp32 1.36x, OpenVINO f32 1.23x. Its speed on a VNNI/AMX CPU is
 not measured yet: its place first in the table for those CPUs rests on OpenVINO's bf16 there
 (3.64x on an Intel Xeon with AMX, against 1.44x for ONNX Runtime's s8 graph) and on int8 kernels
 being the point of VNNI/AMX; ``bench/embed.py`` on such a CPU will say.
