@@ -234,7 +234,8 @@ def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str =
     for k in range(steps):
         cos = cosine(order[:k])
         held = float(((vectors(out, heldout) * heldout_reference).sum(1)).min())
-        print(f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}, held-out min {held:.5f}")
+        line = f"k={k} fp32 {order[:k]}: min cos {cos.min():.5f}, mean {cos.mean():.5f}, held-out min {held:.5f}"
+        print(line, flush=True)
 
 
 def ov_recipes(threads: int, workdir: Path) -> None:
