@@ -2,7 +2,8 @@
 
 Weights are quantised once, per output channel, from their own min/max (no calibration data);
 activations are quantised per batch at run time. Recipes are data: :data:`RECIPES` maps a name
-to what gets quantised, and :data:`DEFAULT_RECIPE` is the one ``onnx_for(variant="int8")`` uses.
+to what gets quantised; ``cpu.TARGETS`` names the recipe of each kind of CPU, and
+:data:`DEFAULT_RECIPE` is the ``generic`` target's.
 ``bench/export_variants.py`` measures all of them (speed and cosine to fp32).
 
 Why the default keeps a few matrices in fp32: on all-MiniLM-L6-v2 a sensitivity sweep (quantise
@@ -12,9 +13,9 @@ feed-forward blocks of the first layers and in the word embeddings. Measured aga
 threads (fp32: 44.0 items/s): quantising everything (``u8``) 0.977 / 0.992, 68 items/s; keeping
 the embeddings and the FFN of the first third of the layers in fp32 0.987 / 0.996, 52 items/s;
 of the first half (the default) 0.991 / 0.997, 50 items/s; also keeping all attention in fp32
-0.993 / 0.998, 48 items/s. The default is the fastest recipe above 0.99 on every set measured.
-u8 weights rather than s8: equally fast within the noise here, and no u8 x s8 saturation on
-AVX2 without VNNI.
+0.993 / 0.998, 48 items/s. The default is the fastest u8 recipe above 0.99 on every set measured.
+u8 weights rather than s8 because u8 x s8 saturates on AVX2 without VNNI (below: 7-bit weights
+avoid that, and are the AVX2 recipe now).
 
 On CPUs with VNNI (or AMX) u8 x s8 is the fast path, and the fp32 blocks of ``s8-vnni`` were
 chosen by measured sensitivity, not by position: ``bench/export_variants.py --sensitivity``
