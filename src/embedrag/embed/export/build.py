@@ -27,8 +27,9 @@ from embedrag.embed.export import quantize
 from embedrag.embed.export.bert_graph import build_bert_graph
 from embedrag.embed.export.bert_spec import read_bert_spec, read_config
 from embedrag.embed.export.bert_weights import load_bert_weights, safetensors_files
+from embedrag.embed.export.calibration import CALIBRATION
 from embedrag.embed.export.cpu import TARGETS, Target, int8_target
-from embedrag.embed.export.openvino_int8 import CALIBRATION, OV_RECIPES, nncf_version, quantize_openvino
+from embedrag.embed.export.openvino_int8 import OV_RECIPES, nncf_version, quantize_openvino
 from embedrag.embed.export.quantize import quantize_int8
 from embedrag.embed.export.torch_export import export_with_torch
 from embedrag.errors import ConfigError, ModelFormatError, ModelNotFoundError
@@ -75,7 +76,7 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None =
         recipe = _recipe(chosen)
         if openvino:
             return _publish_ir(path, lambda out: quantize_openvino(fp32, out, model_dir, recipe=recipe))
-        return publish(path, lambda out: quantize_int8(fp32, out, recipe=recipe))
+        return publish(path, lambda out: quantize_int8(fp32, out, recipe=recipe, model_dir=model_dir))
     return publish(path, _BUILDERS[builder](model_dir, config, sources))
 
 
@@ -96,7 +97,8 @@ def int8_key(target: Target | None) -> str:
     if target.engine == "openvino":
         calibration = hash_files([CALIBRATION])
         return f"{target.name}:{recipe}={OV_RECIPES[recipe]}:nncf={nncf_version()}:calibration={calibration}"
-    return f"{target.name}:{recipe}={quantize.RECIPES[recipe]}"
+    key = f"{target.name}:{recipe}={quantize.RECIPES[recipe]}"
+    return f"{key}:calibration={hash_files([CALIBRATION])}" if quantize.RECIPES[recipe].calibrated else key
 
 
 def _recipe(target: Target) -> str:

@@ -48,22 +48,17 @@ import contextlib
 import io
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import numpy as np
-
 from embedrag._optional import require
+from embedrag.embed.export.calibration import calibration_feeds
 from embedrag.embed.export.quantize import S8_SENSITIVE
 from embedrag.errors import ModelFormatError
 
-__all__ = ["CALIBRATION", "OV_RECIPE", "OV_RECIPES", "OvRecipe", "calibration_texts", "quantize_openvino"]
-
-CALIBRATION = Path(__file__).with_name("calibration.txt")
-"""One calibration text per line: 52 sentences and 10 paragraphs of 50-90 words."""
+__all__ = ["OV_RECIPE", "OV_RECIPES", "OvRecipe", "quantize_openvino"]
 
 
 @dataclass(frozen=True)
@@ -86,16 +81,6 @@ OV_RECIPE = "ov-keep5"
 """The recipe of the ``ov`` target (``Embedder(variant="int8-ov")``)."""
 
 
-def calibration_texts() -> list[str]:
-    """The shipped calibration texts, in file order.
-
-    >>> texts = calibration_texts()
-    >>> len(texts), sum(len(t.split()) > 40 for t in texts)
-    (62, 10)
-    """
-    return [line for line in CALIBRATION.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def quantize_openvino(fp32: Path, out: Path, model_dir: Path, *, recipe: str | OvRecipe = OV_RECIPE) -> None:
     """Write the int8 OpenVINO IR of the fp32 ONNX graph ``fp32`` to ``out`` (``.xml``, its ``.bin`` beside it).
 
@@ -108,7 +93,7 @@ def quantize_openvino(fp32: Path, out: Path, model_dir: Path, *, recipe: str | O
     chosen = recipe if isinstance(recipe, OvRecipe) else OV_RECIPES[recipe]
     model = _read(ov, fp32, out)
     inputs = {port.get_any_name() for port in model.inputs}
-    feeds = list(_feeds(model_dir, calibration_texts(), chosen.batch, inputs))
+    feeds = list(calibration_feeds(model_dir, chosen.batch, inputs))
     presets = {"mixed": nncf.QuantizationPreset.MIXED, "performance": nncf.QuantizationPreset.PERFORMANCE}
     options: dict[str, Any] = {"model_type": nncf.ModelType.TRANSFORMER, "preset": presets[chosen.preset]}
     if chosen.keep:
@@ -165,28 +150,3 @@ def _import_nncf() -> ModuleType:
             os.environ["NNCF_CI"] = before
     nncf.set_log_level(logging.ERROR)
     return nncf
-
-
-def _feeds(model_dir: Path, texts: list[str], batch: int, inputs: set[str]) -> Iterator[dict[str, np.ndarray]]:
-    """The calibration texts as the graph's padded int64 inputs, ``batch`` texts at a time."""
-    from tokenizers import Tokenizer
-
-    from embedrag.embed.st_config import read_sentence_config
-
-    config = read_sentence_config(model_dir)
-    path = model_dir / "tokenizer.json"
-    if not path.is_file():
-        raise ModelFormatError(f"{path} is missing: int8 calibration needs the model's tokenizer.json")
-    tokenizer = Tokenizer.from_file(str(path))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(config.max_tokens)
-    for start in range(0, len(texts), batch):
-        part = [t.lower() if config.lowercase else t for t in texts[start : start + batch]]
-        encoded = tokenizer.encode_batch(part)
-        width = max(len(e.ids) for e in encoded)
-        ids = np.zeros((len(encoded), width), np.int64)
-        mask = np.zeros_like(ids)
-        for row, e in enumerate(encoded):
-            ids[row, : len(e.ids)], mask[row, : len(e.ids)] = e.ids, 1
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        yield {name: value for name, value in feed.items() if name in inputs}
