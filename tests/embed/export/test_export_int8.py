@@ -58,3 +58,17 @@ def test_avx2_weights_keep_to_7_bits(tiny_bert: Path) -> None:
     model = onnx.load(str(onnx_for(tiny_bert, variant="int8", target="avx2")))
     weights = [numpy_helper.to_array(t) for t in model.graph.initializer if t.data_type == onnx.TensorProto.INT8]
     assert weights and max(int(np.abs(w.astype(np.int32)).max()) for w in weights) <= 64
+
+
+def test_a_target_with_a_calibrating_recipe_builds_from_its_model_and_keys_the_text(
+    tiny_bert_tokenized: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from embedrag.embed.export import quantize
+    from embedrag.embed.export.build import int8_key
+    from embedrag.embed.export.cpu import choose_target
+
+    monkeypatch.setattr(quantize, "DEFAULT_RECIPE", "s7-avx2-outliers")
+    assert ":calibration=" in int8_key(choose_target(set()))  # editing calibration.txt rebuilds
+    graph = onnx_for(tiny_bert_tokenized, variant="int8", target="generic")
+    names = {node.name for node in onnx.load(str(graph)).graph.node}
+    assert "l0.ffn_outliers.in" in names  # the outlier rewrite ran, calibrated with the model's tokenizer
