@@ -52,9 +52,10 @@ Quantising the last six blocks too, without moving their outliers, falls to min 
 outlier channels per feed-forward block in an fp32 side path; three attention and feed-forward
 inputs smoothed, every attention output smoothed for free). It is not any target's recipe: in a
 scratch loop over the ONNX sessions (400 BBC paragraphs, batches of 2,048 word pieces, 2 threads,
-2-5 rounds, 2026-12-06) it ran 7-12% faster than ``s7-avx2`` (45.5 and 47.9 against 42.7 items/s),
-but its min / mean cosine to fp32 was 0.9904 / 0.9948 on those paragraphs, 0.9872 / 0.9938 on the
-fidelity test's 48 held-out texts (which ask 0.99 / 0.995) and 0.990 / 0.994 on 151 Lee-corpus
+5 interleaved rounds, 2026-12-06) it ran 51.4 items/s against 45.4 for ``s7-avx2`` (1.13x;
+fp32 36.1), but its min / mean cosine to
+fp32 was 0.9904 / 0.9948 on those paragraphs, 0.9872 / 0.9938 on the fidelity test's 48 held-out
+texts (which ask 0.99 / 0.995; all 48 in one batch) and 0.9894 / 0.9938 on 151 Lee-corpus
 sentences, against 0.9922 / 0.9956, 0.9918 / 0.9949 and 0.9909 / 0.9947 for ``s7-avx2``. Four
 or 16 channels, other ``a`` or smoothing every input moved those figures by +-0.002 and never
 above ``s7-avx2``'s: once the largest outliers are gone, the error is spread over every block.
