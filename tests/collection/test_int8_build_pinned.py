@@ -1,7 +1,8 @@
 """An int8 collection keeps the int8 build it was written with, whatever CPU opens it.
 
-The int8 graph is chosen per CPU (7-bit s8 weights on AVX2, s8 with VNNI, u8 elsewhere): builds whose
-vectors differ. A collection written on one kind of CPU and searched on another must not mix them.
+The int8 graph is chosen per CPU (s8 with VNNI, u8 elsewhere; 7-bit s8 weights on AVX2 until that build
+fell under the fidelity budget): builds whose vectors differ. A collection written on one kind of CPU
+and searched on another must not mix them.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> st
 def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Written by the 7-bit build, which AVX2 CPUs chose before it fell under the fidelity budget."""
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8-avx2") as col:
         col.add([Document("a", "the cat sat on the mat", "a")])
         written = col.embedder.encode("a cat on a mat")
         assert col.embedder.spec.variant == "int8-avx2"
@@ -47,15 +49,15 @@ def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
 def test_an_int8_collection_of_the_u8_build_keeps_it_on_an_avx2_cpu(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Collections whose spec says ``int8`` were written by the u8 build (AVX2 CPUs built it before
-    ``int8-avx2`` existed; a CPU of unknown flags still does): they keep it, vectors unchanged."""
+    """Collections whose spec says ``int8`` were written by the u8 build (AVX2 CPUs built it, and do
+    again; so does a CPU of unknown flags): they keep it, vectors unchanged."""
     monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset())
     with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
         col.add([Document("a", "the cat sat on the mat", "a")])
         written = col.embedder.encode("a cat on a mat")
         assert col.embedder.spec.variant == "int8"
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    assert Embedder(tiny_model, variant="int8").spec.variant == "int8-avx2"  # what a new collection gets here
+    assert Embedder(tiny_model, variant="int8").spec.variant == "int8"  # what a new collection gets here
     with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
         assert col.embedder.spec.variant == "int8"
         np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)

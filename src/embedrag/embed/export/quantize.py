@@ -64,6 +64,18 @@ with the 48 texts in one batch the outlier recipe fell to 0.9872.) Keeping ``l1.
 most of its speed loss: 1.01x-1.04x ``s7-avx2``, inside this machine's noise. Four or 16 outlier
 channels, other ``a`` or smoothing every input moved the figures by +-0.002: once the largest
 outliers are gone, the error is spread over every block.
+
+Measured later on more held-out text, through the encoder's batching (``docs/models.md`` has the
+table), ``s7-avx2`` fell to min cosine 0.9869 on 600 BBC paragraphs (articles 200-259 of each
+category), where the u8 default kept 0.9925; on 4,307 paragraphs of articles 200-379 the figures
+were 0.9902 and 0.9923, ``s7-avx2-outliers`` 0.9882. So no CPU target chooses ``s7-avx2`` now
+(``cpu.py``). Tried on the way, not kept (2026-12-06, 2-core AMD EPYC, AVX2): 7-bit weights alone
+(activations fp32) already cost min cosine 0.965 on 400 BBC paragraphs, 8-bit ones 0.998; GPTQ
+rounding of the 7-bit weights (error feedback from calibration activations) made the mixed graphs
+worse (0.9896 against 0.9922 for ``s7-avx2``), since the activations' own rounding dominates;
+the outlier rewrites with 8-bit u8 weights on every block matched ``s7-avx2``'s speed (44.1 against
+44.9 items/s) at 0.9917 on the 4,307, and with u8 weights on the six sensitive blocks only it ran
+1.09x ``s7-avx2`` but fell to 0.9867.
 """
 
 from __future__ import annotations
