@@ -147,6 +147,7 @@ ENGINES: dict[str, Callable[[Path, int, Path], Encode]] = {
     "embedrag-int8": embedrag("int8"),
     "embedrag-int8-ov": embedrag("int8-ov"),
     "embedrag-int8-vnni": embedrag("int8-vnni"),
+    "embedrag-int8-avx2": embedrag("int8-avx2"),
     "embedrag-int8-generic": embedrag("int8-generic"),
     "embedrag-bf16": embedrag("bf16"),
 }

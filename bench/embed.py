@@ -72,10 +72,14 @@ def padding(tokens: np.ndarray, budget: int) -> float:
     return padded / sum(lengths) - 1
 
 
-def section_name(target: str, flags: frozenset[str]) -> str:
-    """One RESULTS.md section per kind of CPU: the int8 target, and AMX apart (an Intel Xeon with AMX
-    and an AMD EPYC with AVX-512 VNNI get the same build but are different machines to report)."""
-    return f"embed-{target}" + ("-amx" if "amx_int8" in flags else "")
+def section_name(flags: frozenset[str]) -> str:
+    """One RESULTS.md section per kind of CPU: AVX2 only, AVX-512 VNNI, and AMX apart (an Intel Xeon
+    with AMX and an AMD EPYC with AVX-512 VNNI get the same build but are different machines to report)."""
+    if "amx_int8" in flags:
+        return "embed-vnni-amx"
+    if flags & {"avx512_vnni", "avx_vnni"}:
+        return "embed-vnni"
+    return "embed-avx2" if "avx2" in flags else "embed-generic"
 
 
 def st_python() -> Path:
@@ -164,8 +168,8 @@ def main() -> None:
         engines["embedrag int8-ov, not chosen here (openvino, static)"] = ("embedrag-int8-ov", here)
     if target.name == "ov":  # the build it displaced, to check the table's order on this CPU
         engines["embedrag int8-vnni, not chosen here (onnxruntime, s8)"] = ("embedrag-int8-vnni", here)
-    if target.name == "avx2":  # the u8 build it displaced, which collections whose spec says int8 keep
-        engines["embedrag int8-generic, not chosen here (onnxruntime, u8)"] = ("embedrag-int8-generic", here)
+    if target.name == "generic" and "avx2" in cpu_flags():  # the 7-bit build AVX2 CPUs chose before (pinned only)
+        engines["embedrag int8-avx2, not chosen (onnxruntime, 7-bit s8)"] = ("embedrag-int8-avx2", here)
     if openvino:
         engines["embedrag fp32 graph on openvino, probe"] = ("embedrag-fp32-openvino", here)
     if not args.no_remote:
@@ -230,7 +234,7 @@ def main() -> None:
     if not args.no_write:
         from _common import write_section
 
-        write_section(section_name(target.name, cpu_flags()), report)
+        write_section(section_name(cpu_flags()), report)
 
 
 if __name__ == "__main__":
