@@ -19,16 +19,20 @@ def test_batches_respect_budget_and_size(lengths: list[int], budget: int, max_ba
         assert len(batch) * max(lengths[i] for i in batch) <= budget
 
 
-def test_similar_lengths_share_a_batch() -> None:
-    assert plan_batches([5, 100, 6, 99], token_budget=200, max_batch=8) == [[1, 3], [2, 0]]
+def test_equal_lengths_share_a_batch_and_longest_come_first() -> None:
+    assert plan_batches([5, 100, 5, 100], token_budget=200, max_batch=8) == [[1, 3], [0, 2]]
 
 
-@given(st.lists(st.integers(1, 300), min_size=1, max_size=200))
-def test_rows_after_the_fourth_are_at_least_three_quarters_of_the_width(lengths: list[int]) -> None:
-    for batch in plan_batches(lengths, token_budget=10**6, max_batch=64):
-        widths = [lengths[i] for i in batch]
-        if len(batch) > 4:
-            assert min(widths[4:]) >= 0.75 * max(widths)
+@given(st.lists(st.integers(1, 300), min_size=1, max_size=200), st.integers(1, 5000), st.integers(1, 64))
+def test_no_batch_pads_and_each_length_takes_as_few_batches_as_the_budget_allows(
+    lengths: list[int], budget: int, max_batch: int
+) -> None:
+    batches = plan_batches(lengths, token_budget=budget, max_batch=max_batch)
+    assert all(len({lengths[i] for i in batch}) == 1 for batch in batches)
+    for length in set(lengths):
+        rows = max(1, min(max_batch, budget // length))
+        expected = -(-lengths.count(length) // rows)
+        assert sum(lengths[batch[0]] == length for batch in batches) == expected
 
 
 @given(st.integers(0, 400), st.integers(2, 64), st.data())

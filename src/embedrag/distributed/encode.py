@@ -2,8 +2,8 @@
 
 One :class:`ChunkEncoder` per Ray actor holds one encoder (threads from the actor's CPUs) and cuts
 and embeds exactly as a collection's ingest does (:class:`~embedrag.ingest.passages.Passages`,
-:func:`~embedrag.ingest.pipeline.embed_chunks`: each batch sorted by length and cut into token-budget
-batches by the encoder), so a vector computed here equals the one a single process would store.
+:func:`~embedrag.ingest.pipeline.embed_chunks`: each batch cut by the encoder into token-budget
+batches of one length), so a vector computed here equals the one a single process would store.
 
 Rows are Arrow tables. In: :data:`DOCUMENT_COLUMNS`, one row per document. Out: one row per chunk,
 in the order of the documents, with the columns of ``embedrag export``

@@ -165,7 +165,7 @@ class OnnxBackend:
     def _forward(
         self, sequences: list[list[int]]
     ) -> Iterator[tuple[list[int], npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
-        """Run the graph over length-sorted, padded batches: (indices, token vectors, mask) per batch."""
+        """Run the graph over batches of one length (``plan_batches``): (indices, token vectors, mask) per batch."""
         lengths = [len(s) for s in sequences]
         for batch in plan_batches(lengths, token_budget=self.token_budget, max_batch=self.max_batch):
             width = max(lengths[i] for i in batch)

@@ -3,8 +3,8 @@
 Requests queue on the event loop; one worker thread runs the encoder. While it runs, new
 requests wait in the queue, and the next batch takes all of them (in arrival order) that fit
 the budget. Nothing waits on a timer: a lone request is encoded at once, and under load the
-batches grow by themselves. The encoder sorts each batch by length, so merged requests pad
-little. If a merged batch fails, its requests are retried one by one, so one request's failure
+batches grow by themselves. The encoder batches texts of one length together, so merged requests
+pad nothing. If a merged batch fails, its requests are retried one by one, so one request's failure
 is never another's.
 """
 
