@@ -2,11 +2,19 @@
 
 The graph comes from :func:`embedrag.embed.export.onnx_for` (built once from the
 model's weights, without torch, and cached); this module only runs it.
+
+A call that makes one batch runs it on all threads. A call of several batches runs them side by
+side, one per thread (``streams``), on a second session of one thread each: no thread waits for
+the others at every operator, which is what a batch on many threads does. On 400 BBC paragraphs
+(2-core AMD EPYC, AVX2, the graphs alone, 6 interleaved rounds) two streams ran fp32 at 67.7
+items/s against 63.6 on two threads, the u8 int8 graph at 69.6 against 64.0.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +25,7 @@ from tokenizers import Tokenizer
 
 from embedrag._optional import require
 from embedrag.embed.batching import DEFAULT_TOKEN_BUDGET, plan_batches, windows
-from embedrag.embed.export.cpu import cpu_flags, has_bf16
+from embedrag.embed.export.cpu import cpu_flags, has_bf16, physical_cores
 from embedrag.embed.pooling import POOLERS
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import SentenceConfig, read_sentence_config
@@ -45,10 +53,13 @@ class OnnxBackend:
         max_batch: int = 128,
         graph: Path | bytes | None = None,
         target: str | None = None,
+        streams: int | None = None,
     ) -> None:
         """``graph`` replaces the cached export of ``model_dir`` (a path or a serialised ONNX model with the
         same inputs and ``last_hidden_state``), e.g. one with extra outputs: one session serves both.
-        ``target`` names the CPU an int8 graph is built for (default: this one's)."""
+        ``target`` names the CPU an int8 graph is built for (default: this one's). ``streams``: batches
+        run at once, one thread each, when a call makes several (default: ``threads``, or the
+        physical cores when that is None; 1 runs every batch on all threads)."""
         import onnxruntime as ort
 
         from embedrag.embed.export import onnx_for
@@ -58,6 +69,11 @@ class OnnxBackend:
             raise ConfigError(f"max_tokens must be between 3 and {self.config.max_tokens}, got {max_tokens}")
         self.max_tokens = max_tokens or self.config.max_tokens
         self.token_budget, self.max_batch = token_budget, max_batch
+        if streams is not None and (isinstance(streams, bool) or not isinstance(streams, int) or streams < 1):
+            raise ConfigError(f"streams must be a positive number of batches run at once, got {streams!r}")
+        self.streams = streams or threads or physical_cores()
+        self._stream_session: Any = None
+        self._open_stream_session: Any = None
         self.tokenizer, self.tokenizer_hash, self.prefix, self.suffix, self.vocab_size = text_tokenizer(model_dir)
 
         if graph is None:  # bf16 is the fp32 graph, computed in bf16 by OpenVINO
@@ -72,12 +88,17 @@ class OnnxBackend:
             # Its float parts (softmax, norms, the MatMuls kept float) follow the bf16 rule.
             self.session = OpenVinoSession(graph, threads, purpose="variant='int8-ov'")
         else:
-            options = ort.SessionOptions()
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.intra_op_num_threads = threads or 0
-            options.inter_op_num_threads = 1
             model = graph if isinstance(graph, bytes) else str(graph)
-            self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+            def open_session(intra_op_threads: int) -> Any:
+                options = ort.SessionOptions()
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                options.intra_op_num_threads = intra_op_threads
+                options.inter_op_num_threads = 1
+                return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+            self.session = open_session(threads or 0)
+            self._open_stream_session = lambda: open_session(1)
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.dims = self.config.hidden_size
 
@@ -165,18 +186,44 @@ class OnnxBackend:
     def _forward(
         self, sequences: list[list[int]]
     ) -> Iterator[tuple[list[int], npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
-        """Run the graph over batches of one length (``plan_batches``): (indices, token vectors, mask) per batch."""
+        """Run the graph over batches of one length (``plan_batches``): (indices, token vectors, mask) per
+        batch, in the order of the plan, several batches at once where :attr:`streams` allows."""
         lengths = [len(s) for s in sequences]
-        for batch in plan_batches(lengths, token_budget=self.token_budget, max_batch=self.max_batch):
-            width = max(lengths[i] for i in batch)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, index in enumerate(batch):
-                ids[row, : lengths[index]] = sequences[index]
-                mask[row, : lengths[index]] = 1
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            feed = {k: v for k, v in feed.items() if k in self.input_names}
-            yield batch, self.session.run(["last_hidden_state"], feed)[0], mask
+        batches = plan_batches(lengths, token_budget=self.token_budget, max_batch=self.max_batch)
+        if len(batches) < 2 or self.streams < 2 or self._open_stream_session is None:
+            for batch in batches:
+                feed, mask = self._feed(sequences, batch)
+                yield batch, self.session.run(["last_hidden_state"], feed)[0], mask
+            return
+        if self._stream_session is None:
+            self._stream_session = self._open_stream_session()
+        session = self._stream_session
+        running: deque[tuple[list[int], npt.NDArray[np.int64], Future[list[Any]]]] = deque()
+        with ThreadPoolExecutor(min(self.streams, len(batches)), thread_name_prefix="embedrag-stream") as pool:
+            try:
+                for batch in batches:
+                    feed, mask = self._feed(sequences, batch)
+                    running.append((batch, mask, pool.submit(session.run, ["last_hidden_state"], feed)))
+                    if len(running) > self.streams:  # at most one batch waits per stream: memory stays bounded
+                        done, mask_done, future = running.popleft()
+                        yield done, future.result()[0], mask_done
+                while running:
+                    done, mask_done, future = running.popleft()
+                    yield done, future.result()[0], mask_done
+            finally:
+                for _, _, future in running:
+                    future.cancel()
+
+    def _feed(self, sequences: list[list[int]], batch: list[int]) -> tuple[dict[str, Any], npt.NDArray[np.int64]]:
+        """The graph's inputs for one batch, padded to its longest sequence, and the attention mask."""
+        width = max(len(sequences[i]) for i in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, index in enumerate(batch):
+            ids[row, : len(sequences[index])] = sequences[index]
+            mask[row, : len(sequences[index])] = 1
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        return {k: v for k, v in feed.items() if k in self.input_names}, mask
 
 
 class OpenVinoSession:

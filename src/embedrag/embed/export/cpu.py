@@ -27,6 +27,7 @@ being the point of VNNI/AMX; ``bench/embed.py`` on such a CPU will say.
 
 from __future__ import annotations
 
+import os
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = [
     "has_bf16",
     "installed_engines",
     "int8_target",
+    "physical_cores",
 ]
 
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
@@ -154,6 +156,23 @@ def cpu_flags() -> frozenset[str]:
     if platform.system() != "Linux" or not path.is_file():
         return frozenset()
     return parse_flags(path.read_text(encoding="utf-8", errors="replace"))
+
+
+@cache
+def physical_cores() -> int:
+    """Physical cores this process may run on (one per group of hyperthread siblings in its CPU
+    affinity), which is what ONNX Runtime's default thread count counts; elsewhere the logical count."""
+    try:
+        cpus = os.sched_getaffinity(0)
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+    groups = set()
+    for cpu in cpus:
+        try:
+            groups.add(Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list").read_text().strip())
+        except OSError:
+            groups.add(str(cpu))
+    return max(1, len(groups))
 
 
 def has_bf16(flags: frozenset[str] | set[str]) -> bool:
