@@ -50,3 +50,24 @@ def test_streams_must_be_a_positive_int(minilm_dir: str, streams: object) -> Non
 
 def test_physical_cores_counts_within_the_cpus_this_process_may_use() -> None:
     assert 1 <= physical_cores() <= len(os.sched_getaffinity(0))
+
+
+def test_a_batch_that_fails_in_a_stream_fails_the_call_and_the_next_call_runs(minilm_dir: str) -> None:
+    backend = OnnxBackend(Path(minilm_dir), threads=2, streams=2, token_budget=64)
+    real = backend._open_stream_session()
+    runs = []
+
+    class Failing:
+        def run(self, names: list[str], feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+            runs.append(len(feed["input_ids"]))
+            if len(runs) == 3:
+                raise RuntimeError("the third batch failed")
+            return real.run(names, feed)  # type: ignore[no-any-return]
+
+    backend._stream_session = Failing()
+    texts = [f"{text} ({i})" for i, text in enumerate(TEXTS)]
+    with pytest.raises(RuntimeError, match="the third batch failed"):
+        backend.encode(texts, "truncate")
+    backend._stream_session = real
+    expected = OnnxBackend(Path(minilm_dir), threads=2, streams=1, token_budget=64).encode(texts, "truncate")
+    np.testing.assert_array_equal(backend.encode(texts, "truncate").vectors, expected.vectors)
