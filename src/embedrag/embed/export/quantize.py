@@ -101,9 +101,13 @@ Union passages / 600 e-mails / 151 lee.cor sentences / 300 headlines): every Mat
 0.9961 / 0.9966 / 0.9972 / 0.9965 / 0.9967, against 0.9939 / 0.9936 / 0.9951 / 0.9956 / 0.9946
 for the u8 build. Per-batch 7-bit activations (range 0..127) on every MatMul fell to 0.93-0.96. Speed
 (``OnnxBackend.encode``, 400 paragraphs, 2 threads, 4 rounds): fp32 55.2 items/s, u8 build 65.7,
-``s7-avx2`` 69.7, per-token with five fp32 MatMuls 62.3, per-token everywhere 68.4. To be the
-fastest it needs attention's QKV product quantised per token too (the fused Attention op split
-into a MatMul and ``MultiHeadAttention``) and fewer separate elementwise passes.
+``s7-avx2`` 69.7, per-token with five fp32 MatMuls 62.3, per-token everywhere 68.4. Attention's
+QKV product per token too (the fused Attention op split into that product and
+``com.microsoft.MultiHeadAttention``), in another run of the same kind (u8 build 63.3, ``s7-avx2``
+70.7): every block 66.7 items/s at min cosine 0.9813-0.9901 on those sets, the six most sensitive
+blocks in fp32 62.0 at 0.9922-0.9933. So per-token scales buy fidelity, not speed: the seven
+separate elementwise passes that quantise each input cost what AVX2's faster kernel saves. A
+fused per-row quantiser (one pass, as ``DynamicQuantizeLinear`` is per batch) is what it needs.
 """
 
 from __future__ import annotations
