@@ -50,7 +50,6 @@ class ClipBackend:
         self.max_tokens: int | None = max_tokens or limit
         self.token_budget, self.max_batch = token_budget, max_batch
         self.tokenizer, self.tokenizer_hash, self.prefix, self.suffix, self.vocab_size = text_tokenizer(model_dir)
-        self.pad_id = int(text_config.pad_token_id or 0)
         self.dims = int(self.model.config.projection_dim)
 
     def encode(self, texts: Sequence[str], policy: LongInputPolicy) -> Embeddings:
@@ -81,12 +80,8 @@ class ClipBackend:
         out = np.empty((len(sequences), self.dims), dtype=np.float32)
         lengths = [len(s) for s in sequences]
         for batch in plan_batches(lengths, token_budget=self.token_budget, max_batch=self.max_batch):
-            width = max(lengths[i] for i in batch)
-            ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, index in enumerate(batch):
-                ids[row, : lengths[index]] = torch.tensor(sequences[index])
-                mask[row, : lengths[index]] = 1
+            ids = torch.tensor([sequences[i] for i in batch], dtype=torch.long)  # one length: nothing to pad
+            mask = torch.ones_like(ids)
             with torch.inference_mode():
                 features = self.model.get_text_features(input_ids=ids, attention_mask=mask)
             out[batch] = _tensor(features).float().numpy()

@@ -215,13 +215,10 @@ class OnnxBackend:
                     future.cancel()
 
     def _feed(self, sequences: list[list[int]], batch: list[int]) -> tuple[dict[str, Any], npt.NDArray[np.int64]]:
-        """The graph's inputs for one batch, padded to its longest sequence, and the attention mask."""
-        width = max(len(sequences[i]) for i in batch)
-        ids = np.zeros((len(batch), width), dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.int64)
-        for row, index in enumerate(batch):
-            ids[row, : len(sequences[index])] = sequences[index]
-            mask[row, : len(sequences[index])] = 1
+        """The graph's inputs for one batch and its attention mask: ``plan_batches`` gives batches of
+        one length, so there is nothing to pad and every position is attended to."""
+        ids = np.array([sequences[i] for i in batch], dtype=np.int64)
+        mask = np.ones_like(ids)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         return {k: v for k, v in feed.items() if k in self.input_names}, mask
 
