@@ -38,6 +38,11 @@ __all__ = ["OnnxBackend", "OpenVinoSession", "text_tokenizer"]
 _WINDOW_OVERLAP = 32
 """Word pieces shared by neighbouring windows, so no sentence is only ever seen cut."""
 
+UNFUSED = ["SkipLayerNormFusion"]
+"""ONNX Runtime optimizer passes left out: fusing ``Add`` and ``LayerNormalization`` into
+``SkipLayerNormalization`` makes the norms about 4x slower on CPU (``bert_graph.py`` has the figures),
+in our graphs and in those exported through torch alike."""
+
 
 class OnnxBackend:
     """Runs one transformer encoder graph; see :class:`embedrag.Embedder` for the public API."""
@@ -95,7 +100,9 @@ class OnnxBackend:
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
                 options.intra_op_num_threads = intra_op_threads
                 options.inter_op_num_threads = 1
-                return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+                return ort.InferenceSession(
+                    model, options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED
+                )
 
             self.session = open_session(threads or 0)
             self._open_stream_session = lambda: open_session(1)

@@ -40,7 +40,7 @@ __all__ = ["BUILDER_VERSION", "Variant", "onnx_for"]
 Variant = Literal["fp32", "int8"]
 
 #: Bump when the produced graphs change, so cached files from older builders are not reused.
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 
 _TORCH_WEIGHTS = ("pytorch_model.bin",)
 

@@ -120,7 +120,7 @@ def _smoothed(nodes: Mapping[str, onnx.NodeProto], smooth: Sequence[tuple[str, f
 def _ffn_layers(nodes: Mapping[str, onnx.NodeProto]) -> list[str]:
     """Prefixes (``l0``, ``l1``, ...) of the layers whose feed-forward block has the builder's four nodes."""
     layers = [name.removesuffix(".gelu") for name in nodes if name.endswith(".gelu")]
-    parts = (".ffn_in", ".gelu", ".ffn_out", ".ffn_out.norm")
+    parts = (".ffn_in", ".gelu", ".ffn_out", ".ffn_out.residual")
     return [layer for layer in layers if all(layer + part in nodes for part in parts)]
 
 
@@ -147,8 +147,8 @@ def _split_ffn(
 ) -> list[str]:
     added: list[str] = []
     for layer in _ffn_layers(nodes):
-        ffn_in, gelu, ffn_out, norm = (
-            nodes[layer + part] for part in (".ffn_in", ".gelu", ".ffn_out", ".ffn_out.norm")
+        ffn_in, gelu, ffn_out, residual = (
+            nodes[layer + part] for part in (".ffn_in", ".gelu", ".ffn_out", ".ffn_out.residual")
         )
         w_in, bias, w_out = (_array(weights, node.input[1]) for node in (ffn_in, gelu, ffn_out))
         top = np.sort(np.argsort(absmax[gelu.output[0]], kind="stable")[-k:])
@@ -164,13 +164,13 @@ def _split_ffn(
             _node("MatMul", [ffn_in.input[0], f"{side}.in.w"], f"{side}.in"),
             _node("BiasGelu", [f"{side}.in", f"{side}.in.b"], f"{side}.gelu", domain=_MS),
             _node("MatMul", [f"{side}.gelu", f"{side}.out.w"], f"{side}.out"),
-            _node("Add", [norm.input[1], f"{side}.out"], f"{side}.sum"),
+            _node("Add", [residual.input[1], f"{side}.out"], f"{side}.sum"),
         ]
-        norm.input[1] = f"{side}.sum"  # the residual, plus what the outlier channels add to it
+        residual.input[1] = f"{side}.sum"  # the residual, plus what the outlier channels add to it
         model.graph.value_info.extend(
             helper.make_tensor_value_info(n.output[0], TensorProto.FLOAT, None) for n in nodes_added
         )
-        before.setdefault(norm.name, []).extend(nodes_added)
+        before.setdefault(residual.name, []).extend(nodes_added)
         added += [f"{side}.in", f"{side}.out"]
     return added
 
