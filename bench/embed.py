@@ -171,8 +171,12 @@ def main() -> None:
         engines["embedrag int8-ov, not chosen here (openvino, static)"] = ("embedrag-int8-ov", here)
     if target.name == "ov":  # the build it displaced, to check the table's order on this CPU
         engines["embedrag int8-vnni, not chosen here (onnxruntime, s8)"] = ("embedrag-int8-vnni", here)
-    if target.name == "generic" and "avx2" in cpu_flags():  # the 7-bit build AVX2 CPUs chose before (pinned only)
-        engines["embedrag int8-avx2, not chosen (onnxruntime, 7-bit s8)"] = ("embedrag-int8-avx2", here)
+    if target.name == "u8":  # the builds it displaced (pinned only): generic u8, and 7-bit s8 on AVX2
+        engines["embedrag int8-generic, not chosen (onnxruntime, u8, half the FFN in fp32)"] = (
+            "embedrag-int8-generic", here,
+        )  # fmt: skip
+        if "avx2" in cpu_flags():
+            engines["embedrag int8-avx2, not chosen (onnxruntime, 7-bit s8)"] = ("embedrag-int8-avx2", here)
     if openvino:
         engines["embedrag fp32 graph on openvino, probe"] = ("embedrag-fp32-openvino", here)
     if not args.no_remote:

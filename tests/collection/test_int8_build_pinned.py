@@ -1,7 +1,8 @@
 """An int8 collection keeps the int8 build it was written with, whatever CPU opens it.
 
 The int8 graph is chosen per CPU (s8 with VNNI, u8 elsewhere; 7-bit s8 weights on AVX2 until that build
-fell under the fidelity budget): builds whose vectors differ. A collection written on one kind of CPU
+fell under the fidelity budget, then the generic u8 build until the u8 one with its outliers moved):
+builds whose vectors differ. A collection written on one kind of CPU
 and searched on another must not mix them.
 """
 
@@ -46,22 +47,36 @@ def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
         np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
 
 
-def test_an_int8_collection_of_the_u8_build_keeps_it_on_an_avx2_cpu(
+def test_an_int8_collection_of_the_generic_build_keeps_it_on_an_avx2_cpu(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Collections whose spec says ``int8`` were written by the u8 build (AVX2 CPUs built it, and do
-    again; so does a CPU of unknown flags): they keep it, vectors unchanged."""
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset())
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+    """Collections whose spec says ``int8`` were written by the generic u8 build, which AVX2 CPUs (and
+    CPUs of unknown flags) chose until the ``u8`` target: they keep it, vectors unchanged."""
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8-generic") as col:
         col.add([Document("a", "the cat sat on the mat", "a")])
         written = col.embedder.encode("a cat on a mat")
         assert col.embedder.spec.variant == "int8"
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    assert Embedder(tiny_model, variant="int8").spec.variant == "int8"  # what a new collection gets here
+    assert Embedder(tiny_model, variant="int8").spec.variant == "int8-u8"  # what a new collection gets here
     with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
         assert col.embedder.spec.variant == "int8"
         np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
         assert [hit.doc_id for hit in col.search("a cat on a mat", k=1)] == ["a"]
+
+
+def test_a_new_int8_collection_on_an_avx2_cpu_records_the_u8_build_and_keeps_it_on_a_vnni_cpu(
+    tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        col.add([Document("a", "the cat sat on the mat", "a")])
+        written = col.embedder.encode("a cat on a mat")
+        assert col.embedder.spec.variant == "int8-u8"
+    assert not np.array_equal(Embedder(tiny_model, variant="int8-generic").encode("a cat on a mat"), written)
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
+    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
+        assert col.embedder.spec.variant == "int8-u8"
+        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
 
 
 def test_the_vnni_build_is_named_in_the_spec_and_refused_by_an_avx2_collection(

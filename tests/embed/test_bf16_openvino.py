@@ -27,6 +27,6 @@ def test_bf16_says_what_ran(bf16: Embedder) -> None:
 
 
 def test_unknown_variant_names_each_known_one() -> None:
-    known = "fp32, int8, int8-avx2, int8-vnni, int8-ov, int8-generic, bf16"
+    known = "fp32, int8, int8-u8, int8-avx2, int8-vnni, int8-ov, int8-generic, bf16"
     with pytest.raises(ConfigError, match=f"one of {known}, got 'fp8'"):
         Embedder("all-MiniLM-L6-v2", variant="fp8")  # type: ignore[arg-type]

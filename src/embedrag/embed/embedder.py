@@ -29,14 +29,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Embedder", "Precision"]
 
-Variant = Literal["fp32", "int8", "int8-avx2", "int8-vnni", "int8-ov", "int8-generic", "bf16"]
-"""``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-avx2``,
-``int8-vnni``, ``int8-ov`` and ``int8-generic`` name one build whatever the CPU. A spec says
-``int8`` for the u8 build (CPUs without VNNI, AVX2 ones included, and every int8 collection written
-before the VNNI builds existed), ``int8-avx2`` for the 7-bit s8 one (AVX2 CPUs chose it for a while;
-no CPU chooses it now, specs that name it keep it), ``int8-vnni`` for the s8 one and
-``int8-ov`` for OpenVINO's static int8 (the openvino extra): their vectors differ, so a collection
-keeps the build it was written with."""
+Variant = Literal["fp32", "int8", "int8-u8", "int8-avx2", "int8-vnni", "int8-ov", "int8-generic", "bf16"]
+"""``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-u8``,
+``int8-avx2``, ``int8-vnni``, ``int8-ov`` and ``int8-generic`` name one build whatever the CPU. A
+spec says ``int8-u8`` for the u8 build with its outliers moved (CPUs without VNNI, AVX2 ones
+included), ``int8`` for the older u8 build (``generic``: the int8 of every collection written before
+the u8 target existed), ``int8-avx2`` for the 7-bit s8 one (AVX2 CPUs chose it for a while; no CPU
+chooses it now, specs that name it keep it), ``int8-vnni`` for the s8 one and ``int8-ov`` for
+OpenVINO's static int8 (the openvino extra): their vectors differ, so a collection keeps the build
+it was written with."""
 _CHUNK = 2048
 """Texts tokenised and sorted by length together; bounds memory on huge iterables."""
 
@@ -552,8 +553,9 @@ def _target_variant(name: str) -> str:
 def pinned_variant(spec_variant: str) -> Variant:
     """The variant that rebuilds the encoder a spec records: its own int8 build, not this CPU's choice.
 
-    A spec's ``int8`` is the u8 build of the ``generic`` target, which AVX2 CPUs build too (they
-    built ``int8-avx2``, 7-bit s8 weights, for a while): collections keep the vectors they have.
+    A spec's ``int8`` is the u8 build of the ``generic`` target, which CPUs without VNNI chose before
+    the ``u8`` target (and ``int8-avx2``, 7-bit s8 weights, for a while): collections keep the vectors
+    they have.
 
     >>> pinned_variant("int8"), pinned_variant("int8-avx2"), pinned_variant("int8-vnni"), pinned_variant("fp32")
     ('int8-generic', 'int8-avx2', 'int8-vnni', 'fp32')

@@ -60,15 +60,13 @@ def test_avx2_weights_keep_to_7_bits(tiny_bert: Path) -> None:
     assert weights and max(int(np.abs(w.astype(np.int32)).max()) for w in weights) <= 64
 
 
-def test_a_target_with_a_calibrating_recipe_builds_from_its_model_and_keys_the_text(
-    tiny_bert_tokenized: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from embedrag.embed.export import quantize
+def test_the_u8_target_calibrates_on_its_model_and_keys_the_text(tiny_bert_tokenized: Path) -> None:
     from embedrag.embed.export.build import int8_key
     from embedrag.embed.export.cpu import choose_target
 
-    monkeypatch.setattr(quantize, "DEFAULT_RECIPE", "s7-avx2-outliers")
     assert ":calibration=" in int8_key(choose_target(set()))  # editing calibration.txt rebuilds
-    graph = onnx_for(tiny_bert_tokenized, variant="int8", target="generic")
-    names = {node.name for node in onnx.load(str(graph)).graph.node}
-    assert "l0.ffn_outliers.in" in names  # the outlier rewrite ran, calibrated with the model's tokenizer
+    graph = onnx_for(tiny_bert_tokenized, variant="int8", target="u8")
+    ops = {node.name: node.op_type for node in onnx.load(str(graph)).graph.node}
+    assert "l0.ffn_outliers.in" in ops  # the outlier rewrite ran, calibrated with the model's tokenizer
+    assert ops["l0.ffn_out"] == ops["l1.ffn_in"] == "MatMul"  # the two blocks it keeps in fp32
+    assert "l0.ffn_in" not in ops  # quantised
