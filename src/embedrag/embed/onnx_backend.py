@@ -39,9 +39,9 @@ _WINDOW_OVERLAP = 32
 """Word pieces shared by neighbouring windows, so no sentence is only ever seen cut."""
 
 UNFUSED = ["SkipLayerNormFusion"]
-"""ONNX Runtime optimizer passes left out: fusing ``Add`` and ``LayerNormalization`` into
-``SkipLayerNormalization`` makes the norms about 4x slower on CPU (``bert_graph.py`` has the figures),
-in our graphs and in those exported through torch alike."""
+"""ONNX Runtime optimizer passes left out, for every graph the backend runs (ours and those exported
+through torch): fusing ``Add`` and ``LayerNormalization`` into ``SkipLayerNormalization`` makes the
+norms about 4x slower on CPU (``bert_graph.py`` has the figures)."""
 
 
 class OnnxBackend:
