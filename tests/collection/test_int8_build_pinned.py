@@ -27,6 +27,22 @@ def _no_openvino_int8(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cpu, "installed_engines", lambda: frozenset())
 
 
+QUERY = "a cat on a mat"
+
+
+def written(path: Path, model: str, variant: str) -> tuple[str, np.ndarray]:
+    """Write a collection of one document with ``variant``: the build its spec records, and a query's vector."""
+    with Collection.open(path, model=model, variant=variant) as col:
+        col.add([Document("a", "the cat sat on the mat", "a")])
+        return col.embedder.spec.variant, col.embedder.encode(QUERY)
+
+
+def reopened(path: Path, model: str) -> tuple[str, np.ndarray]:
+    """Open it again asking for ``int8`` (this CPU's choice): the build it loads, and the query's vector."""
+    with Collection.open(path, model=model, variant="int8") as col:
+        return col.embedder.spec.variant, col.embedder.encode(QUERY)
+
+
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> str:  # type: ignore[no-untyped-def]
     return str(tiny_bert_folder(tmp_path_factory.mktemp("tiny") / "tiny-bert", "BertModel"))
@@ -37,14 +53,12 @@ def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
 ) -> None:
     """Written by the 7-bit build, which AVX2 CPUs chose before it fell under the fidelity budget."""
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8-avx2") as col:
-        col.add([Document("a", "the cat sat on the mat", "a")])
-        written = col.embedder.encode("a cat on a mat")
-        assert col.embedder.spec.variant == "int8-avx2"
+    variant, vector = written(tmp_path / "col", tiny_model, "int8-avx2")
+    assert variant == "int8-avx2"
     monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
-        assert col.embedder.spec.variant == "int8-avx2"
-        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+    variant, again = reopened(tmp_path / "col", tiny_model)
+    assert variant == "int8-avx2"
+    np.testing.assert_array_equal(again, vector)
 
 
 def test_an_int8_collection_of_the_generic_build_keeps_it_on_an_avx2_cpu(
@@ -53,30 +67,26 @@ def test_an_int8_collection_of_the_generic_build_keeps_it_on_an_avx2_cpu(
     """Collections whose spec says ``int8`` were written by the generic u8 build, which AVX2 CPUs (and
     CPUs of unknown flags) chose until the ``u8`` target: they keep it, vectors unchanged."""
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8-generic") as col:
-        col.add([Document("a", "the cat sat on the mat", "a")])
-        written = col.embedder.encode("a cat on a mat")
-        assert col.embedder.spec.variant == "int8"
+    variant, vector = written(tmp_path / "col", tiny_model, "int8-generic")
+    assert variant == "int8"
     assert Embedder(tiny_model, variant="int8").spec.variant == "int8-u8"  # what a new collection gets here
     with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
         assert col.embedder.spec.variant == "int8"
-        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
-        assert [hit.doc_id for hit in col.search("a cat on a mat", k=1)] == ["a"]
+        np.testing.assert_array_equal(col.embedder.encode(QUERY), vector)
+        assert [hit.doc_id for hit in col.search(QUERY, k=1)] == ["a"]
 
 
 def test_a_new_int8_collection_on_an_avx2_cpu_records_the_u8_build_and_keeps_it_on_a_vnni_cpu(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
-        col.add([Document("a", "the cat sat on the mat", "a")])
-        written = col.embedder.encode("a cat on a mat")
-        assert col.embedder.spec.variant == "int8-u8"
-    assert not np.array_equal(Embedder(tiny_model, variant="int8-generic").encode("a cat on a mat"), written)
+    variant, vector = written(tmp_path / "col", tiny_model, "int8")
+    assert variant == "int8-u8"
+    assert not np.array_equal(Embedder(tiny_model, variant="int8-generic").encode(QUERY), vector)
     monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
-        assert col.embedder.spec.variant == "int8-u8"
-        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+    variant, again = reopened(tmp_path / "col", tiny_model)
+    assert variant == "int8-u8"
+    np.testing.assert_array_equal(again, vector)
 
 
 def test_the_vnni_build_is_named_in_the_spec_and_refused_by_an_avx2_collection(
@@ -95,11 +105,9 @@ def test_a_vnni_collection_opened_on_an_avx2_cpu_still_gets_the_vnni_build(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
-        col.add([Document("a", "the cat sat on the mat", "a")])
-        written = col.embedder.encode("a cat on a mat")
+    _, vector = written(tmp_path / "col", tiny_model, "int8")
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    with Collection.open(tmp_path / "col", model=tiny_model, variant="int8") as col:
-        assert col.embedder.spec.variant == "int8-vnni"
-        np.testing.assert_array_equal(col.embedder.encode("a cat on a mat"), written)
+    variant, again = reopened(tmp_path / "col", tiny_model)
+    assert variant == "int8-vnni"
+    np.testing.assert_array_equal(again, vector)
     assert Embedder(tiny_model, variant="int8-vnni").spec.variant == "int8-vnni"
