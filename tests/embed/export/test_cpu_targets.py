@@ -7,7 +7,7 @@ from pathlib import Path
 import onnx
 import pytest
 
-from embedrag.embed.export import onnx_for
+from embedrag.embed.export import cpu, onnx_for
 from embedrag.embed.export.build import int8_key
 from embedrag.embed.export.cpu import TARGETS, choose_target, cpu_flags, installed_engines, int8_target, parse_flags
 from embedrag.embed.export.openvino_int8 import OV_RECIPES
@@ -82,7 +82,8 @@ def test_cache_key_differs_per_target() -> None:
     assert int8_key(None) == ""
 
 
-def test_graphs_for_different_targets_are_cached_apart(tiny_bert: Path) -> None:
+def test_graphs_for_different_targets_are_cached_apart(tiny_bert: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset({"avx2", "avx512_vnni"}))  # else unsigned: see below
     vnni = onnx_for(tiny_bert, variant="int8", target="vnni")
     generic = onnx_for(tiny_bert, variant="int8", target="generic")
     assert vnni != generic and vnni.parent != generic.parent
@@ -90,7 +91,7 @@ def test_graphs_for_different_targets_are_cached_apart(tiny_bert: Path) -> None:
         t.data_type for t in onnx.load(str(path)).graph.initializer if t.name.endswith("_quantized")
     }
     assert onnx.TensorProto.INT8 in weights(vnni)
-    assert weights(generic) == {onnx.TensorProto.UINT8}
+    assert weights(generic) == {onnx.TensorProto.UINT8}  # (test_unsigned_weights.py: vnni on a CPU without VNNI)
 
 
 def test_unknown_target_is_refused(tiny_bert: Path) -> None:

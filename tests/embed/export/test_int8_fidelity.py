@@ -6,6 +6,10 @@ OpenVINO's static int8 (embedrag's own calibration.txt, see openvino_int8.py).
 
 Dynamic int8 scales each batch by its largest value, so a text's cosine depends on the texts
 batched with it: the 600-passage test embeds as the encoder batches (texts of one length together).
+
+Every target's figures are its own on any CPU: u8 and 7-bit weights are exact everywhere, and the
+``vnni`` build is stored with u8 weights where the CPU has no VNNI (``unsigned.py``), which computes
+the products a VNNI CPU computes instead of saturating them.
 """
 
 from __future__ import annotations

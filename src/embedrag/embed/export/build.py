@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 import onnx
 
 from embedrag._atomic import publish
-from embedrag.embed.export import quantize
+from embedrag.embed.export import cpu, quantize
 from embedrag.embed.export.bert_graph import build_bert_graph
 from embedrag.embed.export.bert_spec import read_bert_spec, read_config
 from embedrag.embed.export.bert_weights import load_bert_weights, safetensors_files
@@ -64,9 +64,10 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None =
     if not model_dir.is_dir():
         raise ModelNotFoundError(f"model directory {model_dir} does not exist")
     chosen = _target(target) if variant == "int8" else None
+    unsigned = chosen is not None and _runs_unsigned(chosen)
     config = read_config(model_dir)
     builder, sources = _plan(model_dir, config)
-    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{int8_key(chosen)}")
+    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{int8_key(chosen, unsigned=unsigned)}")
     openvino = chosen is not None and chosen.engine == "openvino"
     path = cache_dir("onnx", key) / ("model.xml" if openvino else "model.onnx")
     if path.is_file():
@@ -76,12 +77,15 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None =
         recipe = _recipe(chosen)
         if openvino:
             return _publish_ir(path, lambda out: quantize_openvino(fp32, out, model_dir, recipe=recipe))
-        return publish(path, lambda out: quantize_int8(fp32, out, recipe=recipe, model_dir=model_dir))
+        return publish(
+            path, lambda out: quantize_int8(fp32, out, recipe=recipe, model_dir=model_dir, unsigned=unsigned)
+        )
     return publish(path, _BUILDERS[builder](model_dir, config, sources))
 
 
-def int8_key(target: Target | None) -> str:
-    """What an int8 graph was built for, as it enters the cache key: the target and its recipe's content.
+def int8_key(target: Target | None, *, unsigned: bool = False) -> str:
+    """What an int8 graph was built for, as it enters the cache key: the target and its recipe's
+    content, and whether its s8 weights were made u8 for a CPU without VNNI (``unsigned.py``).
 
     Changing what gets quantised, or building for another CPU, must not reuse an old graph.
 
@@ -97,8 +101,14 @@ def int8_key(target: Target | None) -> str:
     if target.engine == "openvino":
         calibration = hash_files([CALIBRATION])
         return f"{target.name}:{recipe}={OV_RECIPES[recipe]}:nncf={nncf_version()}:calibration={calibration}"
-    key = f"{target.name}:{recipe}={quantize.RECIPES[recipe]}"
+    key = f"{target.name}:{recipe}={quantize.RECIPES[recipe]}" + (":unsigned" if unsigned else "")
     return f"{key}:calibration={hash_files([CALIBRATION])}" if quantize.RECIPES[recipe].calibrated else key
+
+
+def _runs_unsigned(target: Target) -> bool:
+    """Whether this CPU would saturate ``target``'s s8 products (no VNNI), so its graph is built unsigned."""
+    exact = target.engine != "onnxruntime" or quantize.RECIPES[_recipe(target)].exact_without_vnni
+    return not exact and not cpu.has_vnni(cpu.cpu_flags())
 
 
 def _recipe(target: Target) -> str:

@@ -6,7 +6,9 @@ run as one dot-product instruction and are the fast path; on plain AVX2 the u8 x
 also the faster one, but adds pairs of products in 16 bits, which saturate unless the weights
 keep to 7 bits (the ``s7-avx2`` recipe, see ``quantize.py``). So the int8 graph is built per
 target, and the target's name is part of the cached graph's key: a graph built for VNNI is not
-reused on an AVX2-only machine, nor the other way round.
+reused on an AVX2-only machine, nor the other way round. Where a spec pins the VNNI build on a CPU
+without VNNI (a collection opened elsewhere), its s8 weights are stored as u8 around 128
+(``unsigned.py``): the same vectors as on the CPU it was built for, not saturated ones.
 
 An AVX2 CPU without VNNI (and any CPU whose flags cannot be read) gets the ``u8`` build: u8 weights
 on all but two blocks, after the rewrites of ``outliers.py`` move the activation outliers out of
@@ -47,6 +49,7 @@ __all__ = [
     "choose_target",
     "cpu_flags",
     "has_bf16",
+    "has_vnni",
     "installed_engines",
     "int8_target",
     "physical_cores",
@@ -189,6 +192,15 @@ def physical_cores() -> int:
         except OSError:
             groups.add(str(cpu))
     return max(1, len(groups))
+
+
+def has_vnni(flags: frozenset[str] | set[str]) -> bool:
+    """Whether the CPU sums u8 x s8 products in 32 bits (VNNI or AMX), so s8 weights are exact there.
+
+    >>> has_vnni({"avx2", "avx_vnni"}), has_vnni({"avx2", "avx512f", "avx512bw"})
+    (True, False)
+    """
+    return any(needed <= flags for needed in _VNNI)
 
 
 def has_bf16(flags: frozenset[str] | set[str]) -> bool:
