@@ -146,6 +146,7 @@ ENGINES: dict[str, Callable[[Path, int, Path], Encode]] = {
     "embedrag-fp32-openvino": embedrag_fp32_openvino,
     "embedrag-int8": embedrag("int8"),
     "embedrag-int8-ov": embedrag("int8-ov"),
+    "embedrag-int8-u8": embedrag("int8-u8"),
     "embedrag-int8-vnni": embedrag("int8-vnni"),
     "embedrag-int8-avx2": embedrag("int8-avx2"),
     "embedrag-int8-generic": embedrag("int8-generic"),

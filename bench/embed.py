@@ -152,13 +152,14 @@ def main() -> None:
         parser.error("--only runs part of the table: add --no-write")
 
     from embedrag import Embedder
-    from embedrag.embed.export.cpu import BF16_FLAGS, cpu_flags, installed_engines, int8_target
+    from embedrag.embed.export.build import stored_weights
+    from embedrag.embed.export.cpu import BF16_FLAGS, cpu_flags, has_vnni, installed_engines, int8_target
 
     texts = bbc_passages(args.n)
     CACHE.mkdir(exist_ok=True)
     (CACHE / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
     target = int8_target()
-    isa = "avx512_vnni" if target.name == "vnni" and "avx512_vnni" in cpu_flags() else "avx2"
+    isa = "avx512_vnni" if "avx512_vnni" in cpu_flags() else "avx2"
     here = Path(sys.executable)
     openvino = {"openvino", "nncf"} <= installed_engines()
     engines = {
@@ -169,14 +170,14 @@ def main() -> None:
     }
     if openvino and target.name != "ov":
         engines["embedrag int8-ov, not chosen here (openvino, static)"] = ("embedrag-int8-ov", here)
-    if target.name == "ov":  # the build it displaced, to check the table's order on this CPU
-        engines["embedrag int8-vnni, not chosen here (onnxruntime, s8)"] = ("embedrag-int8-vnni", here)
-    if target.name == "u8":  # the builds it displaced (pinned only): generic u8, and 7-bit s8 on AVX2
-        engines["embedrag int8-generic, not chosen (onnxruntime, u8, half the FFN in fp32)"] = (
-            "embedrag-int8-generic", here,
-        )  # fmt: skip
-        if "avx2" in cpu_flags():
-            engines["embedrag int8-avx2, not chosen (onnxruntime, 7-bit s8)"] = ("embedrag-int8-avx2", here)
+    if target.name == "ov":  # ONNX Runtime's build it displaced, to check the table's order on this CPU
+        engines["embedrag int8-u8, not chosen here (onnxruntime, stored as s8)"] = ("embedrag-int8-u8", here)
+    # The builds the u8 one displaced (pinned only): generic u8; s8 with VNNI, 7-bit s8 on AVX2 without.
+    engines["embedrag int8-generic, not chosen (onnxruntime, u8, half the FFN fp32)"] = ("embedrag-int8-generic", here)
+    if has_vnni(cpu_flags()):
+        engines["embedrag int8-vnni, not chosen (onnxruntime, s8, six blocks in fp32)"] = ("embedrag-int8-vnni", here)
+    elif "avx2" in cpu_flags():
+        engines["embedrag int8-avx2, not chosen (onnxruntime, 7-bit s8)"] = ("embedrag-int8-avx2", here)
     if openvino:
         engines["embedrag fp32 graph on openvino, probe"] = ("embedrag-fp32-openvino", here)
     if not args.no_remote:
@@ -210,10 +211,12 @@ def main() -> None:
         "embedrag-toolkit", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy",
     )  # fmt: skip
     bf16 = sorted(BF16_FLAGS & cpu_flags())
+    stored = f", weights stored as {stored_weights(target)}" if stored_weights(target) else ""
     lines += [
         f"bf16 instructions (embedrag bf16 and OpenVINO compute in bf16 only with them): {', '.join(bf16) or 'none'}.",
         f"int8 build chosen for this CPU: `{target.variant}`, target `{target.name}` (recipe `{target.recipe}`, "
-        f"{target.engine}): {target.why}. Engines installed: {', '.join(sorted(installed_engines())) or 'none'}. "
+        f"{target.engine}{stored}): {target.why}. "
+        f"Engines installed: {', '.join(sorted(installed_engines())) or 'none'}. "
         f'sentence-transformers\' int8: `export_dynamic_quantized_onnx_model(model, "{isa}")` and '
         "`export_static_quantized_openvino_model(model, None, path)` (calibrated on embedrag's calibration.txt: "
         "its default, GLUE SST-2, is on the hub), run in bench/.cache/venv-st (optimum needs transformers 4.x).",

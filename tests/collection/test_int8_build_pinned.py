@@ -1,9 +1,9 @@
 """An int8 collection keeps the int8 build it was written with, whatever CPU opens it.
 
-The int8 graph is chosen per CPU (s8 with VNNI, u8 elsewhere; 7-bit s8 weights on AVX2 until that build
-fell under the fidelity budget, then the generic u8 build until the u8 one with its outliers moved):
-builds whose vectors differ. A collection written on one kind of CPU
-and searched on another must not mix them.
+The int8 build was chosen per CPU (s8 with VNNI, u8 elsewhere; 7-bit s8 weights on AVX2 until that
+build fell under the fidelity budget, then the generic u8 build until the u8 one with its outliers
+moved, which VNNI CPUs now write too): builds whose vectors differ. A collection written on one kind
+of CPU and searched on another must not mix them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from embedrag import Collection, Document, Embedder
-from embedrag.embed.export import cpu
+from embedrag.embed.export import build, cpu
+from embedrag.embed.export.storage import signed_storage
 from embedrag.errors import SpecMismatchError
 
 AVX2 = frozenset({"avx", "avx2", "fma"})
@@ -23,8 +24,16 @@ VNNI = frozenset({"avx2", "fma", "avx512f", "avx512bw", "avx512_vnni"})
 
 @pytest.fixture(autouse=True)
 def _no_openvino_int8(monkeypatch: pytest.MonkeyPatch) -> None:
-    # With the openvino extra, VNNI flags choose OpenVINO's int8 (tests/embed/test_int8_ov.py); here the s8 build.
+    # With the openvino extra, VNNI flags choose OpenVINO's int8 (tests/embed/test_int8_ov.py); here ONNX Runtime's.
     monkeypatch.setattr(cpu, "installed_engines", lambda: frozenset())
+
+
+@pytest.fixture(autouse=True)
+def _stored_for_the_cpu_at_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The flags these tests pretend choose the build; its weights stay stored for the CPU running the
+    # test (s8 storage pretended for VNNI would saturate on an AVX2 one: test_weight_storage.py).
+    real = cpu.cpu_flags()
+    monkeypatch.setattr(build, "signed_storage", lambda _flags, *, seven_bit: signed_storage(real, seven_bit=seven_bit))
 
 
 QUERY = "a cat on a mat"
@@ -89,23 +98,21 @@ def test_a_new_int8_collection_on_an_avx2_cpu_records_the_u8_build_and_keeps_it_
     np.testing.assert_array_equal(again, vector)
 
 
-def test_the_vnni_build_is_named_in_the_spec_and_refused_by_an_avx2_collection(
+def test_a_vnni_cpu_writes_the_u8_build_too_and_the_named_vnni_build_is_refused_by_its_collection(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    Collection.open(tmp_path / "col", model=tiny_model, variant="int8").close()
     monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    here = Embedder(tiny_model, variant="int8")
-    assert here.spec.variant == "int8-vnni"
+    variant, _ = written(tmp_path / "col", tiny_model, "int8")
+    assert variant == "int8-u8"  # the same build as an AVX2 CPU's, stored as s8 for VNNI (storage.py)
     with pytest.raises(SpecMismatchError, match="int8-vnni"):
-        Collection.open(tmp_path / "col", embedder=here)
+        Collection.open(tmp_path / "col", embedder=Embedder(tiny_model, variant="int8-vnni"))
 
 
 def test_a_vnni_collection_opened_on_an_avx2_cpu_still_gets_the_vnni_build(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    _, vector = written(tmp_path / "col", tiny_model, "int8")
+    _, vector = written(tmp_path / "col", tiny_model, "int8-vnni")  # what VNNI CPUs wrote before the u8 build
     monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
     variant, again = reopened(tmp_path / "col", tiny_model)
     assert variant == "int8-vnni"

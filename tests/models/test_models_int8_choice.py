@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from embedrag.embed.export.build import stored_weights
 from embedrag.embed.export.cpu import cpu_flags, has_bf16, installed_engines, int8_target
 
 
@@ -17,6 +18,7 @@ def test_models_json_names_the_int8_target_and_why(cli) -> None:  # type: ignore
         "variant": target.variant,
         "engine": target.engine,
         "recipe": target.recipe,
+        "weights": stored_weights(target),
         "why": target.why,
         "cpu_flags": sorted(cpu_flags()),
         "installed": sorted(installed_engines()),
@@ -27,6 +29,7 @@ def test_models_table_names_the_int8_target(cli) -> None:  # type: ignore[no-unt
     result = cli("models")
     assert result.code == 0
     assert f"int8 variant on this CPU: {int8_target().name}" in result.out
+    assert ("weights stored as" in result.out) is (int8_target().engine == "onnxruntime")
 
 
 def test_models_json_says_whether_bf16_is_native(cli) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from embedrag.cli._group import default_group
 from embedrag.cli._output import err_console, out_console, print_json
+from embedrag.embed.export.build import stored_weights
 from embedrag.embed.export.cpu import cpu_flags, has_bf16, installed_engines, int8_target
 from embedrag.errors import ModelNotFoundError
 from embedrag.models import CATALOGUE, available, find, resolve
@@ -52,6 +53,7 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
         "variant": target.variant,
         "engine": target.engine,
         "recipe": target.recipe,
+        "weights": stored_weights(target),
         "why": target.why,
         "cpu_flags": sorted(cpu_flags()),
         "installed": sorted(installed_engines()),
@@ -80,7 +82,11 @@ def list_models(json_out: bool = typer.Option(False, "--json", help="Print JSON.
             here,
         )
     out_console.print(table)
-    out_console.print(f"int8 variant on this CPU: {target.name} ({target.recipe}, {target.engine}): {target.why}")
+    stored = stored_weights(target)
+    weights = f", weights stored as {stored}" if stored else ""
+    out_console.print(
+        f"int8 variant on this CPU: {target.name} ({target.recipe}, {target.engine}{weights}): {target.why}"
+    )
     out_console.print("Details and licenses: embedrag models --json")
 
 

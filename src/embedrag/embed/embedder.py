@@ -32,12 +32,13 @@ __all__ = ["Embedder", "Precision"]
 Variant = Literal["fp32", "int8", "int8-u8", "int8-avx2", "int8-vnni", "int8-ov", "int8-generic", "bf16"]
 """``int8`` is the int8 build for this CPU (:mod:`embedrag.embed.export.cpu`); ``int8-u8``,
 ``int8-avx2``, ``int8-vnni``, ``int8-ov`` and ``int8-generic`` name one build whatever the CPU. A
-spec says ``int8-u8`` for the u8 build with its outliers moved (CPUs without VNNI, AVX2 ones
-included), ``int8`` for the older u8 build (``generic``: the int8 of every collection written before
-the u8 target existed), ``int8-avx2`` for the 7-bit s8 one (AVX2 CPUs chose it for a while; no CPU
-chooses it now, specs that name it keep it), ``int8-vnni`` for the s8 one and ``int8-ov`` for
-OpenVINO's static int8 (the openvino extra): their vectors differ, so a collection keeps the build
-it was written with."""
+spec says ``int8-u8`` for the u8 build with its outliers moved (what every CPU writes without the
+openvino extra; its weights are stored for the CPU's kernel, the same vectors on each), ``int8``
+for the older u8 build (``generic``: the int8 of every collection written before the u8 target
+existed), ``int8-avx2`` for the 7-bit s8 one and ``int8-vnni`` for the s8 one (AVX2 and VNNI CPUs
+chose them for a while; no CPU chooses them now, specs that name them keep them) and ``int8-ov``
+for OpenVINO's static int8 (the openvino extra, VNNI/AMX CPUs): their vectors differ, so a
+collection keeps the build it was written with."""
 _CHUNK = 2048
 """Texts tokenised and sorted by length together; bounds memory on huge iterables."""
 

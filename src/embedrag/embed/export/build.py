@@ -5,8 +5,9 @@ through the torch-free graph builder; anything else (other architectures, ``pyto
 weights) through ``torch.onnx.export`` from the ``hf`` extra. The result lives at
 ``cache_dir("onnx", key) / "model.onnx"`` where ``key`` hashes the source files, the variant
 and :data:`BUILDER_VERSION`, so editing a source file or upgrading the builder rebuilds. An int8
-key also names the CPU target it was built for (``cpu.py``: ``vnni``, ``avx2``, ``generic``) and
-that target's recipe, so a graph built for one instruction set is not reused on another. The
+key also names the CPU target it was built for (``cpu.py``: ``u8``, ``vnni``, ``avx2``, ``generic``),
+that target's recipe and how its weights are stored for this CPU (``storage.py``), so a graph
+built for one instruction set is not reused on another. The
 ``ov`` target's int8 model is an OpenVINO IR (``model.xml`` + ``model.bin``, see
 ``openvino_int8.py``); its key also holds the NNCF version and the calibration text's hash.
 """
@@ -31,11 +32,12 @@ from embedrag.embed.export.calibration import CALIBRATION
 from embedrag.embed.export.cpu import TARGETS, Target, int8_target
 from embedrag.embed.export.openvino_int8 import OV_RECIPES, nncf_version, quantize_openvino
 from embedrag.embed.export.quantize import quantize_int8
+from embedrag.embed.export.storage import signed_storage
 from embedrag.embed.export.torch_export import export_with_torch
 from embedrag.errors import ConfigError, ModelFormatError, ModelNotFoundError
 from embedrag.models.cache import cache_dir, hash_files
 
-__all__ = ["BUILDER_VERSION", "Variant", "onnx_for"]
+__all__ = ["BUILDER_VERSION", "Variant", "onnx_for", "stored_weights"]
 
 Variant = Literal["fp32", "int8"]
 
@@ -64,10 +66,10 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None =
     if not model_dir.is_dir():
         raise ModelNotFoundError(f"model directory {model_dir} does not exist")
     chosen = _target(target) if variant == "int8" else None
-    unsigned = chosen is not None and _runs_unsigned(chosen)
+    signed = _storage(chosen)
     config = read_config(model_dir)
     builder, sources = _plan(model_dir, config)
-    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{int8_key(chosen, unsigned=unsigned)}")
+    key = hash_files(sources, extra=f"{variant}:{builder}:{BUILDER_VERSION}:{int8_key(chosen, signed=signed)}")
     openvino = chosen is not None and chosen.engine == "openvino"
     path = cache_dir("onnx", key) / ("model.xml" if openvino else "model.onnx")
     if path.is_file():
@@ -77,20 +79,20 @@ def onnx_for(model_dir: Path, *, variant: Variant = "fp32", target: str | None =
         recipe = _recipe(chosen)
         if openvino:
             return _publish_ir(path, lambda out: quantize_openvino(fp32, out, model_dir, recipe=recipe))
-        return publish(
-            path, lambda out: quantize_int8(fp32, out, recipe=recipe, model_dir=model_dir, unsigned=unsigned)
-        )
+        return publish(path, lambda out: quantize_int8(fp32, out, recipe=recipe, model_dir=model_dir, signed=signed))
     return publish(path, _BUILDERS[builder](model_dir, config, sources))
 
 
-def int8_key(target: Target | None, *, unsigned: bool = False) -> str:
+def int8_key(target: Target | None, *, signed: bool | None = None) -> str:
     """What an int8 graph was built for, as it enters the cache key: the target and its recipe's
-    content, and whether its s8 weights were made u8 for a CPU without VNNI (``unsigned.py``).
+    content, and the weights' storage where it is not the recipe's own type (``signed``, see ``storage.py``).
 
     Changing what gets quantised, or building for another CPU, must not reuse an old graph.
 
     >>> from embedrag.embed.export.cpu import choose_target
-    >>> int8_key(choose_target({"avx512_vnni"})).startswith("vnni:s8-vnni=Recipe(weight_type='s8'")
+    >>> int8_key(choose_target({"avx512_vnni"}), signed=True).startswith("u8:u8-outliers=Recipe(weight_type='u8'")
+    True
+    >>> ":stored-s8:" in int8_key(choose_target({"avx512_vnni"}), signed=True)
     True
     >>> int8_key(None)
     ''
@@ -101,14 +103,32 @@ def int8_key(target: Target | None, *, unsigned: bool = False) -> str:
     if target.engine == "openvino":
         calibration = hash_files([CALIBRATION])
         return f"{target.name}:{recipe}={OV_RECIPES[recipe]}:nncf={nncf_version()}:calibration={calibration}"
-    key = f"{target.name}:{recipe}={quantize.RECIPES[recipe]}" + (":unsigned" if unsigned else "")
+    stored = "" if signed is None else f":stored-{'s8' if signed else 'u8'}"
+    key = f"{target.name}:{recipe}={quantize.RECIPES[recipe]}{stored}"
     return f"{key}:calibration={hash_files([CALIBRATION])}" if quantize.RECIPES[recipe].calibrated else key
 
 
-def _runs_unsigned(target: Target) -> bool:
-    """Whether this CPU would saturate ``target``'s s8 products (no VNNI), so its graph is built unsigned."""
-    exact = target.engine != "onnxruntime" or quantize.RECIPES[_recipe(target)].exact_without_vnni
-    return not exact and not cpu.has_vnni(cpu.cpu_flags())
+def stored_weights(target: Target) -> str | None:
+    """How this CPU stores ``target``'s int8 weights, ``"s8"`` or ``"u8"`` (``storage.py``); None for
+    OpenVINO's build, whose engine chooses its own kernels.
+
+    >>> from embedrag.embed.export.cpu import TARGETS
+    >>> stored_weights(TARGETS[0]) is None, stored_weights(TARGETS[-1]) in ("s8", "u8")
+    (True, True)
+    """
+    if target.engine != "onnxruntime":
+        return None
+    seven_bit = quantize.RECIPES[_recipe(target)].reduce_range
+    return "s8" if signed_storage(cpu.cpu_flags(), seven_bit=seven_bit) else "u8"
+
+
+def _storage(target: Target | None) -> bool | None:
+    """How this CPU stores ``target``'s weights (True: s8, False: u8) where that is not the type its
+    recipe quantises to; None where it is (or the target is not ONNX Runtime's)."""
+    stored = stored_weights(target) if target is not None else None
+    if stored is None or target is None or stored == quantize.RECIPES[_recipe(target)].weight_type:
+        return None
+    return stored == "s8"
 
 
 def _recipe(target: Target) -> str:

@@ -4,21 +4,23 @@ ONNX Runtime's integer matrix products take a different kernel per instruction s
 (``avx512_vnni``, ``avx_vnni``) or AMX, unsigned activations times *signed* weights (u8 x s8)
 run as one dot-product instruction and are the fast path; on plain AVX2 the u8 x s8 kernel is
 also the faster one, but adds pairs of products in 16 bits, which saturate unless the weights
-keep to 7 bits (the ``s7-avx2`` recipe, see ``quantize.py``). So the int8 graph is built per
-target, and the target's name is part of the cached graph's key: a graph built for VNNI is not
-reused on an AVX2-only machine, nor the other way round. Where a spec pins the VNNI build on a CPU
-without VNNI (a collection opened elsewhere), its s8 weights are stored as u8 around 128
-(``unsigned.py``): the same vectors as on the CPU it was built for, not saturated ones.
+keep to 7 bits (the ``s7-avx2`` recipe, see ``quantize.py``). A build's weights are therefore
+stored for the CPU (``storage.py``): as s8 where that is exact, as u8 elsewhere, the same integers
+either way, so a build gives the same vectors on every CPU. The target's name and the storage are
+part of the cached graph's key.
 
-An AVX2 CPU without VNNI (and any CPU whose flags cannot be read) gets the ``u8`` build: u8 weights
-on all but two blocks, after the rewrites of ``outliers.py`` move the activation outliers out of
-the quantised products. It replaced the ``generic`` u8 build, which keeps the feed-forward blocks of
-the first half of the layers in fp32: on 8 held-out sets its min cosine to fp32 is 0.9923 or more
-where ``generic`` kept 0.9911, at 1.11x its speed (``quantize.py`` has the figures). Specs that say
-``int8`` (collections written before) keep ``generic``. The ``avx2`` target (7-bit weights) was the
-choice for a while, until it was measured on more held-out text as the encoder batches it: 0.9869
-min cosine to fp32 on 600 BBC paragraphs in padded batches, 0.9883 on State of the Union passages
-in batches of one length. Specs that name ``int8-avx2`` still get it.
+Every CPU without the ``openvino`` extra gets the ``u8`` build: asymmetric 8-bit weights on all but
+two blocks, after the rewrites of ``outliers.py`` move the activation outliers out of the
+quantised products; on 8 held-out sets its min cosine to fp32 is 0.9923 or more. Without VNNI it
+runs as u8 x u8 (1.11x the ``generic`` build it replaced there, which kept the feed-forward blocks
+of the first half of the layers in fp32 at 0.9911); with VNNI/AMX as u8 x s8. There it replaced
+the ``vnni`` build (symmetric s8 weights, six blocks in fp32), which, computed exactly, fell to
+0.9899 on State of the Union passages. Its speed on a VNNI CPU is not measured yet: it runs the
+same dot-product kernel as the ``vnni`` build, on four more blocks. Specs that say ``int8``
+(collections written before) keep ``generic``, ``int8-vnni`` keeps ``vnni``. The ``avx2`` target
+(7-bit weights) was the choice on AVX2 for a while, until it was measured on more held-out text as
+the encoder batches it: 0.9869 min cosine to fp32 on 600 BBC paragraphs in padded batches, 0.9883
+on State of the Union passages in batches of one length. Specs that name ``int8-avx2`` still get it.
 
 Where the ``openvino`` extra (OpenVINO and NNCF) is installed and the CPU has VNNI or AMX, the
 ``ov`` target comes first: a statically calibrated int8 model run by OpenVINO
@@ -96,8 +98,11 @@ TARGETS: tuple[Target, ...] = (
         "vnni",
         _VNNI,
         "s8-vnni",
-        "VNNI/AMX dot products make u8 x s8 MatMuls the fast path; the most sensitive blocks stay fp32",
+        "symmetric s8 weights for VNNI/AMX's u8 x s8 dot products, the six most sensitive blocks in fp32. "
+        "Not chosen any more: computed exactly, its min cosine to fp32 fell to 0.9899 on State of the Union "
+        "passages, where the u8 build (run as u8 x s8 on these CPUs) keeps 0.9923 on every set (storage.py)",
         variant="int8-vnni",
+        automatic=False,
     ),
     Target(
         "avx2",
@@ -114,10 +119,11 @@ TARGETS: tuple[Target, ...] = (
         "u8",
         (frozenset(),),
         "u8-outliers",
-        "no VNNI (or flags unreadable on this OS): u8 weights on every block but two, the activation "
-        "outliers moved out of the quantised products (8 channels per feed-forward block in fp32, "
-        "smoothed inputs); min cosine to fp32 >= 0.992 on every held-out set of passages and sentences "
-        "measured, and 1.1x the speed of the generic build",
+        "asymmetric 8-bit weights on every block but two, the activation outliers moved out of the "
+        "quantised products (8 channels per feed-forward block in fp32, smoothed inputs); min cosine to "
+        "fp32 >= 0.992 on every held-out set of passages and sentences measured. Stored as u8 (exact "
+        "u8 x u8) without VNNI, where it ran 1.1x the generic build; as s8 with VNNI/AMX, the same "
+        "integers through their u8 x s8 dot products",
         variant="int8-u8",
     ),
     Target(
@@ -137,7 +143,7 @@ def choose_target(flags: frozenset[str] | set[str], modules: Iterable[str] = ())
     """The int8 target for a set of CPU flags (as ``/proc/cpuinfo`` spells them) and installed ``modules``.
 
     >>> choose_target({"avx2", "fma", "avx512f", "avx512_vnni"}).name
-    'vnni'
+    'u8'
     >>> extra = {"openvino", "nncf"}
     >>> choose_target({"avx2", "amx_int8"}, extra).name, choose_target({"avx2"}, extra).name
     ('ov', 'u8')
@@ -168,8 +174,8 @@ def parse_flags(cpuinfo: str) -> frozenset[str]:
 def cpu_flags() -> frozenset[str]:
     """This machine's int8-relevant CPU flags, read once from ``/proc/cpuinfo``.
 
-    Elsewhere (macOS, Windows) the file does not exist and the set is empty, which chooses the
-    ``u8`` target, which needs no instruction beyond the baseline: a slower int8 graph, never a wrong one.
+    Elsewhere (macOS, Windows) the file does not exist and the set is empty: the ``u8`` target,
+    its weights stored as u8, which no CPU saturates: a slower int8 graph there, never a wrong one.
     """
     path = Path("/proc/cpuinfo")
     if platform.system() != "Linux" or not path.is_file():

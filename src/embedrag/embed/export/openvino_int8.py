@@ -105,7 +105,7 @@ def quantize_openvino(fp32: Path, out: Path, model_dir: Path, *, recipe: str | O
         except Exception as exc:  # NNCF's own errors name no remedy: one that does, with the cause
             raise ModelFormatError(
                 f"NNCF could not quantise {fp32} for OpenVINO ({type(exc).__name__}: {exc}); "
-                "variant='int8-vnni' or 'int8-avx2' builds ONNX Runtime's int8 instead"
+                "variant='int8-u8' builds ONNX Runtime's int8 instead"
             ) from exc
     ov.save_model(quantized, str(out), compress_to_fp16=False)
 

@@ -143,7 +143,7 @@ from pathlib import Path
 
 import onnx
 
-from embedrag.embed.export.unsigned import unsign_weights
+from embedrag.embed.export.storage import store_weights
 from embedrag.errors import ConfigError
 
 __all__ = ["DEFAULT_RECIPE", "RECIPES", "Recipe", "fp32_nodes", "quantize_int8"]
@@ -176,12 +176,6 @@ class Recipe:
     in an fp32 side path (``outliers.py``)."""
     smooth: tuple[tuple[str, float], ...] = ()
     """Blocks (name patterns such as ``l*.attn_out``) whose inputs are smoothed, each with its ``a``."""
-
-    @property
-    def exact_without_vnni(self) -> bool:
-        """Whether ONNX Runtime computes its products exactly on CPUs without VNNI (u8 or 7-bit weights);
-        if not, such a CPU runs it unsigned (``unsigned.py``)."""
-        return self.weight_type == "u8" or self.reduce_range
 
     @property
     def calibrated(self) -> bool:
@@ -245,15 +239,15 @@ def quantize_int8(
     *,
     recipe: str | Recipe = DEFAULT_RECIPE,
     model_dir: Path | None = None,
-    unsigned: bool = False,
+    signed: bool | None = None,
 ) -> None:
     """Write an int8 version of the fp32 graph at ``fp32`` to ``out`` following ``RECIPES[recipe]``
     (or a :class:`Recipe` given as such, e.g. by a sensitivity sweep).
 
     A :attr:`Recipe.calibrated` recipe first rewrites the fp32 graph around its activation outliers
     (``outliers.py``), from the calibration text tokenised by ``model_dir``'s tokenizer.
-    ``unsigned`` stores s8 weights as u8 around 128 (``unsigned.py``): the same products, computed
-    exactly on a CPU without VNNI.
+    ``signed`` stores the weights as s8 (True) or u8 (False) whatever ``weight_type`` quantised them
+    to (``storage.py``: the same integers, for the CPU's fastest exact kernel); None keeps that type.
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -278,9 +272,9 @@ def quantize_int8(
             str(source), str(out), per_channel=chosen.per_channel, reduce_range=chosen.reduce_range,
             weight_type=weight_type, nodes_to_exclude=exclude,
         )  # fmt: skip
-        if unsigned:
+        if signed is not None:
             quantized = onnx.load(str(out))
-            unsign_weights(quantized)
+            store_weights(quantized, signed=signed)
             onnx.save(quantized, str(out))
     finally:
         root.setLevel(level)
