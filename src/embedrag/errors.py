@@ -22,6 +22,7 @@ Warnings::
 
     EmbedragWarning [UserWarning]
     ├── TruncationWarning
+    ├── SaturationWarning
     └── IndexRebuiltWarning
 """
 
@@ -38,6 +39,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelFormatError",
     "ModelNotFoundError",
+    "SaturationWarning",
     "SpecMismatchError",
     "StoreError",
     "TruncationWarning",
@@ -90,6 +92,11 @@ class EmbedragWarning(UserWarning):
 
 class TruncationWarning(EmbedragWarning):
     """Some inputs were longer than the model's limit and were truncated."""
+
+
+class SaturationWarning(EmbedragWarning):
+    """An int8 build runs where its 8-bit dot products can saturate (OpenVINO's int8 on a CPU without
+    VNNI/AMX): its vectors may differ slightly from those of the CPU it was built for."""
 
 
 class IndexRebuiltWarning(EmbedragWarning):

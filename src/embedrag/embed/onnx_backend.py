@@ -12,6 +12,7 @@ items/s against 63.6 on two threads, the u8 int8 graph at 69.6 against 64.0.
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,13 +26,20 @@ from tokenizers import Tokenizer
 
 from embedrag._optional import require
 from embedrag.embed.batching import DEFAULT_TOKEN_BUDGET, plan_batches, windows
-from embedrag.embed.export.cpu import cpu_flags, has_bf16, physical_cores
+from embedrag.embed.export import cpu
+from embedrag.embed.export.cpu import has_bf16, has_vnni, physical_cores
 from embedrag.embed.pooling import POOLERS
 from embedrag.embed.result import Embeddings, LongInputPolicy
 from embedrag.embed.st_config import SentenceConfig, read_sentence_config
-from embedrag.errors import ConfigError, InputError, ModelFormatError
+from embedrag.errors import ConfigError, InputError, ModelFormatError, SaturationWarning
 from embedrag.models.cache import hash_files
 from embedrag.tokenize.huggingface import HFTokenizer
+
+SATURATES = (
+    "variant 'int8-ov' runs OpenVINO's int8 kernels on a CPU without VNNI/AMX, where 8-bit dot products "
+    "can saturate (OpenVINO's documented saturation issue): its vectors may differ slightly from those "
+    "of the VNNI CPU that chose this build. 'int8-u8' and 'fp32' give the same vectors on every CPU"
+)
 
 __all__ = ["OnnxBackend", "OpenVinoSession", "text_tokenizer"]
 
@@ -92,6 +100,8 @@ class OnnxBackend:
         elif isinstance(graph, Path) and graph.suffix == ".xml":  # the ``ov`` target's int8 model
             # Its float parts (softmax, norms, the MatMuls kept float) follow the bf16 rule.
             self.session = OpenVinoSession(graph, threads, purpose="variant='int8-ov'")
+            if not has_vnni(cpu.cpu_flags()):
+                warnings.warn(SATURATES, SaturationWarning, stacklevel=2)
         else:
             model = graph if isinstance(graph, bytes) else str(graph)
 
@@ -244,7 +254,7 @@ class OpenVinoSession:
         ov = require("openvino", extra="openvino", purpose=purpose)
         if isinstance(graph, bytes):
             raise ConfigError(f"{purpose} runs a graph file; pass a path, not serialised bytes")
-        self.precision = precision or ("bf16" if has_bf16(cpu_flags()) else "f32")
+        self.precision = precision or ("bf16" if has_bf16(cpu.cpu_flags()) else "f32")
         config = {"INFERENCE_PRECISION_HINT": self.precision}
         if threads:
             config["INFERENCE_NUM_THREADS"] = str(threads)

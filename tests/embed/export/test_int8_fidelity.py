@@ -72,9 +72,11 @@ def test_int8_keeps_min_cosine_to_fp32_on_held_out_text(
     assert cosine.mean() >= 0.995
 
 
+@pytest.mark.filterwarnings("ignore::embedrag.errors.SaturationWarning")
 def test_openvino_static_int8_keeps_min_cosine_to_fp32_on_held_out_text(
     minilm_dir: Path, held_out: list[str], fp32_vectors: np.ndarray
 ) -> None:
+    """OpenVINO's own kernels: without VNNI they may saturate (it says so), and this is what they give here."""
     pytest.importorskip("openvino")
     pytest.importorskip("nncf")
     # What Embedder(variant="int8-ov") runs, float parts in bf16 where the CPU has it, as there.

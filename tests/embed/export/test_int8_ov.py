@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
+from embedrag import Embedder
 from embedrag.embed.embedder import pinned_variant
-from embedrag.embed.export import onnx_for
+from embedrag.embed.export import cpu, onnx_for
 from embedrag.embed.export.calibration import calibration_texts
 from embedrag.embed.export.openvino_int8 import quantize_openvino
-from embedrag.errors import MissingDependencyError, ModelFormatError
+from embedrag.errors import MissingDependencyError, ModelFormatError, SaturationWarning
 
 
 def test_calibration_text_ships_with_the_package() -> None:
@@ -60,3 +62,20 @@ def test_a_graph_nncf_cannot_quantise_is_a_model_format_error(
     monkeypatch.setattr(nncf, "quantize", fail)
     with pytest.raises(ModelFormatError, match=r"NNCF could not quantise .*int8-u8"):
         quantize_openvino(onnx_for(tiny_model), tmp_path / "model.xml", tiny_model)
+
+
+@pytest.mark.parametrize(("flags", "warns"), [({"avx", "avx2", "fma"}, True), ({"avx2", "avx512_vnni"}, False)])
+def test_openvino_int8_on_a_cpu_without_vnni_says_its_products_may_saturate(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, flags: set[str], warns: bool
+) -> None:
+    """OpenVINO documents that its 8-bit dot products saturate without VNNI; its kernels are its own,
+    so an ``int8-ov`` collection opened on such a CPU is told, not given silently other vectors."""
+    pytest.importorskip("openvino")
+    pytest.importorskip("nncf")
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset(flags))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Embedder(str(tiny_model), variant="int8-ov")
+    said = [w for w in caught if issubclass(w.category, SaturationWarning)]
+    assert bool(said) is warns
+    assert not said or "'int8-u8' and 'fp32' give the same vectors on every CPU" in str(said[0].message)
