@@ -28,11 +28,15 @@ from onnx import TensorProto, helper, numpy_helper
 from embedrag.embed.export.bert_spec import BertSpec
 from embedrag.embed.export.bert_weights import Weights
 
-__all__ = ["INPUT_NAMES", "OPSET", "OUTPUT_NAME", "build_bert_graph", "hidden_state_names"]
+__all__ = ["INPUT_NAMES", "IR_VERSION", "OPSET", "OUTPUT_NAME", "build_bert_graph", "hidden_state_names"]
 
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT_NAME = "last_hidden_state"
 OPSET = 17
+IR_VERSION = 8
+"""The ONNX IR version every graph we build declares: the one opset 17 came with. The onnx package
+writes its newest by default (14 for onnx 1.23), which ONNX Runtime 1.20, the oldest the package
+accepts, refuses to load (it reads IR 10 at most)."""
 _MS = "com.microsoft"
 
 
@@ -98,7 +102,7 @@ def build_bert_graph(spec: BertSpec, weights: Weights) -> onnx.ModelProto:
         value_info=g.value_info,
     )
     opsets = [helper.make_opsetid("", OPSET), helper.make_opsetid(_MS, 1)]
-    return helper.make_model(graph, opset_imports=opsets, producer_name="embedrag")
+    return helper.make_model(graph, opset_imports=opsets, producer_name="embedrag", ir_version=IR_VERSION)
 
 
 def _embeddings(g: _Graph, spec: BertSpec, w: Weights) -> str:

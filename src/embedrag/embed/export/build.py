@@ -42,7 +42,7 @@ __all__ = ["BUILDER_VERSION", "Variant", "onnx_for", "stored_weights"]
 Variant = Literal["fp32", "int8"]
 
 #: Bump when the produced graphs change, so cached files from older builders are not reused.
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"
 
 _TORCH_WEIGHTS = ("pytorch_model.bin",)
 

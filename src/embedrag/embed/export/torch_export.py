@@ -17,7 +17,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from embedrag._optional import require
-from embedrag.embed.export.bert_graph import INPUT_NAMES, OPSET, OUTPUT_NAME
+from embedrag.embed.export.bert_graph import INPUT_NAMES, IR_VERSION, OPSET, OUTPUT_NAME
 from embedrag.errors import ModelFormatError
 
 __all__ = ["export_with_torch"]
@@ -45,7 +45,7 @@ def export_with_torch(model_dir: Path, out: Path) -> None:
             wrapper, sample, str(out), input_names=list(INPUT_NAMES), output_names=[OUTPUT_NAME],
             opset_version=OPSET, dynamo=False, dynamic_axes=axes,
         )  # fmt: skip
-    _restore_unused_inputs(out)
+    _keep_to_our_contract(out)
 
 
 def _keyword_wrapper(torch: Any, model: Any) -> Any:
@@ -64,13 +64,15 @@ def _keyword_wrapper(torch: Any, model: Any) -> Any:
     return Encoder()
 
 
-def _restore_unused_inputs(path: Path) -> None:
-    # The tracer drops inputs the model ignores (token_type_ids for DistilBERT); the contract keeps all three.
-    model = onnx.load(str(path))
+def _keep_to_our_contract(path: Path) -> None:
+    """The three inputs (the tracer drops those the model ignores: token_type_ids for DistilBERT) and
+    our IR version (the exporter writes the onnx package's newest, which older ONNX Runtimes refuse)."""
+    model = onnx.load(str(path), load_external_data=False)  # a large model's weights stay where they are
     present = {i.name for i in model.graph.input}
     missing = [name for name in INPUT_NAMES if name not in present]
-    if not missing:
+    if not missing and model.ir_version == IR_VERSION:
         return
     for name in missing:
         model.graph.input.append(helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "seq"]))
+    model.ir_version = IR_VERSION
     onnx.save(model, str(path))
