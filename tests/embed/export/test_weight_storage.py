@@ -12,6 +12,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from embedrag.embed.export import cpu, onnx_for
+from embedrag.embed.export.bert_graph import IR_VERSION
 from embedrag.embed.export.quantize import quantize_int8
 from embedrag.embed.export.storage import INTEGER_PRODUCTS, store_weights
 from embedrag.embed.onnx_backend import UNFUSED
@@ -41,7 +42,7 @@ def test_large_u8_times_s8_products_are_exact_once_stored_as_u8() -> None:
         [helper.make_tensor_value_info("y", TensorProto.INT32, [3, 4])],
         initializer=[numpy_helper.from_array(b, "b")],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=IR_VERSION)
     exact = a.astype(np.int64) @ b.astype(np.int64)
 
     assert store_weights(model, signed=False) == 1  # no zero point input: one is added (0 -> 128)
