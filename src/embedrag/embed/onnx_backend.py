@@ -35,13 +35,13 @@ from embedrag.errors import ConfigError, InputError, ModelFormatError, Saturatio
 from embedrag.models.cache import hash_files
 from embedrag.tokenize.huggingface import HFTokenizer
 
-SATURATES = (
+__all__ = ["OnnxBackend", "OpenVinoSession", "text_tokenizer"]
+
+_SATURATES = (
     "variant 'int8-ov' runs OpenVINO's int8 kernels on a CPU without VNNI/AMX, where 8-bit dot products "
     "can saturate (OpenVINO's documented saturation issue): its vectors may differ slightly from those "
     "of the VNNI CPU that chose this build. 'int8-u8' and 'fp32' give the same vectors on every CPU"
 )
-
-__all__ = ["OnnxBackend", "OpenVinoSession", "text_tokenizer"]
 
 _WINDOW_OVERLAP = 32
 """Word pieces shared by neighbouring windows, so no sentence is only ever seen cut."""
@@ -101,7 +101,7 @@ class OnnxBackend:
             # Its float parts (softmax, norms, the MatMuls kept float) follow the bf16 rule.
             self.session = OpenVinoSession(graph, threads, purpose="variant='int8-ov'")
             if not has_vnni(cpu.cpu_flags()):
-                warnings.warn(SATURATES, SaturationWarning, stacklevel=2)
+                warnings.warn(_SATURATES, SaturationWarning, stacklevel=2)
         else:
             model = graph if isinstance(graph, bytes) else str(graph)
 
