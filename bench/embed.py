@@ -211,7 +211,7 @@ def main() -> None:
         "embedrag-toolkit", "onnxruntime", "torch", "sentence-transformers", "transformers", "numpy",
     )  # fmt: skip
     bf16 = sorted(BF16_FLAGS & cpu_flags())
-    stored = f", weights stored as {stored_weights(target)}" if stored_weights(target) else ""
+    stored = f", weights stored as {weights}" if (weights := stored_weights(target)) else ""
     lines += [
         f"bf16 instructions (embedrag bf16 and OpenVINO compute in bf16 only with them): {', '.join(bf16) or 'none'}.",
         f"int8 build chosen for this CPU: `{target.variant}`, target `{target.name}` (recipe `{target.recipe}`, "

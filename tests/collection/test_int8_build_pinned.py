@@ -52,6 +52,18 @@ def reopened(path: Path, model: str) -> tuple[str, np.ndarray]:
         return col.embedder.spec.variant, col.embedder.encode(QUERY)
 
 
+def moved(
+    path: Path, model: str, variant: str, monkeypatch: pytest.MonkeyPatch, *, on: frozenset[str], then: frozenset[str]
+) -> tuple[str, str, np.ndarray, np.ndarray]:
+    """Write with ``variant`` on a CPU of flags ``on``, reopen asking for ``int8`` on one of flags ``then``:
+    the build each spec records, and the query's vector each time."""
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: on)
+    variant, vector = written(path, model, variant)
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: then)
+    again_variant, again = reopened(path, model)
+    return variant, again_variant, vector, again
+
+
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_bert_folder) -> str:  # type: ignore[no-untyped-def]
     return str(tiny_bert_folder(tmp_path_factory.mktemp("tiny") / "tiny-bert", "BertModel"))
@@ -61,12 +73,10 @@ def test_a_collection_reopened_on_a_vnni_cpu_keeps_its_avx2_int8_build(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Written by the 7-bit build, which AVX2 CPUs chose before it fell under the fidelity budget."""
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    variant, vector = written(tmp_path / "col", tiny_model, "int8-avx2")
-    assert variant == "int8-avx2"
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    variant, again = reopened(tmp_path / "col", tiny_model)
-    assert variant == "int8-avx2"
+    variant, again_variant, vector, again = moved(
+        tmp_path / "col", tiny_model, "int8-avx2", monkeypatch, on=AVX2, then=VNNI
+    )
+    assert variant == again_variant == "int8-avx2"
     np.testing.assert_array_equal(again, vector)
 
 
@@ -88,14 +98,10 @@ def test_an_int8_collection_of_the_generic_build_keeps_it_on_an_avx2_cpu(
 def test_a_new_int8_collection_on_an_avx2_cpu_records_the_u8_build_and_keeps_it_on_a_vnni_cpu(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    variant, vector = written(tmp_path / "col", tiny_model, "int8")
-    assert variant == "int8-u8"
-    assert not np.array_equal(Embedder(tiny_model, variant="int8-generic").encode(QUERY), vector)
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    variant, again = reopened(tmp_path / "col", tiny_model)
-    assert variant == "int8-u8"
+    variant, again_variant, vector, again = moved(tmp_path / "col", tiny_model, "int8", monkeypatch, on=AVX2, then=VNNI)
+    assert variant == again_variant == "int8-u8"
     np.testing.assert_array_equal(again, vector)
+    assert not np.array_equal(Embedder(tiny_model, variant="int8-generic").encode(QUERY), vector)
 
 
 def test_a_vnni_cpu_writes_the_u8_build_too_and_the_named_vnni_build_is_refused_by_its_collection(
@@ -111,10 +117,8 @@ def test_a_vnni_cpu_writes_the_u8_build_too_and_the_named_vnni_build_is_refused_
 def test_a_vnni_collection_opened_on_an_avx2_cpu_still_gets_the_vnni_build(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: VNNI)
-    _, vector = written(tmp_path / "col", tiny_model, "int8-vnni")  # what VNNI CPUs wrote before the u8 build
-    monkeypatch.setattr(cpu, "cpu_flags", lambda: AVX2)
-    variant, again = reopened(tmp_path / "col", tiny_model)
+    # What VNNI CPUs wrote before the u8 build.
+    _, variant, vector, again = moved(tmp_path / "col", tiny_model, "int8-vnni", monkeypatch, on=VNNI, then=AVX2)
     assert variant == "int8-vnni"
     np.testing.assert_array_equal(again, vector)
     assert Embedder(tiny_model, variant="int8-vnni").spec.variant == "int8-vnni"
