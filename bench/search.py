@@ -13,7 +13,9 @@ One run, same data for every competitor, ratios reported:
 3. Collection latency p50/p99 per mode (dense, bm25, hybrid), query encoding included:
    ``--quick`` 30k chunks with the static model ``tokenlearn-static-64``, ``--full`` 100k chunks
    with all-MiniLM-L6-v2 (built once, ~25 min on 2 cores, and kept in ``bench/.cache``).
-4. Ingest: ``Collection.add`` chunks/s vs raw ``Embedder.encode`` on the same chunk texts (MiniLM fp32).
+4. Ingest: ``Collection.add`` chunks/s vs raw ``Embedder.encode`` on the same chunk texts (MiniLM fp32),
+   on paragraphs and whole articles, and the shares of chunking, encoding (tokenizing apart) and
+   storing in it. Written to its own section of bench/RESULTS.md (``ingest``).
 
     python bench/search.py --quick        # a few minutes on 2 cores
     python bench/search.py --full         # GloVe 400k, 100k chunks
@@ -37,7 +39,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from _common import bbc_passages, run_header, write_section
+from _common import bbc_documents, bbc_passages, run_header, write_section
 
 Matrix = NDArray[np.float32]
 EF_SWEEP = (16, 32, 64, 96, 128, 256)
@@ -436,33 +438,69 @@ def latency_section(col: object, queries: list[str], build: float) -> str:
 
 
 def ingest_section(n: int, root: Path) -> str:
-    from embedrag import Embedder
-    from embedrag.collection import Collection
-    from embedrag.types import Document
-
-    passages = bbc_passages(n)
-    col = Collection.open(root, model="all-MiniLM-L6-v2")
-    col.embedder.encode(passages[:32])  # model load and session warm-up, not counted
-    start = time.perf_counter()
-    report = col.add(Document(f"p{i}", t, f"p{i}") for i, t in enumerate(passages))
-    ingest = time.perf_counter() - start
-    chunks = [chunk.text for chunk in col.chunks()]
-    col.close()
-    embedder = Embedder("all-MiniLM-L6-v2")
-    embedder.encode(passages[:32])
-    start = time.perf_counter()
-    embedder.encode(chunks)
-    raw = time.perf_counter() - start
+    """Ingest against raw encoding, on short documents (one chunk each) and whole articles (several)."""
+    rows = [
+        ingest_stages(f"{n:,} BBC News paragraphs", bbc_passages(n), root / "paragraphs"),
+        ingest_stages(f"{n // 4:,} whole BBC News articles", bbc_documents(n // 4), root / "articles"),
+    ]
     return "\n".join(
         [
-            f"### Ingest: {len(passages):,} BBC News paragraphs -> {report.chunks:,} chunks, all-MiniLM-L6-v2 fp32",
+            "### Ingest: where the time goes, all-MiniLM-L6-v2 fp32",
             "",
-            "| path | seconds | chunks/s | ratio |",
-            "|---|---|---|---|",
-            f"| `Embedder.encode` on the chunk texts | {raw:.1f} | {len(chunks) / raw:,.1f} | 1.00x |",
-            f"| `Collection.add` (chunk, embed, store) | {ingest:.1f} | {report.chunks / ingest:,.1f} "
-            f"| {raw / ingest:.2f}x |",
+            "`Collection.add` on each set, then its parts timed one by one on the same texts: cutting the",
+            "documents into chunks (`chunk_document`, which tokenizes each document once), encoding the chunk",
+            "texts (`Embedder.encode`, the raw speed), and of that the encoder's own tokenizing of the chunk",
+            "texts (`Embedder.token_ids`): the most that handing the chunker's tokens to the encoder could save.",
+            "What is left of the ingest is storing and indexing (SQLite, BM25 postings).",
+            "",
+            "| documents | chunks | ingest s | chunks/s | raw encode s | raw / ingest | chunking | encoding"
+            " | of which tokenizing | storing, indexing |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Chunking, encoding and the rest are shares of the ingest's seconds; each figure is the median of 3",
+            "interleaved rounds, so the rest can come out slightly negative where storing is cheap.",
         ]
+    )
+
+
+def ingest_stages(label: str, texts: list[str], root: Path, rounds: int = 3) -> str:
+    """One row of the ingest table: ``Collection.add`` on ``texts`` into a new collection, then its
+    stages timed apart on the same texts; ``rounds`` times, interleaved, medians reported."""
+    from embedrag import Embedder
+    from embedrag.collection import Collection
+    from embedrag.ingest.chunk import chunk_document
+    from embedrag.types import Document
+
+    docs = [Document(f"d{i}", t, f"d{i}") for i, t in enumerate(texts)]
+    embedder = Embedder(MINILM)
+    embedder.encode(texts[:32])  # model load and session warm-up, not counted
+    times: dict[str, list[float]] = {"ingest": [], "chunking": [], "tokenizing": [], "raw": []}
+    for round_ in range(rounds):
+        col = Collection.open(root / str(round_), model=MINILM)
+        col.embedder.encode(texts[:32])
+        start = time.perf_counter()
+        report = col.add(docs)
+        times["ingest"].append(time.perf_counter() - start)
+        chunk_tokens, overlap, tokenizer = col.chunk_tokens, col.overlap_tokens, col.tokenizer
+        chunks = [chunk.text for chunk in col.chunks()]
+        col.close()
+        start = time.perf_counter()
+        for doc in docs:
+            chunk_document(doc, tokenizer, chunk_tokens=chunk_tokens, overlap_tokens=overlap)
+        times["chunking"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        embedder.token_ids(chunks)
+        times["tokenizing"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        embedder.encode(chunks)
+        times["raw"].append(time.perf_counter() - start)
+    ingest, chunking, tokenizing, raw = (float(np.median(times[k])) for k in times)
+    share = lambda seconds: f"{100 * seconds / ingest:.1f}%"  # noqa: E731
+    return (
+        f"| {label} | {report.chunks:,} | {ingest:.1f} | {report.chunks / ingest:,.1f} | {raw:.1f} "
+        f"| {raw / ingest:.2f}x | {share(chunking)} | {share(raw)} | {share(tokenizing)} "
+        f"| {share(ingest - chunking - raw)} |"
     )
 
 
@@ -485,11 +523,12 @@ def main() -> None:
         sizes = replace(sizes, glove=args.glove)
     warnings.simplefilter("ignore")
     sections: list[str] = []
+    ingest = None
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if "ingest" in only:  # first: onnxruntime after faiss' OpenMP has crashed this process
-            sections.append(ingest_section(sizes.ingest, work / "ingest"))
-            print(sections[-1], flush=True)
+            ingest = ingest_section(sizes.ingest, work / "ingest")
+            print(ingest, flush=True)
         if "ann" in only:
             sections.append(ann_section(sizes, args.threads, work))
             print(sections[-1], flush=True)
@@ -508,10 +547,14 @@ def main() -> None:
                 print(sections[-1], flush=True)
             col.close()  # type: ignore[attr-defined]
     packages = ("embedrag-toolkit", "faiss-cpu", "hnswlib", "bm25s", "numpy", "scipy", "onnxruntime")
-    header = run_header(f"Retrieval engine ({name})", "search.py", *packages)
-    report = "\n".join(header) + "\n\n" + "\n\n".join(sections)
-    if not args.no_write:
-        write_section("search", report)
+    if args.no_write:
+        return
+    if ingest is not None:
+        header = run_header(f"Ingest ({name})", "search.py", "embedrag-toolkit", "onnxruntime", "tokenizers")
+        write_section("ingest", "\n".join(header) + "\n\n" + ingest)
+    if sections:
+        header = run_header(f"Retrieval engine ({name})", "search.py", *packages)
+        write_section("search", "\n".join(header) + "\n\n" + "\n\n".join(sections))
 
 
 if __name__ == "__main__":
