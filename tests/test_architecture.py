@@ -104,9 +104,10 @@ BENCH = SRC.parents[1] / "bench"
 INDEX_LAYER_BENCHES = {"search.py"}
 """Benchmarks of the index layer alone (embedrag's HNSW vs faiss/hnswlib, its BM25 vs bm25s): they
 build stores of their own from vectors and texts; every collection is reached through ``Collection``."""
-LOADER_BENCHES = {"documents.py"}
-"""Benchmarks of the loaders alone (ingest's HTML main-text extraction vs trafilatura, resiliparse ...):
-they call a loader on files; every collection is reached through ``Collection``."""
+LOADER_BENCHES = {"documents.py", "search.py"}
+"""Benchmarks of ingest's parts alone (the loaders' HTML main-text extraction vs trafilatura, resiliparse
+...; the chunker, timed apart in search.py's ingest section): they call a loader on files or the
+chunker on documents; every collection is reached through ``Collection``."""
 
 
 def test_benchmarks_reach_collections_through_the_door() -> None:
