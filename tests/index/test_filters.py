@@ -159,3 +159,14 @@ def test_a_key_that_looks_like_a_path_is_not_read_as_one(store: Store, put: Call
     put("nested", ["apple one"], a={"b": 1}, **{"a.b": 2})
     assert docs(Index(store), {"a.b": 2}) == ["nested"]
     assert docs(Index(store), {"a.b": 1}) == []
+
+
+def test_a_range_compares_only_values_of_its_bound_s_type(store: Store, put: Callable[..., None]) -> None:
+    # SQLite orders every text after every number: "2004" >= 2010 was true, 2020 < "2010-01" too.
+    put("text", ["apple one"], year="2004", date="2004-05-01")
+    put("number", ["apple two"], year=2004, date=2020)
+    index = Index(store)
+    assert docs(index, {"year": {"gte": 2010}}) == []
+    assert docs(index, {"year": {"lt": 2010}}) == ["number"]
+    assert docs(index, {"date": {"lt": "2010-01"}}) == ["text"]
+    assert docs(index, {"source": {"gte": 0}}) == []

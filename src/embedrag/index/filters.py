@@ -2,11 +2,12 @@
 
 Syntax: ``{key: value}`` (equality) or ``{key: {op: value, ...}}`` with the operators of
 :data:`OPERATORS`; several keys and operators are AND-ed. Keys are ``source``, ``doc_id`` or a
-top-level key of document metadata. Dates compare as ISO-8601 strings, so ranges on them work.
+top-level key of document metadata. Dates compare as ISO-8601 strings, so ranges on them work;
+a range compares values of its bound's type only (a number bound skips the text ``"2004"``).
 
->>> where, params = compile_filters({"category": "tech", "year": {"gte": 2004}}, {"category", "year"})
+>>> where, params = compile_filters({"category": "tech", "year": {"lte": 2004}}, {"category", "year"})
 >>> print(where.replace("(SELECT m.value FROM json_each(d.metadata) AS m WHERE m.key = ?)", "<member>"))
-<member> = ? AND <member> >= ?
+<member> = ? AND (SELECT 1 FROM (SELECT <member> AS v) WHERE typeof(v) IN ('integer', 'real') AND v <= ?)
 >>> params
 ['category', 'tech', 'year', 2004]
 """
@@ -88,7 +89,10 @@ def _compare(sql_op: str) -> Callable[[str, Any], tuple[str, list[Any]]]:
         if not is_range_bound(value):
             kind = "another string" if isinstance(value, str) else type(value).__name__
             raise InputError(f"a range bound must be a number or an ISO-8601 date, not {kind}")
-        return f"{column} {sql_op} ?", [value]
+        # SQLite orders every text after every number ("2004" >= 2010 holds): a number bound compares
+        # numbers only, a date bound text only. The column is read once, and first (see compile_filters).
+        kinds = "'text'" if isinstance(value, str) else "'integer', 'real'"
+        return f"(SELECT 1 FROM (SELECT {column} AS v) WHERE typeof(v) IN ({kinds}) AND v {sql_op} ?)", [value]
 
     return build
 
