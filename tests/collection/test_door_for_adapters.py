@@ -84,3 +84,11 @@ def test_search_by_vector_refuses_a_vector_of_another_width(col: Collection) -> 
     col.put([Document("a", "apples", "a")])
     with pytest.raises(InputError, match="3 dims, the collection has 64"):
         col.search_by_vector(np.ones(3, np.float32), k=1)
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_a_query_the_model_embeds_as_zero_is_an_error_not_arbitrary_hits(col: Collection, mode: str) -> None:
+    # The static model drops a zero-width space: its vector was zero and every chunk scored 0.0.
+    col.put([Document("a", "apples", "a"), Document("b", "pears", "b")])
+    with pytest.raises(InputError, match="nothing tokenlearn-static-64 can read"):
+        col.search("\u200b", k=1, mode=mode)

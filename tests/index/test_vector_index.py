@@ -6,8 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedrag.errors import InputError
 from embedrag.index import Store
 from embedrag.index.hnsw import INDEX_FILE, HnswIndex, graph_meta
+from embedrag.index.retrieval import Index
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import Chunk, Document, EmbeddingSpec
 
@@ -220,3 +222,35 @@ def test_a_binary_graph_takes_signs_around_the_centre_of_a_narrow_cone(cone: tup
         reread = HnswIndex(store, dtype="b1")
         reread.refresh()
         assert not reread.rebuilt and reread.search(queries[0], 10) == old_hits
+
+
+@pytest.mark.parametrize("threshold", [0, 10**6], ids=["hnsw", "exact"])
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        (np.full(8, np.nan), "NaN or infinity"),
+        (np.r_[np.inf, np.ones(7)], "NaN or infinity"),
+        (np.zeros(8), "zero"),
+        (["a"] * 8, "numbers"),
+    ],
+)
+def test_a_query_vector_without_a_direction_is_an_error_not_nan_scores(
+    store: Store, put: Callable[..., None], threshold: int, query: object, error: str
+) -> None:
+    for d in range(5):
+        put(f"d{d}", [f"p{d} {i}" for i in range(4)])
+    with pytest.raises(InputError, match=error):
+        Index(store, exact_threshold=threshold).dense(query, k=3)
+
+
+@pytest.mark.parametrize("threshold", [0, 10**6], ids=["hnsw", "exact"])
+@pytest.mark.parametrize("scale", [1e-30, 1e39])
+def test_a_tiny_or_huge_query_vector_ranks_as_its_direction(
+    store: Store, put: Callable[..., None], threshold: int, scale: float
+) -> None:
+    # float32 squares of 1e-30 underflow to 0 and 1e39 is infinite in float32: both ranked nothing.
+    for d in range(5):
+        put(f"d{d}", [f"p{d} {i}" for i in range(4)])
+    index = Index(store, exact_threshold=threshold)
+    direction = [(h.id, round(h.score, 5)) for h in index.hits(index.dense(np.ones(8), k=3))]
+    assert [(h.id, round(h.score, 5)) for h in index.hits(index.dense(np.ones(8) * scale, k=3))] == direction

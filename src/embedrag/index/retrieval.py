@@ -38,7 +38,7 @@ from embedrag.index.store import Store
 from embedrag.index.vectors import ExactVectors
 from embedrag.types import Hit
 
-__all__ = ["EXACT_THRESHOLD", "Index", "check_k"]
+__all__ = ["EXACT_THRESHOLD", "Index", "check_k", "unit_query"]
 
 EXACT_THRESHOLD = 20_000
 """Collections (or filtered subsets) with at most this many chunks are searched exactly: at 384
@@ -75,9 +75,7 @@ class Index:
         ``exact_threshold`` chunks; otherwise HNSW (see :mod:`embedrag.index.hnsw`).
         """
         check_k(k)
-        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        if query.shape[0] != self.store.spec.dims:
-            raise InputError(f"query vector has {query.shape[0]} dims, the collection has {self.store.spec.dims}")
+        query = unit_query(query_vector, self.store.spec.dims)
         candidates = self._candidates(filters)
         generation, count = self._counted()
         size = count if candidates is None else len(candidates)
@@ -185,6 +183,30 @@ class Index:
             if self._keys[0] != generation:
                 self._keys = (generation, metadata_keys(conn))
             return candidate_ids(conn, filters, self._keys[1])
+
+
+def unit_query(vector: Any, dims: int) -> NDArray[np.float32]:
+    """``vector`` scaled to length 1, or an :class:`InputError`: not ``dims`` numbers, NaN or infinite, or zero.
+
+    Scaled in float64 by its largest value first, so that neither a tiny vector (whose float32 squares
+    underflow to a zero norm) nor a huge one (infinite in float32) loses its direction.
+
+    >>> unit_query([0.0, 3e-30, 4e-30], 3).tolist()
+    [0.0, 0.6000000238418579, 0.800000011920929]
+    """
+    try:
+        query = np.asarray(vector, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as e:
+        raise InputError(f"a query vector must be {dims} numbers: {e}") from None
+    if query.shape[0] != dims:
+        raise InputError(f"query vector has {query.shape[0]} dims, the collection has {dims}")
+    if not np.isfinite(query).all():
+        raise InputError("the query vector contains NaN or infinity")
+    largest = float(np.abs(query).max())
+    if largest == 0.0:
+        raise InputError("the query vector is zero: it has no direction to rank chunks by")
+    query = query / largest
+    return (query / np.linalg.norm(query)).astype(np.float32)
 
 
 def check_k(k: int) -> None:

@@ -53,6 +53,8 @@ def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
             ),
             stacklevel=4,
         )
+    if not result.vectors[0].any():  # every character dropped by its tokenizer (a zero-width space)
+        raise InputError(f"the query has nothing {encoder.name} can read: its vector is zero, with no direction")
     return index.dense(result.vectors[0], q.n, q.filters, exact=q.exact)
 
 
