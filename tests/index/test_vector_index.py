@@ -254,3 +254,18 @@ def test_a_tiny_or_huge_query_vector_ranks_as_its_direction(
     index = Index(store, exact_threshold=threshold)
     direction = [(h.id, round(h.score, 5)) for h in index.hits(index.dense(np.ones(8), k=3))]
     assert [(h.id, round(h.score, 5)) for h in index.hits(index.dense(np.ones(8) * scale, k=3))] == direction
+
+
+def test_a_graph_of_another_dtype_says_what_saves_one_of_this_dtype(
+    tmp_path: Path, spec: EmbeddingSpec, make: Callable
+) -> None:
+    # `check --repair` finds nothing wrong with a whole f32 graph: it never saved the i8 one the warning promised.
+    with Store.open(tmp_path, spec=spec, create=True) as store:
+        store.put_document(*make("a", [f"a{i}" for i in range(8)]))
+        HnswIndex(store).refresh()
+        with pytest.warns(UserWarning, match=r"holds f32, i8 was asked for.*hnsw_dtype='i8'") as caught:
+            HnswIndex(store, dtype="i8").search(np.ones(8), 1)
+        assert "check --repair" not in str(caught[0].message)
+        assert store.check(repair=True).repaired == []
+        HnswIndex(store, dtype="i8").refresh()  # what prepare_index() and an ingest call
+        assert graph_meta(tmp_path)["dtype"] == "i8"

@@ -44,6 +44,7 @@ from embedrag.errors import IndexRebuiltWarning
 from embedrag.index.schema import token_at
 
 __all__ = [
+    "SAVED_BY",
     "ArrayFile",
     "UnreadableFile",
     "lineage_problem",
@@ -183,11 +184,15 @@ def verify_arrays(opened: ArrayFile) -> str | None:
     return None
 
 
-def warn_unusable(problem: str, instead: str, *, stacklevel: int) -> None:
+SAVED_BY = "`embedrag check --repair` (or the next ingest)"
+"""Who publishes a new derived file in place of an unusable one: a writer, never a reader."""
+
+
+def warn_unusable(problem: str, instead: str, *, stacklevel: int, saved_by: str = SAVED_BY) -> None:
     """Tell a reader that a saved file could not be used and what it searches with ``instead``;
-    only a writer (``embedrag check --repair``, the next ingest) publishes a new one."""
+    only a writer (``saved_by``) publishes a new one."""
     warnings.warn(
-        f"{problem}; searching with {instead}. `embedrag check --repair` (or the next ingest) saves it",
+        f"{problem}; searching with {instead}. {saved_by} saves it",
         IndexRebuiltWarning,
         stacklevel=stacklevel + 1,
     )

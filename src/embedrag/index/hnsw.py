@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from embedrag._linalg import unit_rows
 from embedrag.errors import ConfigError
 from embedrag.index.derived import (
+    SAVED_BY,
     UnreadableFile,
     open_arrays,
     read_header,
@@ -302,7 +303,18 @@ class HnswIndex:
             return
         self._reset()
         if reader and (self.store.root / INDEX_FILE).exists():  # a writer saves the new graph itself
-            warn_unusable(self.problem, "a graph rebuilt in memory", stacklevel=5)
+            warn_unusable(self.problem, "a graph rebuilt in memory", stacklevel=5, saved_by=self._saved_by())
+
+    def _saved_by(self) -> str:
+        """Who publishes this graph: a check repairs a damaged file, but a whole one of another dtype
+        is no damage, and only a writer that asks for this dtype replaces it."""
+        try:
+            meta = graph_meta(self.store.root)
+        except UnreadableGraph:
+            meta = None
+        if meta is None or meta.get("dtype") == self.dtype:
+            return SAVED_BY
+        return f"prepare_index() (or an ingest) on the collection opened with hnsw_dtype={self.dtype!r}"
 
     def _load_problem(self) -> str | None:
         """Load the saved graph if it is whole and was built from this database; else say why not."""
