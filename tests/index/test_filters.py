@@ -163,10 +163,36 @@ def test_a_key_that_looks_like_a_path_is_not_read_as_one(store: Store, put: Call
 
 def test_a_range_compares_only_values_of_its_bound_s_type(store: Store, put: Callable[..., None]) -> None:
     # SQLite orders every text after every number: "2004" >= 2010 was true, 2020 < "2010-01" too.
-    put("text", ["apple one"], year="2004", date="2004-05-01")
+    put("text", ["apple one"], year="2004-05", date="2004-05-01")
     put("number", ["apple two"], year=2004, date=2020)
     index = Index(store)
     assert docs(index, {"year": {"gte": 2010}}) == []
     assert docs(index, {"year": {"lt": 2010}}) == ["number"]
     assert docs(index, {"date": {"lt": "2010-01"}}) == ["text"]
     assert docs(index, {"source": {"gte": 0}}) == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"year": {"gte": 2010}}, ["b", "num"]),
+        ({"year": {"lt": 2010}}, ["a"]),
+        ({"year": 2004}, ["a"]),
+        ({"year": {"in": [2004, 2016]}}, ["a"]),
+        ({"year": {"in": [2015, "x"]}}, ["b", "num"]),
+        ({"code": {"in": [7, "1e3"]}}, ["a"]),
+        ({"price": {"lte": 9.5}}, ["a", "num"]),
+        ({"price": {"gt": 9.5}}, ["b"]),
+        ({"price": -0.25}, ["num"]),
+        ({"code": {"gte": 0}}, []),  # "1e3", " 7" and "1.2.3" do not spell a decimal number
+        ({"code": "1e3"}, ["a"]),
+    ],
+)
+def test_a_number_matches_text_that_spells_it(
+    store: Store, put: Callable[..., None], filters: dict, expected: list[str]
+) -> None:
+    # CSV columns are text: year>=2010 on "2015" matched nothing once ranges compared numbers only.
+    put("a", ["apple one"], year="2004", price="9.50", code="1e3")
+    put("b", ["apple two"], year="2015", price="19.90", code=" 7")
+    put("num", ["apple three"], year=2015, price=-0.25, code="1.2.3")
+    assert docs(Index(store), filters) == expected

@@ -2,12 +2,15 @@
 
 Syntax: ``{key: value}`` (equality) or ``{key: {op: value, ...}}`` with the operators of
 :data:`OPERATORS`; several keys and operators are AND-ed. Keys are ``source``, ``doc_id`` or a
-top-level key of document metadata. Dates compare as ISO-8601 strings, so ranges on them work;
-a range compares values of its bound's type only (a number bound skips the text ``"2004"``).
+top-level key of document metadata. Dates compare as ISO-8601 strings, so ranges on them work.
+
+A number (an equality, ``in`` or range value) matches numbers and text that spells a decimal number
+(``"2004"``, ``"-9.50"``: a CSV column is text); a date bound matches text only. SQLite alone would
+order every text after every number, so ``"2004" >= 2010`` would hold.
 
 >>> where, params = compile_filters({"category": "tech", "year": {"lte": 2004}}, {"category", "year"})
 >>> print(where.replace("(SELECT m.value FROM json_each(d.metadata) AS m WHERE m.key = ?)", "<member>"))
-<member> = ? AND (SELECT 1 FROM (SELECT <member> AS v) WHERE typeof(v) IN ('integer', 'real') AND v <= ?)
+<member> = ? AND (SELECT 1 FROM (SELECT <member> AS v) WHERE CASE WHEN ... END <= ?)
 >>> params
 ['category', 'tech', 'year', 2004]
 """
@@ -48,11 +51,39 @@ BUILTIN_KEYS = {"source": "d.source", "doc_id": "d.id"}
 """Filter keys that are columns rather than metadata."""
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_NUMERIC_TEXT = (
+    "(s <> '' AND s GLOB '*[0-9]*' AND NOT s GLOB '*[^0-9.]*' AND NOT s GLOB '*.*.*')"
+    " FROM (SELECT CASE WHEN substr(v, 1, 1) IN ('-', '+') THEN substr(v, 2) ELSE v END AS s)"
+)
+_AS_NUMBER = (
+    "CASE WHEN typeof(v) IN ('integer', 'real') THEN v"
+    f" WHEN typeof(v) = 'text' AND (SELECT {_NUMERIC_TEXT}) THEN CAST(v AS REAL) END"
+)
+"""The value ``v`` as a number: a number, or text spelling a decimal number; else NULL (matches nothing)."""
+
+
+def _where_value(column: str, condition: str) -> str:
+    """SQL true when ``condition`` (over the value ``v``) holds; the column is read once, first."""
+    return f"(SELECT 1 FROM (SELECT {column} AS v) WHERE {condition})"
+
+
+def _marks(values: list[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
 def _in(column: str, value: Any) -> tuple[str, list[Any]]:
     if not isinstance(value, (list, tuple, set, frozenset)) or not value:
         raise InputError(f"'in' needs a non-empty list of values, got {value!r}")
-    values = list(value)
-    return f"{column} IN ({','.join('?' * len(values))})", values
+    numbers = [v for v in value if _number(v)]
+    others = [v for v in value if not _number(v)]
+    if not numbers:
+        return f"{column} IN ({_marks(others)})", others
+    condition = f"{_AS_NUMBER} IN ({_marks(numbers)})" + (f" OR v IN ({_marks(others)})" if others else "")
+    return _where_value(column, condition), [*numbers, *others]
 
 
 def _prefix(column: str, value: Any) -> tuple[str, list[Any]]:
@@ -90,9 +121,9 @@ def _compare(sql_op: str) -> Callable[[str, Any], tuple[str, list[Any]]]:
             kind = "another string" if isinstance(value, str) else type(value).__name__
             raise InputError(f"a range bound must be a number or an ISO-8601 date, not {kind}")
         # SQLite orders every text after every number ("2004" >= 2010 holds): a number bound compares
-        # numbers only, a date bound text only. The column is read once, and first (see compile_filters).
-        kinds = "'text'" if isinstance(value, str) else "'integer', 'real'"
-        return f"(SELECT 1 FROM (SELECT {column} AS v) WHERE typeof(v) IN ({kinds}) AND v {sql_op} ?)", [value]
+        # numbers (and text spelling one), a date bound text only.
+        value_sql = "CASE WHEN typeof(v) = 'text' THEN v END" if isinstance(value, str) else _AS_NUMBER
+        return _where_value(column, f"{value_sql} {sql_op} ?"), [value]
 
     return build
 
@@ -100,6 +131,8 @@ def _compare(sql_op: str) -> Callable[[str, Any], tuple[str, list[Any]]]:
 def _eq(column: str, value: Any) -> tuple[str, list[Any]]:
     if not isinstance(value, (int, float, str, bool)):
         raise InputError(f"equality needs a string, number or boolean, got {value!r}")
+    if _number(value):
+        return _where_value(column, f"{_AS_NUMBER} = ?"), [value]
     return f"{column} = ?", [value]
 
 
