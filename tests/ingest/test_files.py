@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,18 @@ def test_file_metadata_has_path_suffix_mtime_and_size(write, load_one) -> None: 
     item = load_one(path)
     assert isinstance(item, Document)
     assert item.metadata == {"path": str(path), "suffix": ".txt", "mtime": path.stat().st_mtime, "size": 5}
+
+
+def test_named_pipe_in_a_folder_is_skipped_without_reading_it(tmp_path: Path, split) -> None:  # type: ignore[no-untyped-def]
+    # Opening a FIFO for reading waits for a writer: the ingest would hang forever.
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    (tmp_path / "kept.txt").write_text("still here")
+    docs, skipped = split(list(load_path(tmp_path)))
+    assert [d.id for d in docs] == ["kept.txt"]
+    assert skipped == [Skipped(str(pipe), f"{pipe} is not a regular file (a named pipe)")]
+
+
+def test_device_given_by_name_is_skipped_without_reading_it(load_one) -> None:  # type: ignore[no-untyped-def]
+    # /dev/zero never ends: reading it would fill the memory.
+    assert load_one(Path("/dev/zero")) == Skipped("/dev/zero", "/dev/zero is not a regular file (a device)")

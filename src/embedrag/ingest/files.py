@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,28 @@ class FileRef:
         return Skipped(self.source, reason, record)
 
 
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file (reading a named pipe waits for a
+    writer forever, a device such as /dev/zero never ends), else ``None``."""
+    if stat_module.S_ISREG(mode):
+        return None
+    if stat_module.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat_module.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode) else "not a file"
+
+
 def read_bytes(ref: FileRef) -> tuple[bytes, dict[str, Any]] | Skipped:
-    """The file's bytes and its metadata (``path``, ``suffix``, ``mtime``, ``size``), or why not."""
+    """The file's bytes and its metadata (``path``, ``suffix``, ``mtime``, ``size``), or why not.
+
+    Only regular files are read (after following links): a named pipe, socket or device is skipped.
+    """
     try:
         stat = os.stat(ref.path)
+        kind = _not_regular(stat.st_mode)
+        if kind is not None:
+            return ref.skip(f"{ref.source} is not a regular file ({kind})")
         data = ref.path.read_bytes()
     except OSError as exc:
         return ref.skip(f"{ref.source} cannot be read: {exc.strerror or exc}")
