@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from pypdf import PdfWriter
 
 from embedrag.ingest import STRUCTURE_KEYS, Skipped
@@ -42,6 +43,21 @@ def test_markdown_hash_lines_inside_code_fences_are_not_headings(write, load_one
 def test_markdown_setext_headings_count(write, load_one) -> None:  # type: ignore[no-untyped-def]
     doc = load_one(write("setext.md", "Title\n=====\n\nBody\n"))
     assert doc.metadata["outline"] == [[0, 1, "Title"]]
+
+
+def test_markdown_front_matter_is_not_a_heading(write, load_one) -> None:  # type: ignore[no-untyped-def]
+    # CommonMark reads "---, lines, ---" as a thematic break and a setext heading: the YAML became the
+    # heading path of every chunk after it (and the line embedded before them).
+    text = "---\ntitle: Release notes\ndate: 2024-01-01\n---\n\n### Fixes\n\nNo crash.\n\nEnd\n---\n"
+    doc = load_one(write("notes.md", text))
+    assert doc.text == text
+    assert doc.metadata["outline"] == [[47, 3, "Fixes"], [69, 2, "End"]]
+
+
+@pytest.mark.parametrize("close", ["---", "..."])
+def test_markdown_front_matter_with_crlf_lines_is_not_a_heading(write, load_one, close: str) -> None:  # type: ignore[no-untyped-def]
+    doc = load_one(write("notes.md", f"---\r\ntitle: x\r\n{close}\r\nIntro\r\n===\r\n"))
+    assert doc.metadata["outline"] == [[20, 1, "Intro"]]
 
 
 def test_html_keeps_visible_text_only(write, load_one) -> None:  # type: ignore[no-untyped-def]
