@@ -113,3 +113,43 @@ def test_delete_by_id_refuses_unknown_ids_and_deletes_nothing(cli, docs: Path, t
     assert done.code == 0 and "2 removed" in done.out
     assert _documents(cli, collection) == 7
     assert cli("delete", "-c", str(collection)).code == 1
+
+
+def _search(cli, collection: Path, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    result = cli("search", query, "-c", str(collection), "--mode", "bm25", "--json")
+    assert result.code == 0, result.err
+    return [hit["id"] for hit in json.loads(result.out)]
+
+
+def test_a_file_edited_into_a_copy_of_another_loses_its_old_text(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    (docs / "001.txt").write_text((docs / "002.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    report = _ingest(cli, str(docs), "-c", str(collection))
+    assert [s["reason"] for s in report["skipped"]] == [f"{docs / '001.txt'} duplicates the content of '002.txt'"]
+    assert report["removed"] == 1
+    assert _search(cli, collection, "cats") == []  # 001.txt no longer says it: it was served as its text
+    assert _documents(cli, collection) == 8
+
+
+def test_a_file_ingested_from_two_folders_is_not_left_behind_with_its_old_text(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (docs / "sub").mkdir()
+    (docs / "sub" / "walrus.txt").write_text("Walruses sleep on the ice.\n", encoding="utf-8")
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs / "sub"), "-c", str(collection), "--model", MODEL)  # id walrus.txt
+    _ingest(cli, str(docs), "-c", str(collection))  # sub/walrus.txt: a duplicate of walrus.txt
+    (docs / "sub" / "walrus.txt").write_text("Walruses dive for clams.\n", encoding="utf-8")
+    _ingest(cli, str(docs), "-c", str(collection))  # sub/walrus.txt added with the new text
+    report = _ingest(cli, str(docs / "sub"), "-c", str(collection))  # walrus.txt: now a duplicate
+    assert report["removed"] == 1
+    assert _search(cli, collection, "ice") == []
+    assert _search(cli, collection, "clams") == ["sub/walrus.txt#0"]
+
+
+def test_a_sync_counts_the_old_text_it_drops_with_the_files_that_are_gone(cli, docs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    (docs / "001.txt").write_text((docs / "002.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (docs / "003.txt").unlink()
+    assert _ingest(cli, str(docs), "-c", str(collection), "--sync")["removed"] == 2
+    assert _documents(cli, collection) == 7

@@ -305,7 +305,7 @@ class Collection:
         # A duplicate of a document this sync removes is stored after the removal, in this run.
         duplicates: list[Document] = []
         report = self._add(walk.tracked(items), IngestReport(), progress=progress, deferred=duplicates, files=files)
-        report.removed = self._sync(walk)
+        report.removed += self._sync(walk)
         if duplicates:
             self._add(duplicates, report)
         return report

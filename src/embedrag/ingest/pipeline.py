@@ -4,7 +4,8 @@ Each batch is one transaction, so an interrupted ingest keeps every finished bat
 a re-run resumes: documents whose content hash is unchanged are skipped. A document
 whose content duplicates another stored document is reported, not stored twice; so is one
 whose id belongs to another file. Both are decided inside the batch's write transaction,
-so two ingests at once cannot overwrite each other's documents.
+so two ingests at once cannot overwrite each other's documents. A stored document whose new
+content duplicates another one loses its old text (its file no longer says it), counted as removed.
 """
 
 from __future__ import annotations
@@ -112,9 +113,13 @@ class _Run:
     """Document id -> the source that first used it in this call."""
     hashes: dict[str, str] = field(default_factory=dict)
     """Content hash -> the id of the document in this call that holds it."""
+    stale: list[tuple[Document, str]] = field(default_factory=list)
+    """Stored documents (with their new content hash) whose new content duplicates another document."""
 
-    def count(self, doc: Document, verdict: _Verdict, chunks: int = 0) -> None:
-        """Tally ``doc`` by its verdict; ``chunks`` is how many it stored."""
+    def count(self, doc: Document, verdict: _Verdict, chunks: int = 0, digest: str = "") -> None:
+        """Tally ``doc`` (of content hash ``digest``) by its verdict; ``chunks`` is how many it stored."""
+        if verdict.duplicate and verdict.existed:
+            self.stale.append((doc, digest))
         if verdict.unchanged:
             self.report.unchanged += 1
         elif verdict.refusal is not None and verdict.duplicate and self.deferred is not None:
@@ -170,7 +175,7 @@ def ingest_documents(
         with store.read() as conn:
             verdict = _judge(item, digest, Lookups(conn), run.hashes)
         if verdict.unchanged or verdict.refusal is not None:
-            run.count(item, verdict)
+            run.count(item, verdict, digest=digest)
             continue
         run.hashes[digest] = item.id
         cut = passages.cut(item)
@@ -188,6 +193,7 @@ def ingest_documents(
                 progress(_progress(done, report, files))
     if batch.documents:
         _commit(batch, store, embedder, run)
+    report.removed += _drop_stale(run.stale, store)
     if progress is not None:
         progress(_progress(done, report, files))
     report.seconds += time.perf_counter() - start
@@ -258,8 +264,21 @@ def _commit(batch: _Batch, store: Store, embedder: Embedder, run: _Run) -> None:
                 writer.put_document(_without_structure(doc), chunks, rows, content_hash=digest, token_vectors=kept)
             verdicts.append(verdict)
             offset += len(chunks)
-    for (doc, chunks, _), verdict in zip(batch.documents, verdicts, strict=True):
-        run.count(doc, verdict, len(chunks))
+    for (doc, chunks, digest), verdict in zip(batch.documents, verdicts, strict=True):
+        run.count(doc, verdict, len(chunks), digest)
+
+
+def _drop_stale(stale: list[tuple[Document, str]], store: Store) -> int:
+    """Delete the stored text of documents whose new content is stored under another id; how many.
+
+    Run after the last batch is committed, so a twin taken earlier in the call is stored; decided
+    again under the write lock. Kept, the old text would be served as the file's, and never updated.
+    """
+    if not stale:
+        return 0
+    with store.write() as writer:
+        gone = [doc.id for doc, digest in stale if _judge(doc, digest, writer, {}).duplicate]
+        return writer.delete_documents(gone) if gone else 0
 
 
 def _without_structure(doc: Document) -> Document:
