@@ -100,3 +100,19 @@ def test_named_pipe_in_a_folder_is_skipped_without_reading_it(tmp_path: Path, sp
 def test_device_given_by_name_is_skipped_without_reading_it(load_one) -> None:  # type: ignore[no-untyped-def]
     # /dev/zero never ends: reading it would fill the memory.
     assert load_one(Path("/dev/zero")) == Skipped("/dev/zero", "/dev/zero is not a regular file (a device)")
+
+
+def test_link_to_a_folder_is_reported_not_silently_left_out(tmp_path: Path, split) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.txt").write_text("in the real folder")
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "kept.txt").write_text("still here")
+    (root / "shared").symlink_to(tmp_path / "real")
+    (root / "loop").symlink_to(root)
+    docs, skipped = split(list(load_path(root)))
+    assert [d.id for d in docs] == ["kept.txt"]
+    assert [s.reason for s in skipped] == [
+        f"{root / name} is a link to a folder; links to folders are not followed (ingest the folder itself)"
+        for name in ("loop", "shared")
+    ]

@@ -87,7 +87,7 @@ def walk_files(root: Path, *, include: Sequence[str] = (), exclude: Sequence[str
     Hidden files and folders (names starting with ``.``) are skipped; so are files
     not matching any ``include`` pattern (when some are given) or matching an
     ``exclude`` pattern, and folders matching an ``exclude`` pattern. A folder that
-    cannot be listed is reported as :class:`Skipped`.
+    cannot be listed, and a link to a folder (not followed), are reported as :class:`Skipped`.
     """
     errors: list[OSError] = []
     for folder, dirs, files in os.walk(root, onerror=errors.append):
@@ -97,10 +97,17 @@ def walk_files(root: Path, *, include: Sequence[str] = (), exclude: Sequence[str
         prefix = "" if base == "." else base + "/"
         # Sorting in place also fixes the order os.walk descends in: the whole walk is deterministic.
         dirs[:] = sorted(d for d in dirs if not _left_out(prefix + d, exclude))
+        # os.walk lists a link to a folder but does not enter it (a link may loop): say so.
+        yield from (_linked_folder(Path(folder) / d) for d in dirs if os.path.islink(Path(folder) / d))
         for name in sorted(files):
             if _file_taken(prefix + name, include, exclude):
                 yield FileRef(Path(folder) / name, prefix + name)
     yield from (Skipped(str(e.filename or root), f"{e.filename} cannot be listed: {e.strerror}") for e in errors)
+
+
+def _linked_folder(path: Path) -> Skipped:
+    reason = f"{path} is a link to a folder; links to folders are not followed (ingest the folder itself)"
+    return Skipped(str(path), reason)
 
 
 def inputs(
