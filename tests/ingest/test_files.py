@@ -116,3 +116,12 @@ def test_link_to_a_folder_is_reported_not_silently_left_out(tmp_path: Path, spli
         f"{root / name} is a link to a folder; links to folders are not followed (ingest the folder itself)"
         for name in ("loop", "shared")
     ]
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")])
+def test_utf16_text_with_a_byte_order_mark_is_named_not_binary(write, load_one, encoding: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    # Notepad's "Unicode" and Windows PowerShell's ">" write UTF-16 with a BOM; its NUL bytes are not binary.
+    text = "notes" if encoding in ("utf-16", "utf-32") else "\ufeffnotes"  # the first two write their own BOM
+    path = write("notes.txt", text.encode(encoding))
+    reason = f"{path} is {name} text (it starts with a byte-order mark); save it as UTF-8"
+    assert load_one(path) == Skipped(str(path), reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat as stat_module
 from dataclasses import dataclass
@@ -69,8 +70,9 @@ def read_bytes(ref: FileRef) -> tuple[bytes, dict[str, Any]] | Skipped:
 def read_text(ref: FileRef) -> tuple[str, dict[str, Any]] | Skipped:
     """The file as strict UTF-8 text with its metadata, or why it was skipped.
 
-    Skipped: unreadable, empty (or only whitespace), binary (a NUL byte), invalid UTF-8
-    (the message names the byte offset). A leading byte-order mark is dropped.
+    Skipped: unreadable, empty (or only whitespace), UTF-16 or UTF-32 (named by their byte-order
+    mark), binary (a NUL byte), invalid UTF-8 (the message names the byte offset). A leading UTF-8
+    byte-order mark is dropped.
     """
     read = read_bytes(ref)
     if isinstance(read, Skipped):
@@ -82,8 +84,20 @@ def read_text(ref: FileRef) -> tuple[str, dict[str, Any]] | Skipped:
     return text, metadata
 
 
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE's, which it starts with
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+"""Byte-order marks of text whose NUL bytes are not binary (Notepad's "Unicode" writes UTF-16 LE)."""
+
+
 def decode_text(ref: FileRef, data: bytes) -> str | Skipped:
     """``data`` as text, or why it is not usable text."""
+    wide = next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
+    if wide is not None:
+        return ref.skip(f"{ref.source} is {wide} text (it starts with a byte-order mark); save it as UTF-8")
     nul = data.find(b"\x00")
     if nul >= 0:
         return ref.skip(f"{ref.source} is binary (NUL byte at offset {nul})")
