@@ -115,3 +115,13 @@ def test_ask_with_llm_returns_answer_and_sources(cli, ingested: Path, llm: str) 
     assert payload["answer"] == "They hunt mice [1]."
     assert payload["passages"][0]["n"] == 1
     assert payload["passages"][0]["id"] == "cats.md#0"
+
+
+def test_ingest_into_a_collection_path_that_is_a_file_is_one_clear_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "notes.txt").write_text("Some notes.\n", encoding="utf-8")
+    taken = tmp_path / "results.json"
+    taken.write_text("{}", encoding="utf-8")
+    result = cli("ingest", str(tmp_path / "notes.txt"), "-c", str(taken), "--model", "tokenlearn-static-64")
+    assert result.code == 1
+    assert result.err.strip() == f"error: cannot create the collection {taken}: it is a file, not a folder"
+    assert taken.read_text(encoding="utf-8") == "{}"

@@ -136,6 +136,8 @@ class Store:
         if not db.exists():
             if not create:
                 raise StoreError(f"no collection at {root} (no {DB_NAME}); create it first")
+            if root.exists() and not root.is_dir():
+                raise StoreError(f"cannot create the collection {root}: it is a file, not a folder")
             if spec is None:
                 raise StoreError(f"creating the collection {root} needs an embedding spec")
             if analyzer not in ANALYZERS:
