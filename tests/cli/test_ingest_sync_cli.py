@@ -153,3 +153,20 @@ def test_a_sync_counts_the_old_text_it_drops_with_the_files_that_are_gone(cli, d
     (docs / "003.txt").unlink()
     assert _ingest(cli, str(docs), "-c", str(collection), "--sync")["removed"] == 2
     assert _documents(cli, collection) == 7
+
+
+@pytest.mark.parametrize("sync", [False, True])
+def test_two_files_that_swap_their_texts_keep_both_texts_each_under_its_file(
+    cli, docs: Path, tmp_path: Path, sync: bool
+) -> None:  # type: ignore[no-untyped-def]
+    collection = tmp_path / "c1"
+    _ingest(cli, str(docs), "-c", str(collection), "--model", MODEL)
+    first, second = docs / "001.txt", docs / "002.txt"
+    texts = first.read_text(encoding="utf-8"), second.read_text(encoding="utf-8")
+    first.write_text(texts[1], encoding="utf-8")
+    second.write_text(texts[0], encoding="utf-8")
+    report = _ingest(cli, str(docs), "-c", str(collection), *(["--sync"] if sync else []))
+    assert report["skipped"] == []
+    assert _search(cli, collection, "cats") == ["002.txt#0"]
+    assert _search(cli, collection, "stocks") == ["001.txt#0"]
+    assert _documents(cli, collection) == 9

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -263,16 +264,19 @@ class Collection:
         files: FileCount | None = None,
     ) -> IngestReport:
         self._store.require_writable()  # before loading and embedding anything
-        ingest_documents(
-            documents,
+        held: list[Document] = [] if deferred is None else deferred
+        run = functools.partial(
+            ingest_documents,
             store=self._store,
             embedder=self.embedder.for_role("document"),
             passages=self._passages,
             report=report,
-            progress=progress,
-            deferred=deferred,
-            files=files,
         )
+        run(documents, progress=progress, deferred=held, files=files)
+        if deferred is None and held:
+            # Duplicates are held back to the end: a stored twin whose own text went stale there (two
+            # files that swapped their texts) has been dropped, and each is stored under its own id.
+            run(held)
         start = time.perf_counter()
         self._index.prepare()
         report.seconds += time.perf_counter() - start
