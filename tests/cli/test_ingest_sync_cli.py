@@ -170,3 +170,35 @@ def test_two_files_that_swap_their_texts_keep_both_texts_each_under_its_file(
     assert _search(cli, collection, "cats") == ["002.txt#0"]
     assert _search(cli, collection, "stocks") == ["001.txt#0"]
     assert _documents(cli, collection) == 9
+
+
+def test_a_sync_from_another_folder_or_spelling_finds_gone_files(cli, docs: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Stored paths were as typed ("docs/003.txt"): from another working folder, or with the folder
+    # spelled another way, a sync saw none of them under its path and removed nothing.
+    collection = tmp_path / "c1"
+    monkeypatch.chdir(tmp_path)
+    _ingest(cli, "docs", "-c", str(collection), "--model", MODEL)
+    (docs / "003.txt").unlink()
+    monkeypatch.chdir(docs)
+    assert _ingest(cli, ".", "-c", str(collection), "--sync")["removed"] == 1
+    (docs / "004.txt").unlink()
+    monkeypatch.chdir("/")
+    assert _ingest(cli, str(docs / ".." / "docs"), "-c", str(collection), "--sync")["removed"] == 1
+    assert _documents(cli, collection) == 7
+
+
+def test_a_folder_of_the_same_name_elsewhere_replaces_nothing(cli, docs: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # "docs/001.txt" stored from one working folder was taken for the file of that name in another.
+    collection = tmp_path / "c1"
+    monkeypatch.chdir(tmp_path)
+    _ingest(cli, "docs", "-c", str(collection), "--model", MODEL)
+    other = tmp_path / "elsewhere"
+    (other / "docs").mkdir(parents=True)
+    (other / "docs" / "001.txt").write_text("Something else entirely about volcanoes.\n", encoding="utf-8")
+    monkeypatch.chdir(other)
+    report = _ingest(cli, "docs", "-c", str(collection))
+    assert [s["reason"] for s in report["skipped"]] == [
+        f"docs/001.txt: its id '001.txt' already belongs to {docs / '001.txt'}"
+    ]
+    assert _search(cli, collection, "cats") == ["001.txt#0"]
+    assert _search(cli, collection, "volcanoes") == []

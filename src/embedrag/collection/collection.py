@@ -26,7 +26,7 @@ from embedrag.index.token_vectors import Quantized
 from embedrag.ingest import DEFAULT_OVERLAP_TOKENS, Skipped, load_path
 from embedrag.ingest.passages import DEFAULT_PASSAGE_CONTEXT, Passages, check_passage_context
 from embedrag.ingest.pipeline import IngestReport, Progress, ingest_documents
-from embedrag.ingest.sync import Walk, file_of
+from embedrag.ingest.sync import Walk, absolute, file_of
 from embedrag.ingest.walk import FileCount
 from embedrag.models import DEFAULT_MODEL
 from embedrag.rag.context import CONTEXT_TOKENIZER, build_context
@@ -376,7 +376,7 @@ class Collection:
         infos = self._store.documents()
         if under is None:
             return infos
-        root = Path(under)
+        root = absolute(under)
         return [d for d in infos if (path := file_of(d)) == root or root in path.parents]
 
     # -- reading ---------------------------------------------------------------------------

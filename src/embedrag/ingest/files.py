@@ -46,7 +46,7 @@ def _not_regular(mode: int) -> str | None:
 
 
 def read_bytes(ref: FileRef) -> tuple[bytes, dict[str, Any]] | Skipped:
-    """The file's bytes and its metadata (``path``, ``suffix``, ``mtime``, ``size``), or why not.
+    """The file's bytes and its metadata (``path``, absolute; ``suffix``, ``mtime``, ``size``), or why not.
 
     Only regular files are read (after following links): a named pipe, socket or device is skipped.
     """
@@ -59,7 +59,8 @@ def read_bytes(ref: FileRef) -> tuple[bytes, dict[str, Any]] | Skipped:
     except OSError as exc:
         return ref.skip(f"{ref.source} cannot be read: {exc.strerror or exc}")
     metadata: dict[str, Any] = {
-        "path": ref.source,
+        # Absolute: a sync or a later ingest from another working folder must find the same file.
+        "path": os.path.abspath(ref.path),
         "suffix": ref.path.suffix.lower(),
         "mtime": stat.st_mtime,
         "size": stat.st_size,

@@ -12,6 +12,7 @@ nothing, and says how to remove them on purpose (``embedrag delete --under FOLDE
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from embedrag.ingest import Skipped
 from embedrag.ingest.walk import selected
 from embedrag.types import Document
 
-__all__ = ["Walk", "file_of"]
+__all__ = ["Walk", "absolute", "file_of"]
 
 
 @dataclass
@@ -45,16 +46,16 @@ class Walk:
         for path in paths:
             if not Path(path).exists():
                 raise InputError(f"cannot sync {path}: it does not exist (nothing was added or removed)")
-        return cls([Path(p) for p in paths], include, exclude)
+        return cls([absolute(p) for p in paths], include, exclude)
 
     def tracked(self, items: Iterable[Document | Skipped]) -> Iterator[Document | Skipped]:
         """``items``, noting each as it passes."""
         for item in items:
             if isinstance(item, Document):
                 self.ids.add(item.id)
-                self.files.add(Path(str(item.metadata.get("path", item.source))))
+                self.files.add(absolute(str(item.metadata.get("path", item.source))))
             else:
-                self.failed.add(Path(item.source))
+                self.failed.add(absolute(item.source))
             yield item
 
     def removes(self, doc_id: str, path: Path) -> bool:
@@ -88,5 +89,14 @@ class Walk:
 
 
 def file_of(info: DocumentInfo) -> Path:
-    """The file a stored document was loaded from (its ``path`` metadata, else its source)."""
-    return Path(str(info.metadata.get("path", info.source)))
+    """The file a stored document was loaded from (its ``path`` metadata, else its source), absolute.
+
+    Collections written before paths were stored absolute hold them as typed: those are read from
+    the working folder, as they were then.
+    """
+    return absolute(str(info.metadata.get("path", info.source)))
+
+
+def absolute(path: str | Path) -> Path:
+    """``path`` from the working folder, with ``.`` and ``..`` taken out (links are not followed)."""
+    return Path(os.path.abspath(path))
