@@ -124,6 +124,21 @@ def test_map_points_neighbours_and_a_query(client, new_collection, unique_name, 
     assert error_of(client.get(f"/v1/collections/{name}/map", params={"method": "tsne"}))["param"] == "method"
 
 
+def test_a_collection_made_again_under_a_deleted_ones_name_gets_its_own_map(client, unique_name) -> None:  # type: ignore[no-untyped-def]
+    def made(prefix: str) -> None:  # the same number of writes each time: the same generation
+        assert client.post("/v1/collections", json={"name": unique_name}).status_code == 201
+        docs = [{"id": f"{prefix}{i}", "text": f"{prefix} note {i} about {prefix} things"} for i in range(3)]
+        assert client.post(f"/v1/collections/{unique_name}/documents", json={"documents": docs}).status_code == 200
+
+    made("old")
+    assert client.get(f"/v1/collections/{unique_name}/map").json()["ids"][0] == "old0#0"
+    assert client.delete(f"/v1/collections/{unique_name}").status_code == 200
+    made("new")
+    found = client.get(f"/v1/collections/{unique_name}/map").json()
+    assert found["ids"] == ["new0#0", "new1#0", "new2#0"]  # not the deleted collection's chunks
+    assert client.get(f"/v1/maps/{found['map_id']}/points/0").json()["text"] == "new note 0 about new things"
+
+
 def test_a_large_collection_is_sampled_and_says_so(client, new_collection, unique_name, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from embedrag.server.routes import space
 

@@ -11,6 +11,7 @@ A :class:`Collection` shares one SQLite connection, so each is used by one threa
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import sys
@@ -62,10 +63,14 @@ SHARD_CPUS = 0.1
 """CPUs each shard's actor reserves when a server opens a sharded collection: a searcher, not an encoder."""
 
 
+_OPENINGS = itertools.count(1)
+
+
 class _Entry:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
         self.lock = threading.Lock()
+        self.opening = next(_OPENINGS)
 
 
 class CollectionRegistry:
@@ -97,6 +102,15 @@ class CollectionRegistry:
         entry = self._entry(name)
         with entry.lock:
             yield entry.collection
+
+    def opening(self, name: str) -> int:
+        """A number for the collection ``name`` as this server holds it, new when it is made or opened again.
+
+        A collection deleted and made again under its name can reach the old one's generation: what
+        was computed from the old one (a map) is keyed by this too, so it is never taken for the new one's.
+        Not to be called inside :meth:`use` (a delete waiting for that block holds the registry).
+        """
+        return self._entry(name).opening
 
     def _entry(self, name: str) -> _Entry:
         path = self._path(name)

@@ -129,11 +129,12 @@ async def collection_map(
         )
     registry = await state.registry()
 
-    def generation() -> int:
+    def version() -> str:
+        opening = registry.opening(name)
         with registry.use(name) as col:
-            return int(col.stats()["generation"])
+            return f"{opening}.{col.stats()['generation']}"
 
-    map_id = hashlib.sha256(f"{name}|{await blocking(generation)}|{method}".encode()).hexdigest()[:16]
+    map_id = hashlib.sha256(f"{name}|{await blocking(version)}|{method}".encode()).hexdigest()[:16]
     found = ui.maps.get(map_id)
     if found is None:
         built, total = await blocking(_build, state, name, method)
