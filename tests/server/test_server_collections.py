@@ -77,6 +77,27 @@ def test_delete_documents_and_collections(client, new_collection, unique_name, e
     assert name not in [c["name"] for c in client.get("/v1/collections").json()["data"]]
 
 
+def test_a_request_that_found_a_collection_as_it_was_deleted_gets_a_404(  # type: ignore[no-untyped-def]
+    client, new_collection, unique_name, error_of, monkeypatch
+) -> None:
+    from embedrag.server.registry import CollectionRegistry
+
+    name = new_collection(unique_name)
+    found = CollectionRegistry._entry
+
+    def deleted_meanwhile(self, wanted):  # type: ignore[no-untyped-def]
+        entry = found(self, wanted)
+        monkeypatch.setattr(CollectionRegistry, "_entry", found)
+        self.delete(wanted)  # another request's delete lands between the lookup and the lock
+        return entry
+
+    monkeypatch.setattr(CollectionRegistry, "_entry", deleted_meanwhile)
+    answer = client.post(f"/v1/collections/{name}/documents", json={"documents": [{"id": "x", "text": "late"}]})
+    assert answer.status_code == 404, answer.text  # not a 500 from the closed collection
+    assert error_of(answer)["code"] == "collection_not_found"
+    assert client.get(f"/v1/collections/{name}").status_code == 404
+
+
 def test_ask_returns_cited_context_within_the_budget(client, new_collection, unique_name) -> None:  # type: ignore[no-untyped-def]
     name = new_collection(unique_name)
     body = client.post(f"/v1/collections/{name}/ask", json={"question": "How do I bake bread?", "k": 3}).json()

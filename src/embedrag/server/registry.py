@@ -101,6 +101,8 @@ class CollectionRegistry:
         """The open collection ``name``, held exclusively for the ``with`` block; 404 if it does not exist."""
         entry = self._entry(name)
         with entry.lock:
+            if self._open.get(name) is not entry:  # deleted while this request waited for it: closed
+                raise _not_found(name)
             yield entry.collection
 
     def opening(self, name: str) -> int:
