@@ -101,3 +101,26 @@ def test_openai_client_with_the_right_key(guarded) -> None:  # type: ignore[no-u
 def test_collection_routes_are_404_without_a_collections_directory(guarded, error_of) -> None:  # type: ignore[no-untyped-def]
     response = guarded.get("/v1/collections")
     assert response.status_code == 404 and error_of(response)["code"] == "collections_disabled"
+
+
+@pytest.mark.parametrize("flag", [True, False])
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/embeddings", {"input": "hello"}, "dimensions"),
+        ("/v1/rerank", {"query": "cats", "documents": ["cats purr"]}, "top_n"),
+        ("/v1/collections/notes/search", {"query": "cats"}, "k"),
+        ("/v1/collections/notes/ask", {"question": "cats?"}, "k"),
+        ("/v1/collections/notes/ask", {"question": "cats?"}, "budget"),
+        ("/v1/collections/notes/similar", {"doc_id": "cats"}, "k"),
+        ("/v1/words/similar", {"word": "frog"}, "k"),
+        ("/v1/words/analogy", {"expression": "king - man + woman"}, "k"),
+        ("/v1/fill-mask", {"text": "The cat sat on the [MASK]."}, "top_k"),
+        ("/v1/eval/jobs", {"folder": "beir"}, "max_queries"),
+    ],
+)
+def test_a_boolean_is_not_read_as_a_count(client, error_of, path, body, field, flag) -> None:  # type: ignore[no-untyped-def]
+    answer = client.post(path, json={**body, field: flag})  # pydantic's lax mode read true as 1: one dimension
+    assert answer.status_code == 422, answer.text
+    error = error_of(answer)
+    assert error["param"] == field and "integer" in error["message"], error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from embedrag.collection import Mode
 from embedrag.server.registry import NAME_PATTERN
@@ -102,7 +102,7 @@ class SearchRequest(BaseModel):
         {"query": "what do cats hunt?", "rerank": "late"},
     )
     query: StrictStr = Field(min_length=1)
-    k: int = Field(default=10, ge=1, le=1000)
+    k: StrictInt = Field(default=10, ge=1, le=1000)
     mode: Mode = "hybrid"
     filters: dict[str, Any] | None = Field(
         None, description="{key: value} or {key: {op: value}}; ops eq, in, gt, gte, lt, lte, prefix."
@@ -148,11 +148,11 @@ class SearchResponse(BaseModel):
 class AskRequest(BaseModel):
     model_config = _examples({"question": "What do cats hunt?", "k": 4, "budget": 1000})
     question: StrictStr = Field(min_length=1)
-    k: int = Field(default=8, ge=1, le=1000, description="Passages retrieved before the budget is applied.")
+    k: StrictInt = Field(default=8, ge=1, le=1000, description="Passages retrieved before the budget is applied.")
     mode: Mode = "hybrid"
     filters: dict[str, Any] | None = None
     rerank: str | None = None
-    budget: int = Field(default=3000, ge=1, le=1_000_000, description="Tokens of the prompt (cl100k_base).")
+    budget: StrictInt = Field(default=3000, ge=1, le=1_000_000, description="Tokens of the prompt (cl100k_base).")
 
 
 class Passage(HitOut):

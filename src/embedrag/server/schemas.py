@@ -63,7 +63,7 @@ class EmbeddingsRequest(BaseModel):
     encoding_format: Literal["float", "base64"] = Field(
         "float", description="base64: little-endian float32 bytes, as OpenAI sends them."
     )
-    dimensions: int | None = Field(
+    dimensions: StrictInt | None = Field(
         None,
         ge=1,
         description="Keep the first N dimensions and renormalise: static (Model2Vec-style, PCA-ordered) models only; "
@@ -176,7 +176,7 @@ class RerankRequest(BaseModel):
     model: str | None = Field(
         default=None, description="'late' (MaxSim with the embedding model) or the served cross-encoder."
     )
-    top_n: int | None = Field(default=None, ge=1, description="Return only the best N (default: all).")
+    top_n: StrictInt | None = Field(default=None, ge=1, description="Return only the best N (default: all).")
     return_documents: bool = False
 
 
@@ -245,7 +245,7 @@ class DetokenizeResponse(BaseModel):
 class FillMaskRequest(BaseModel):
     model_config = {"json_schema_extra": {"examples": [{"text": "The cat sat on the [MASK].", "top_k": 5}]}}
     text: StrictStr = Field(min_length=1, max_length=10_000, description="Text with one or more [MASK] tokens.")
-    top_k: int = Field(default=5, ge=1, le=100, description="Candidates per mask.")
+    top_k: StrictInt = Field(default=5, ge=1, le=100, description="Candidates per mask.")
 
 
 class Candidate(BaseModel):

@@ -13,7 +13,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from embedrag.collection import hit_dict
 from embedrag.server.collection_schemas import HitOut, IngestResponse, SearchResponse, Skip
@@ -70,7 +70,7 @@ async def list_documents(
 
 class SimilarRequest(BaseModel):
     doc_id: str = Field(min_length=1, description="The document to find others like.")
-    k: int = Field(default=10, ge=1, le=100)
+    k: StrictInt = Field(default=10, ge=1, le=100)
 
 
 @router.post("/v1/collections/{name}/similar", response_model=SearchResponse, summary="More like this document")

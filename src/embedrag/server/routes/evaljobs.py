@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from embedrag.errors import InputError
 from embedrag.eval import MODES, RunSpec, evaluate_retrieval, evaluate_run, load_beir
@@ -35,7 +35,7 @@ class EvalRequest(BaseModel):
     folder: StrictStr = Field(min_length=1, max_length=4096, description="A BEIR folder on the server.")
     modes: list[Mode] = Field(default_factory=lambda: cast(list[Mode], list(MODES)), min_length=1)
     split: StrictStr = Field(default="test", pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    max_queries: int | None = Field(default=None, ge=1, le=100_000)
+    max_queries: StrictInt | None = Field(default=None, ge=1, le=100_000)
     model: str | None = Field(default=None, description="A served model (default: the first).")
 
 

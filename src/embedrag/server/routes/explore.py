@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from embedrag.errors import InputError
 from embedrag.plot.words import word_map
@@ -37,13 +37,13 @@ class WordsOut(BaseModel):
 
 class SimilarWords(BaseModel):
     word: StrictStr = Word
-    k: int = Field(default=10, ge=1, le=100)
+    k: StrictInt = Field(default=10, ge=1, le=100)
 
 
 class Analogy(BaseModel):
     expression: StrictStr = Field(min_length=1, max_length=500, description="'king - man + woman'.")
     method: Literal["add", "mul"] = "add"
-    k: int = Field(default=10, ge=1, le=100)
+    k: StrictInt = Field(default=10, ge=1, le=100)
 
 
 class OddOneOut(BaseModel):
