@@ -49,6 +49,27 @@ def test_malformed_json_is_400(client, error_of) -> None:  # type: ignore[no-unt
     assert error_of(response)["code"] == "invalid_json"
 
 
+JSON = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "status", "words"),
+    [
+        (b'{"input": "hi"}', {"content-type": "application/x-www-form-urlencoded"}, 422, "Content-Type"),  # curl -d
+        (b'{"input": "hi"}', {"content-type": "text/plain"}, 422, "'text/plain'"),
+        (b'["hi"]', JSON, 422, "a JSON object, not an array"),
+        (b'"hi"', JSON, 422, "a JSON object, not a string"),
+        (b"", JSON, 422, "the body is empty"),
+        (b'{"input": "caf\xe9"}', JSON, 400, "not UTF-8 (byte 0xe9 at position 14)"),  # Latin-1
+        (b'{"input": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", JSON, 400, "nested too deeply"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_says_what_it_is(client, error_of, content, headers, status, words) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/v1/embeddings", content=content, headers=headers)
+    assert response.status_code == status, response.text
+    assert words in error_of(response)["message"], response.text
+
+
 def test_too_many_inputs_and_too_large_bodies(guarded, error_of) -> None:  # type: ignore[no-untyped-def]
     many = guarded.post("/v1/embeddings", json={"input": ["a", "b", "c", "d"]})
     assert many.status_code == 400 and "the limit is 3" in error_of(many)["message"]

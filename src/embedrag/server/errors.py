@@ -151,6 +151,8 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     if first.get("type") == "json_invalid":
         detail = first.get("ctx", {}).get("error", "JSON decode error")
         return error_json(400, f"the body is not valid JSON: {detail}", code="invalid_json")
+    if tuple(first.get("loc", ())) == ("body",):
+        return error_json(422, _whole_body(request, first), code=str(first.get("type")), param="body")
     field, where = _field(tuple(first.get("loc", ())))
     if first.get("type") == "string_unicode" and isinstance(first.get("input"), str):
         return error_json(400, _not_unicode(first["input"], where), code="invalid_input", param=field)
@@ -161,6 +163,30 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         message = f"{where}: {first.get('msg', 'invalid value')}{more}"
     return error_json(422, message, code=str(first.get("type", "invalid_value")), param=field)  # pydantic error type
+
+
+_JSON_KINDS = ((bool, "a boolean"), (list, "an array"), (str, "a string"), (int, "a number"), (float, "a number"))
+
+
+def _whole_body(request: Request, error: dict[str, Any]) -> str:
+    """What the body is, when it is not a JSON object at all (pydantic only says it is not a dict)."""
+    given = error.get("input")
+    if error.get("type") == "missing":
+        return "the body is empty (or null): send a JSON object with Content-Type: application/json"
+    if isinstance(given, bytes):  # FastAPI reads JSON only when the content type says so (curl -d sends a form's)
+        sent = request.headers.get("content-type", "none")
+        return f"the body must be a JSON object sent with Content-Type: application/json, not {sent!r}"
+    kind = next((name for cls, name in _JSON_KINDS if isinstance(given, cls)), type(given).__name__)
+    return f"the body must be a JSON object, not {kind}"
+
+
+def _unreadable(exc: BaseException | None) -> str | None:
+    """Why a body that FastAPI could not parse is not JSON, or ``None`` for another failure."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"it is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
+    if isinstance(exc, RecursionError):
+        return "its arrays or objects are nested too deeply"
+    return None
 
 
 def _not_unicode(text: str, where: str) -> str:
@@ -185,6 +211,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
+        why = _unreadable(exc.__cause__)
+        if why is not None:  # FastAPI says only "There was an error parsing the body"
+            return error_json(400, f"the body is not valid JSON: {why}", code="invalid_json")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_json(exc.status_code, str(exc.detail), code=code)
 
