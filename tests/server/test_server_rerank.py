@@ -53,3 +53,20 @@ def test_cross_encoder_scores_match_the_library_and_rerank_searches(serve, tiny_
         search = {"query": "what do cats hunt?", "k": 3, "rerank": path.name}
         hits = http.post("/v1/collections/docs/search", json=search).json()["data"]
         assert [h["score"] for h in hits] == sorted(expected.tolist(), reverse=True)
+
+
+def test_a_query_or_document_the_model_reads_nothing_of_is_a_400_naming_it(minilm_client, error_of) -> None:  # type: ignore[no-untyped-def]
+    nothing = "\x00\u200b"  # a control and a zero-width character: MiniLM's tokenizer drops both
+    query = minilm_client.post("/v1/rerank", json={"query": nothing, "documents": DOCS})
+    assert query.status_code == 400, query.text  # it scored every document 0.0
+    assert error_of(query)["param"] == "query" and "no tokens" in error_of(query)["message"]
+    document = minilm_client.post("/v1/rerank", json={"query": "cats", "documents": [DOCS[0], nothing]})
+    assert document.status_code == 400, document.text
+    assert error_of(document)["param"] == "documents" and "document 1" in error_of(document)["message"]
+    unicode = minilm_client.post(
+        "/v1/rerank",
+        content=b'{"query": "cats", "documents": ["ok", "a\\ud800"]}',
+        headers={"content-type": "application/json"},
+    )
+    assert unicode.status_code == 400 and error_of(unicode)["param"] == "documents", unicode.text
+    assert "document 1" in error_of(unicode)["message"]
