@@ -30,6 +30,7 @@ def guarded(serve):  # type: ignore[no-untyped-def]
         ({"input": "ok", "encoding_format": "hex"}, 422, "encoding_format", "encoding_format"),
         ({"model": "tokenlearn-static-64"}, 422, "input", "Field required"),
         ({"input": [[5, 10**9]]}, 400, "input", "token id 1000000000"),
+        ({"input": ["ok", "\u200b"]}, 400, "input", "input 1 has no tokens"),  # zero-width: nothing to read
         ({"input": "ok", "dimensions": 65}, 400, "dimensions", "more than"),
         ({"input": "ok", "dimensions": 0}, 422, "dimensions", "greater than or equal to 1"),
         ({"input": "ok", "model": "../../etc/passwd"}, 404, "model", "not served here"),

@@ -116,7 +116,10 @@ async def create_embeddings(body: EmbeddingsRequest, state: ServerState = Depend
     except InputError as exc:
         raise _bad_input(str(exc)) from None
     _check_long(served, ids, state.settings.long_inputs)
-    result = await served.batcher.embed(ids)
+    try:
+        result = await served.batcher.embed(ids)
+    except InputError as exc:  # an input with no tokens to read (zero-width characters only)
+        raise _bad_input(str(exc)) from None
     vectors = shorten(result.vectors, served.embedder, body.dimensions)
     payload = _payload(
         served.name,
