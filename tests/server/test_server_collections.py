@@ -98,6 +98,18 @@ def test_a_request_that_found_a_collection_as_it_was_deleted_gets_a_404(  # type
     assert client.get(f"/v1/collections/{name}").status_code == 404
 
 
+def test_listing_skips_a_collection_deleted_while_it_lists(client, new_collection, unique_name, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from embedrag.server.registry import CollectionRegistry
+
+    name = new_collection(unique_name)
+    names = CollectionRegistry.names
+    monkeypatch.setattr(CollectionRegistry, "names", lambda self: [*names(self), "gone-meanwhile"])  # then deleted
+    response = client.get("/v1/collections")
+    assert response.status_code == 200, response.text  # was a 404 naming the one deleted
+    listed = [c["name"] for c in response.json()["data"]]
+    assert name in listed and "gone-meanwhile" not in listed
+
+
 def test_ask_returns_cited_context_within_the_budget(client, new_collection, unique_name) -> None:  # type: ignore[no-untyped-def]
     name = new_collection(unique_name)
     body = client.post(f"/v1/collections/{name}/ask", json={"question": "How do I bake bread?", "k": 3}).json()

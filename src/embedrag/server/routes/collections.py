@@ -46,7 +46,14 @@ async def list_collections(state: ServerState = Depends(get_state)) -> Collectio
     registry = await state.registry()
 
     def run() -> list[CollectionInfo]:
-        return [_info(registry, name) for name in registry.names()]
+        infos = []
+        for name in registry.names():
+            try:
+                infos.append(_info(registry, name))
+            except ApiError as exc:  # deleted by another request since it was listed: not there any more
+                if exc.code != "collection_not_found":
+                    raise
+        return infos
 
     return CollectionList(data=await blocking(run))
 
