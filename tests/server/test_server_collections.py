@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_create_list_describe_and_refuse_a_duplicate(client, unique_name, error_of) -> None:  # type: ignore[no-untyped-def]
     created = client.post("/v1/collections", json={"name": unique_name})
@@ -108,6 +110,25 @@ def test_listing_skips_a_collection_deleted_while_it_lists(client, new_collectio
     assert response.status_code == 200, response.text  # was a 404 naming the one deleted
     listed = [c["name"] for c in response.json()["data"]]
     assert name in listed and "gone-meanwhile" not in listed
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "field"),
+    [
+        ("search", {"query": "bread", "filter": {"topic": "money"}}, "filter"),  # the CLI's --filter: was unfiltered
+        ("search", {"query": "bread", "top_k": 1}, "top_k"),  # was 10 hits
+        ("ask", {"question": "bread?", "filter": {"topic": "money"}}, "filter"),
+        ("documents", {"documents": [{"id": "x", "text": "Rye bread.", "meta": {"topic": "food"}}]}, "meta"),
+    ],
+)
+def test_an_unknown_field_is_a_422_naming_it_not_ignored(  # type: ignore[no-untyped-def]
+    client, new_collection, unique_name, error_of, route, body, field
+) -> None:
+    name = new_collection(unique_name)
+    response = client.post(f"/v1/collections/{name}/{route}", json=body)
+    assert response.status_code == 422, response.text
+    assert field in error_of(response)["message"], response.text
+    assert client.get(f"/v1/collections/{name}").json()["documents"] == 5  # nothing stored without its metadata
 
 
 def test_ask_returns_cited_context_within_the_budget(client, new_collection, unique_name) -> None:  # type: ignore[no-untyped-def]

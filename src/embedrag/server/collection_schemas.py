@@ -30,8 +30,14 @@ def _examples(*examples: dict[str, Any]) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
+def _request(*examples: dict[str, Any]) -> ConfigDict:
+    """A request body's config: an unknown field is a 422 naming it, not ignored (a ``filter`` would search
+    unfiltered, a ``meta`` would store a document without its metadata)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
 class CollectionCreate(BaseModel):
-    model_config = _examples({"name": "notes", "model": "all-MiniLM-L6-v2"})
+    model_config = _request({"name": "notes", "model": "all-MiniLM-L6-v2"})
     name: str = Field(pattern=NAME_PATTERN, description="Letters, digits, '_', '.', '-'; 1-64 characters.")
     model: str | None = Field(default=None, description="A served embedding model (default: the first).")
 
@@ -51,7 +57,7 @@ class CollectionList(BaseModel):
 
 
 class DocumentUpdate(BaseModel):
-    model_config = _examples({"text": "Cats purr and hunt mice at night.", "metadata": {"topic": "animals"}})
+    model_config = _request({"text": "Cats purr and hunt mice at night.", "metadata": {"topic": "animals"}})
     text: StrictStr = Field(min_length=1)
     source: str | None = Field(default=None, description="Where the text came from (default: the id).")
     metadata: dict[str, Any] = Field(
@@ -60,12 +66,12 @@ class DocumentUpdate(BaseModel):
 
 
 class DocumentIn(DocumentUpdate):
-    model_config = _examples({"id": "cats", "text": "Cats purr and hunt mice at night.", "metadata": {"year": 2024}})
+    model_config = _request({"id": "cats", "text": "Cats purr and hunt mice at night.", "metadata": {"year": 2024}})
     id: StrictStr = Field(min_length=1, description="Stable id: adding the same id again replaces the document.")
 
 
 class DocumentsRequest(BaseModel):
-    model_config = _examples(
+    model_config = _request(
         {
             "documents": [
                 {"id": "cats", "text": "Cats purr and hunt mice at night.", "metadata": {"topic": "animals"}},
@@ -96,7 +102,7 @@ class DeleteResponse(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    model_config = _examples(
+    model_config = _request(
         {"query": "what do cats hunt?", "k": 3},
         {"query": "yeast", "mode": "bm25", "filters": {"topic": "food"}},
         {"query": "what do cats hunt?", "rerank": "late"},
@@ -146,7 +152,7 @@ class SearchResponse(BaseModel):
 
 
 class AskRequest(BaseModel):
-    model_config = _examples({"question": "What do cats hunt?", "k": 4, "budget": 1000})
+    model_config = _request({"question": "What do cats hunt?", "k": 4, "budget": 1000})
     question: StrictStr = Field(min_length=1)
     k: StrictInt = Field(default=8, ge=1, le=1000, description="Passages retrieved before the budget is applied.")
     mode: Mode = "hybrid"
