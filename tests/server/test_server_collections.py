@@ -43,6 +43,19 @@ def test_adding_again_is_unchanged_and_new_text_replaces(client, new_collection,
     assert client.get(f"/v1/collections/{name}").json()["documents"] == 5
 
 
+def test_put_replaces_the_metadata_of_an_unchanged_text(client, new_collection, unique_name, documents) -> None:  # type: ignore[no-untyped-def]
+    name = new_collection(unique_name)
+    cats = next(d for d in documents if d["id"] == "cats")
+    body = {"text": cats["text"], "metadata": {"topic": "pets"}}
+    put = client.put(f"/v1/collections/{name}/documents/cats", json=body)
+    assert put.status_code == 200 and put.json()["updated"] == 1, put.text  # was 'unchanged', the metadata dropped
+    assert put.json()["chunks"] == 1
+    listed = {d["id"]: d["metadata"] for d in client.get(f"/v1/collections/{name}/documents").json()["data"]}
+    assert listed["cats"] == {"topic": "pets"}
+    search = {"query": "cats", "filters": {"topic": "pets"}}
+    assert [h["doc_id"] for h in client.post(f"/v1/collections/{name}/search", json=search).json()["data"]] == ["cats"]
+
+
 def test_duplicate_content_is_reported_not_stored(client, new_collection, unique_name, documents) -> None:  # type: ignore[no-untyped-def]
     name = new_collection(unique_name)
     twin = {"id": "cats-copy", "text": documents[0]["text"]}

@@ -119,10 +119,8 @@ def _strings(value: object, where: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{where}[{index}]")
 
 
-def _ingest(registry: CollectionRegistry, name: str, documents: list[Document], *, must_exist: bool) -> IngestResponse:
+def _ingest(registry: CollectionRegistry, name: str, documents: list[Document]) -> IngestResponse:
     with registry.use(name) as col:
-        if must_exist:
-            _require_document(col, documents[0].id)
         report = col.add(documents)
     return IngestResponse(
         added=report.added,
@@ -153,7 +151,7 @@ async def add_documents(
         )
     _check_unique_ids(body.documents)
     documents = [_document(d, d.id, f"documents[{i}]") for i, d in enumerate(body.documents)]
-    return await blocking(_ingest, await state.registry(), name, documents, must_exist=False)
+    return await blocking(_ingest, await state.registry(), name, documents)
 
 
 @router.put(
@@ -164,7 +162,15 @@ async def update_document(
 ) -> IngestResponse:
     """Replace the text and metadata of an existing document; 404 if there is none with this id."""
     document = _document(body, doc_id, "body")
-    return await blocking(_ingest, await state.registry(), name, [document], must_exist=True)
+    return await blocking(_replace, await state.registry(), name, document)
+
+
+def _replace(registry: CollectionRegistry, name: str, document: Document) -> IngestResponse:
+    with registry.use(name) as col:
+        _require_document(col, document.id)
+        col.put([document])  # not add: that leaves a document whose text is unchanged as it was, metadata too
+        chunks = len(col.chunks_of([document.id]))
+    return IngestResponse(added=0, updated=1, unchanged=0, chunks=chunks, skipped=[])
 
 
 @router.delete(
