@@ -92,3 +92,13 @@ def test_a_query_the_model_embeds_as_zero_is_an_error_not_arbitrary_hits(col: Co
     col.put([Document("a", "apples", "a"), Document("b", "pears", "b")])
     with pytest.raises(InputError, match="nothing tokenlearn-static-64 can read"):
         col.search("\u200b", k=1, mode=mode)
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_a_query_with_no_word_pieces_is_an_error_not_arbitrary_hits(tmp_path: Path, mode: str) -> None:
+    # MiniLM reads "\u200b\x00" as no word piece at all: [CLS] [SEP] alone ranked every chunk.
+    with Collection.open(tmp_path / "m", model="all-MiniLM-L6-v2") as minilm:
+        minilm.put([Document("a", "apples are red", "a"), Document("b", "pears are green", "b")])
+        with pytest.raises(InputError, match="nothing all-MiniLM-L6-v2 can read"):
+            minilm.search("\u200b\x00", k=2, mode=mode)
+        assert minilm.search("\u200b\x00", k=2, mode="bm25") == []

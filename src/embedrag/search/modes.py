@@ -44,6 +44,9 @@ class Query:
 
 def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
     encoder = embedder()
+    unreadable = InputError(f"the query has nothing {encoder.name} can read: its vector would have no direction")
+    if not encoder.token_ids([q.text])[0]:  # only characters its tokenizer drops ("\u200b"): special tokens alone
+        raise unreadable
     result = encoder.embed([q.text])
     if result.truncated:  # BM25 reads the whole query; the encoder only its start: say so, once per search
         warnings.warn(
@@ -53,8 +56,8 @@ def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
             ),
             stacklevel=4,
         )
-    if not result.vectors[0].any():  # every character dropped by its tokenizer (a zero-width space)
-        raise InputError(f"the query has nothing {encoder.name} can read: its vector is zero, with no direction")
+    if not result.vectors[0].any():  # a static model's pieces that carry no vector
+        raise unreadable
     return index.dense(result.vectors[0], q.n, q.filters, exact=q.exact)
 
 
