@@ -196,3 +196,16 @@ def test_a_number_matches_text_that_spells_it(
     put("b", ["apple two"], year="2015", price="19.90", code=" 7")
     put("num", ["apple three"], year=2015, price=-0.25, code="1.2.3")
     assert docs(Index(store), filters) == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [({"n": 10**30}, ["big"]), ({"n": {"gte": 10**30}}, ["big"]), ({"n": {"in": [1, -(10**30)]}}, ["small"])],
+)
+def test_an_integer_too_large_for_sqlite_still_compares(
+    store: Store, put: Callable[..., None], filters: dict, expected: list[str]
+) -> None:
+    # SQLite integers are 64-bit: binding 10**30 raised OverflowError (a 500 from the server).
+    put("big", ["apple one"], n=10**30)
+    put("small", ["apple two"], n=1)
+    assert docs(Index(store), filters) == expected

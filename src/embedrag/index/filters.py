@@ -188,8 +188,15 @@ def compile_filters(filters: Filters, known: set[str]) -> tuple[str, list[Any]]:
             except InputError as exc:
                 raise InputError(f"filter {key!r} {op} {value!r}: {exc}") from None
             clauses.append(sql)
-            params.extend(column_params + values)  # the column comes first in every operator's SQL
+            params.extend(column_params + [_bindable(v) for v in values])  # the column comes first in every SQL
     return " AND ".join(clauses) or "1", params
+
+
+def _bindable(value: Any) -> Any:
+    """An integer beyond SQLite's 64 bits as the float it reads such a stored JSON number as (``1e30``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return float(value)
+    return value
 
 
 def metadata_keys(conn: sqlite3.Connection) -> set[str]:
