@@ -176,6 +176,17 @@ def test_token_ids_round_trip_gives_the_same_vectors(embedder: Embedder) -> None
     np.testing.assert_array_equal(embedder.embed_ids(with_specials).vectors, expected)
 
 
+def test_a_padded_row_of_ids_gives_the_vector_of_its_text(embedder: Embedder) -> None:
+    # A padded batch (Hugging Face's) ends its shorter rows in [PAD] (0): they were embedded as content.
+    from embedrag import load_tokenizer
+
+    ids = load_tokenizer("all-MiniLM-L6-v2").encode("Stock markets fell sharply today.")
+    expected = embedder.encode(["Stock markets fell sharply today."])
+    np.testing.assert_array_equal(embedder.embed_ids([[*ids, 0, 0, 0]]).vectors, expected)
+    with pytest.raises(InputError, match="input 0 has no tokens"):
+        embedder.embed_ids([[101, 102, 0, 0]])
+
+
 @pytest.mark.parametrize(
     ("ids", "message"), [([[1037], [5, 40000]], "input 1: token id 40000"), ([[101, 102]], "input 0 has no tokens")]
 )

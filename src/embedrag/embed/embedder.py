@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -212,7 +213,8 @@ class Embedder:
 
         Each input may carry the special tokens the model adds around text (as
         :func:`embedrag.load_tokenizer` gives them) or not: special tokens at the ends are
-        dropped and added back once. Ids outside the vocabulary, or an input with no content
+        dropped and added back once, and so is the padding that ends the shorter rows of a
+        padded batch (``[PAD]``). Ids outside the vocabulary, or an input with no content
         tokens, raise :class:`InputError` naming the input.
         """
         return self._embed_content(self.content_ids(inputs), normalize)
@@ -226,6 +228,8 @@ class Embedder:
             tokens = check_ids(ids, self._backend.vocab_size)
         except InputError as exc:
             raise InputError(f"input {index}: {exc}") from None
+        while tokens and tokens[-1] == self._pad_id:  # a padded batch's row: padding is never content
+            tokens.pop()
         prefix, suffix = list(self._backend.prefix), list(self._backend.suffix)
         if prefix and tokens[: len(prefix)] == prefix:
             tokens = tokens[len(prefix) :]
@@ -234,6 +238,11 @@ class Embedder:
         if not tokens:
             raise InputError(f"input {index} has no tokens besides the special ones")
         return tokens
+
+    @functools.cached_property
+    def _pad_id(self) -> int | None:
+        """The id of the tokenizer's padding token (``[PAD]``, ``<pad>``), if it has one."""
+        return _padding_id(getattr(self._backend, "tokenizer", None))
 
     def _embed(self, batch: list[str], normalize: bool | None, prompt: str) -> Embeddings:
         if prompt and not self.prompts.pooled:
@@ -566,3 +575,13 @@ def pinned_variant(spec_variant: str) -> Variant:
     if spec_variant not in get_args(Variant):
         raise ConfigError(f"unknown encoder variant {spec_variant!r} in a stored spec")
     return cast(Variant, spec_variant)
+
+
+def _padding_id(tokenizer: Any) -> int | None:
+    """The id a ``tokenizers.Tokenizer`` pads with: its padding setting's, else its special ``[PAD]``/``<pad>``."""
+    padding = getattr(tokenizer, "padding", None)
+    if padding and "pad_id" in padding:
+        return int(padding["pad_id"])
+    added = tokenizer.get_added_tokens_decoder() if hasattr(tokenizer, "get_added_tokens_decoder") else {}
+    found = [i for i, token in added.items() if token.special and token.content.strip("[]<>|").lower() == "pad"]
+    return int(found[0]) if found else None
