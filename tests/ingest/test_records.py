@@ -89,3 +89,21 @@ def test_csv_row_without_a_text_value_is_skipped(write, split) -> None:  # type:
     docs, skipped = split(list(load_path(path)))
     assert [d.id for d in docs] == ["short.csv:2"]
     assert skipped == [Skipped(str(path), f"{path}: line 3 has no 'text' value", 3)]
+
+
+def test_csv_row_with_more_fields_than_the_header_is_skipped(write, split) -> None:  # type: ignore[no-untyped-def]
+    # An unquoted comma in a row: its fields no longer line up with the header (the extras were dropped).
+    path = write("extra.csv", "id,text,lang\n1,fine,en\n2,Hello, world,en\n3,also fine,fr\n")
+    docs, skipped = split(list(load_path(path, metadata_fields=["lang"])))
+    assert [(d.text, d.metadata["lang"]) for d in docs] == [("fine", "en"), ("also fine", "fr")]
+    assert skipped == [Skipped(str(path), f"{path}: line 3 has 4 fields, the header 3 (a comma not quoted?)", 3)]
+
+
+def test_csv_with_an_unterminated_quote_says_where_reading_stopped(write, split) -> None:  # type: ignore[no-untyped-def]
+    # The quote swallowed the rest of the file into one text, newlines and all.
+    path = write("open.csv", 'id,text\n1,fine\n2,"never closed\n3,lost\n')
+    docs, skipped = split(list(load_path(path)))
+    assert [d.text for d in docs] == ["fine"]
+    assert skipped == [
+        Skipped(str(path), f"{path}: line 3 is not valid CSV (unexpected end of data); lines 3 on were not read", 3)
+    ]

@@ -1,7 +1,9 @@
 """JSONL and CSV files: one document per record, with a chosen text field, id field and metadata fields.
 
-A bad record (invalid JSON or UTF-8, a missing or empty text field, a missing id) is
-reported as :class:`Skipped` with its line number; the other records still load.
+A bad record (invalid JSON or UTF-8, a missing or empty text field, a missing id, a CSV row
+with more fields than its header) is reported as :class:`Skipped` with its line number; the
+other records still load. A CSV file that cannot be read on (an unterminated quote) is
+reported at the line where that record starts, saying the lines from there were not read.
 A record's id is its id field's value, else ``<file id>:<line number>``; its
 ``source`` is that id (records have no file of their own; ``metadata["path"]`` says
 which file held them).
@@ -60,7 +62,8 @@ def load_csv(ref: FileRef, options: LoadOptions) -> Iterator[Loaded]:
     if isinstance(text, Skipped):
         yield text
         return
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # strict: an unterminated quote is an error, not the rest of the file read as one field.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     columns = reader.fieldnames or []
     if options.text_field not in columns:
         yield ref.skip(f"{ref.source} has no '{options.text_field}' column (columns: {', '.join(columns)})")
@@ -70,13 +73,21 @@ def load_csv(ref: FileRef, options: LoadOptions) -> Iterator[Loaded]:
         for row in reader:
             yield from _csv_row(ref, line, row, options, file_metadata)
             line = reader.line_num + 1
-    except csv.Error as exc:
-        yield ref.skip(f"{ref.source}: line {reader.line_num} is not valid CSV ({exc})", reader.line_num)
+    except csv.Error as exc:  # the reader cannot go on past it
+        yield ref.skip(f"{ref.source}: line {line} is not valid CSV ({exc}); lines {line} on were not read", line)
 
 
 def _csv_row(
     ref: FileRef, line: int, row: Mapping[str, Any], options: LoadOptions, file_metadata: dict[str, Any]
 ) -> Iterator[Loaded]:
+    extra = row.get(None)  # type: ignore[call-overload]
+    if extra:  # DictReader's key for the fields beyond the header's
+        fields = len(row) - 1 + len(extra)
+        yield ref.skip(
+            f"{ref.source}: line {line} has {fields} fields, the header {fields - len(extra)} (a comma not quoted?)",
+            line,
+        )
+        return
     value = row.get(options.text_field)
     if not isinstance(value, str):
         yield ref.skip(f"{ref.source}: line {line} has no '{options.text_field}' value", line)
