@@ -119,6 +119,8 @@ def test_map_points_neighbours_and_a_query(client, new_collection, unique_name, 
     assert placed["neighbours"][0]["id"] == "bread#0"
     xs, ys = found["x"], found["y"]
     assert min(xs) <= placed["x"] <= max(xs) and min(ys) <= placed["y"] <= max(ys)
+    unread = error_of(client.post(f"/v1/maps/{found['map_id']}/query", json={"query": "\u200b"}))
+    assert "the query has nothing tokenlearn-static-64 can read" in unread["message"]  # placed among arbitrary chunks
     assert error_of(client.get("/v1/maps/0000/points/0"))["code"] == "map_expired"
     assert error_of(client.get(f"/v1/maps/{found['map_id']}/points/99"))["code"] == "not_found"
     assert error_of(client.get(f"/v1/collections/{name}/map", params={"method": "tsne"}))["param"] == "method"

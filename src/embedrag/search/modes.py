@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from embedrag.embed import Embedder
+from embedrag.embed import Embedder, Embeddings
 from embedrag.errors import InputError, TruncationWarning
 from embedrag.index import Index
 from embedrag.index.bm25 import CorpusStats
@@ -21,7 +21,7 @@ from embedrag.index.retrieval import Scored, check_k
 from embedrag.search.fusion import FUSION, fuse
 from embedrag.tokenize.protocol import check_text
 
-__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "SearchMode", "check_options", "check_search"]
+__all__ = ["CANDIDATES", "MODES", "Mode", "Query", "SearchMode", "check_options", "check_search", "embed_query"]
 
 Mode = Literal["dense", "bm25", "hybrid"]
 
@@ -42,12 +42,24 @@ class Query:
     """BM25's corpus statistics when they are not the index's own (a shard of a sharded collection)."""
 
 
+def embed_query(encoder: Embedder, text: str) -> Embeddings:
+    """``text`` embedded by ``encoder``, or an :class:`InputError` when the model reads nothing in it.
+
+    A query of characters its tokenizer drops (``"\u200b"``) is its special tokens alone, and a static
+    model's pieces may carry no vector: either vector would rank chunks by nothing the query says.
+    """
+    unreadable = InputError(f"the query has nothing {encoder.name} can read: its vector would have no direction")
+    if not encoder.token_ids([text])[0]:
+        raise unreadable
+    result = encoder.embed([text])
+    if not result.vectors[0].any():
+        raise unreadable
+    return result
+
+
 def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
     encoder = embedder()
-    unreadable = InputError(f"the query has nothing {encoder.name} can read: its vector would have no direction")
-    if not encoder.token_ids([q.text])[0]:  # only characters its tokenizer drops ("\u200b"): special tokens alone
-        raise unreadable
-    result = encoder.embed([q.text])
+    result = embed_query(encoder, q.text)
     if result.truncated:  # BM25 reads the whole query; the encoder only its start: say so, once per search
         warnings.warn(
             TruncationWarning(
@@ -56,8 +68,6 @@ def dense(index: Index, embedder: Callable[[], Embedder], q: Query) -> Scored:
             ),
             stacklevel=4,
         )
-    if not result.vectors[0].any():  # a static model's pieces that carry no vector
-        raise unreadable
     return index.dense(result.vectors[0], q.n, q.filters, exact=q.exact)
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, StrictStr
 from embedrag._linalg import unit_rows
 from embedrag.errors import InputError
 from embedrag.plot.maps import MAP_METHODS, project
+from embedrag.search.modes import embed_query
 from embedrag.server.errors import ApiError
 from embedrag.server.routes._deps import blocking, get_state
 from embedrag.server.routes._ui_state import UiState, ui_state
@@ -237,7 +238,7 @@ async def query_point(
 
     def run() -> QueryPoint:
         with registry.use(built.collection) as col:
-            vector = unit_rows(col.embedder.encode([body.query]))[0]
+            vector = unit_rows(embed_query(col.embedder, body.query).vectors)[0]
         neighbours = _nearest(built, vector, None)
         weights = np.array([max(n.score, 0.0) for n in neighbours]) + 1e-6
         where = (built.points[[n.i for n in neighbours]] * weights[:, None]).sum(axis=0) / weights.sum()
