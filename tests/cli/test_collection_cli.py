@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,3 +127,16 @@ def test_ingest_into_a_collection_path_that_is_a_file_is_one_clear_line(cli, tmp
     assert result.code == 1
     assert result.err.strip() == f"error: cannot create the collection {taken}: it is a file, not a folder"
     assert taken.read_text(encoding="utf-8") == "{}"
+
+
+def test_a_damaged_pdf_is_one_skip_line_without_pypdf_s_own_warning(tmp_path: Path) -> None:
+    # pypdf logged "EOF marker not found" to the terminal above the skip line that says the same
+    # (in a process of its own: pytest's log capture would take the line).
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ngarbage")
+    command = [sys.executable, "-m", "embedrag", "ingest", str(broken), "-c", str(tmp_path / "c")]
+    result = subprocess.run([*command, "--model", "tokenlearn-static-64"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    reason = "is not a readable PDF (PdfStreamError: Stream has ended unexpectedly)"
+    assert result.stderr.splitlines()[0] == f"skipped {broken} {reason}"
+    assert "EOF marker" not in result.stderr + result.stdout

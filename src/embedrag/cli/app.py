@@ -7,6 +7,7 @@ on stderr and exit code 1; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("EMBEDRAG_DEBUG", "") not in ("", "0")
     if not debug:
-        _quiet_transformers()
+        _quiet_libraries()
     command = typer.main.get_command(app)
     try:
         with notes_for_warnings():
@@ -121,14 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _quiet_transformers() -> None:
-    """Keep transformers' own loading bars and load reports off the terminal (--debug shows them).
+def _quiet_libraries() -> None:
+    """Keep transformers' own loading bars and load reports, and pypdf's warnings about damaged files
+    ("EOF marker not found"), off the terminal (--debug shows them).
 
-    Our commands check what those reports say (a missing head is a clear error) and draw their own
-    progress bars. Environment variables the user set win; transformers reads them on import.
+    Our commands check what those reports say (a missing head is a clear error; a PDF that cannot be
+    read is reported as skipped, with pypdf's reason) and draw their own progress bars. Environment
+    variables the user set win; transformers reads them on import.
     """
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 if __name__ == "__main__":
