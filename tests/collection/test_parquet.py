@@ -209,3 +209,28 @@ def test_an_import_refuses_a_duplicate_as_an_ingest_does_whether_or_not_it_reuse
         report = col.import_parquet(exported / "out.parquet")
         assert (report.added, [s.reason for s in report.skipped]) == (2, ["cats.md duplicates the content of 'kitten'"])
         assert sorted(d.id for d in col.documents()) == ["bread", "kitten", "whales"]
+
+
+@pytest.mark.parametrize(
+    ("newer", "texts", "removed", "skipped"),
+    [
+        # two documents that swapped their texts, each a duplicate of the other's stored text: both
+        # old texts are removed, then both new ones stored
+        ({"a": "bread", "b": "cats"}, {"a": "bread", "b": "cats"}, 2, []),
+        # a document whose newer text is stored under another id: its old text was kept
+        ({"b": "cats"}, {"a": "cats"}, 1, ["b duplicates the content of 'a'"]),
+    ],
+)
+def test_an_import_keeps_no_stale_text_and_loses_no_swapped_one(
+    tmp_path: Path, minilm: Embedder, newer: dict[str, str], texts: dict[str, str], removed: int, skipped: list[str]
+) -> None:
+    words = {"cats": DOCS[0].text, "bread": DOCS[1].text}
+    with Collection.open(tmp_path / "newer", embedder=minilm) as source:
+        source.add([Document(doc_id, words[word], doc_id) for doc_id, word in newer.items()])
+        source.export_parquet(tmp_path / "newer.parquet")
+    with Collection.open(tmp_path / "older", embedder=minilm) as older:
+        older.add([Document("a", words["cats"], "a"), Document("b", words["bread"], "b")])
+        report = older.import_parquet(tmp_path / "newer.parquet")
+        stored = {c.doc_id: c.text for c in older.chunks()}
+    assert stored == {doc_id: words[word] for doc_id, word in texts.items()}
+    assert (report.removed, [s.reason for s in report.skipped]) == (removed, skipped)

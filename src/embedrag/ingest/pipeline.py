@@ -203,15 +203,28 @@ def ingest_documents(
 def ingest_embedded(items: Iterable[EmbeddedDocument], *, store: Store, report: IngestReport) -> IngestReport:
     """Store documents chunked and embedded elsewhere (a Parquet import), in one transaction, under
     the rules of an ingest: unchanged content is left as it is, and content stored under another id,
-    or an id that belongs to another file, is reported in ``report.skipped`` and not stored."""
-    run = _Run(report, deferred=None)
+    or an id that belongs to another file, is reported in ``report.skipped`` and not stored; a stored
+    document whose new content is stored under another id loses its old text (counted as removed)."""
+    run, held = _Run(report, deferred=[]), []
     with store.write() as writer:
-        for item in items:
+
+        def put(item: EmbeddedDocument) -> None:
             verdict = _judge(item.document, item.content_hash, writer, run.hashes)
             if not verdict.unchanged and verdict.refusal is None:
                 writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
                 run.hashes[item.content_hash] = item.document.id
-            run.count(item.document, verdict, len(item.chunks))
+            run.count(item.document, verdict, len(item.chunks), item.content_hash)
+
+        for item in items:
+            put(item)
+            if run.deferred:  # a duplicate: tried again once the stale texts are gone (as ingest_documents does)
+                held.append(item)
+                run.deferred.clear()
+        gone = [doc.id for doc, digest in run.stale if _judge(doc, digest, writer, {}).duplicate]
+        report.removed += writer.delete_documents(gone) if gone else 0
+        run.deferred, run.stale = None, []
+        for item in held:
+            put(item)
     return report
 
 
