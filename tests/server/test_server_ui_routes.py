@@ -79,6 +79,10 @@ def test_an_upload_is_ingested_and_a_second_one_is_unchanged(keyed) -> None:  # 
     skipped = http.put("/v1/collections/up/files/photo.txt", content=b"\x00\x01binary").json()
     assert skipped["skipped"][0]["source"] == "photo.txt" and "binary" in skipped["skipped"][0]["reason"]
     assert str(root) not in skipped["skipped"][0]["reason"]
+    # A skipped upload leaves nothing on disk, and a skipped replacement leaves the stored file's bytes.
+    assert not (root / ".uploads" / "up" / "photo.txt").exists()
+    replaced = http.put("/v1/collections/up/files/birds notes.md", content=b"\x00binary now").json()
+    assert replaced["skipped"] and (root / ".uploads" / "up" / "birds notes.md").read_bytes() == note
 
 
 @pytest.mark.parametrize(

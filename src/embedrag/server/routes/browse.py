@@ -106,12 +106,27 @@ def upload_path(root: FsPath, collection: str, filename: str) -> FsPath:
     return path
 
 
+def _put_back(path: FsPath, before: bytes | None) -> None:
+    """The upload ``path`` as it was before a refused upload: its earlier bytes, or no file."""
+    if before is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(before)
+
+
 def _ingest_file(registry: CollectionRegistry, name: str, filename: str, data: bytes) -> IngestResponse:
     path = upload_path(registry.root, name, filename)
     with registry.use(name) as col:  # 404 before anything is written for a collection that is not there
         path.parent.mkdir(parents=True, exist_ok=True)
+        before = path.read_bytes() if path.exists() else None
         path.write_bytes(data)
-        report = col.ingest([path])
+        try:
+            report = col.ingest([path])
+        except BaseException:
+            _put_back(path, before)
+            raise
+        if report.skipped and not (report.added or report.updated or report.unchanged):
+            _put_back(path, before)  # the file the collection holds stays the one it read
     return IngestResponse(
         added=report.added,
         updated=report.updated,
