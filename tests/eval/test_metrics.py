@@ -19,6 +19,7 @@ from embedrag.eval.metrics import (
     precision,
     recall,
 )
+from embedrag.eval.significance import per_query
 
 # d1 grade 2 at rank 1, d3 grade 1 at rank 3; d5 (grade 1) never retrieved; d2 judged 0.
 RANKING = ["d1", "d2", "d3", "d4"]
@@ -78,6 +79,14 @@ def test_measures_are_named_metric_at_k() -> None:
 def test_no_judged_query_is_an_error() -> None:
     with pytest.raises(InputError, match="no query has a relevant document"):
         evaluate_run({"q": ["a"]}, {"q": {"a": 0}})
+
+
+def test_a_document_ranked_twice_is_an_error_not_counted_twice() -> None:
+    # Counted twice it gave recall@10 2.0 and nDCG@10 1.63 (trec_eval refuses such a run too).
+    with pytest.raises(InputError, match=r"query 'q1' ranks document 'a' twice \(at 1 and 3\)"):
+        evaluate_run({"q1": ["a", "b", "a"]}, {"q1": {"a": 1}}, ["recall@10"])
+    with pytest.raises(InputError, match="ranks document 'a' twice"):
+        per_query({"q1": ["a", "a"]}, {"q1": {"a": 1}}, "ndcg@10")
 
 
 # -- agreement with trec_eval --------------------------------------------------------------------

@@ -19,6 +19,7 @@ __all__ = [
     "METRICS",
     "Metric",
     "average_precision",
+    "check_run",
     "evaluate_run",
     "mrr",
     "ndcg",
@@ -124,17 +125,33 @@ def parse_measure(measure: str) -> tuple[Metric, int]:
     return METRICS[name], int(cut)
 
 
+def check_run(run: Mapping[str, Ranking]) -> None:
+    """Refuse a ranking that names a document twice: the metrics would count it twice (recall above 1).
+
+    >>> check_run({"q1": ["a", "b", "a"]})
+    Traceback (most recent call last):
+    embedrag.errors.InputError: the run for query 'q1' ranks document 'a' twice (at 1 and 3)
+    """
+    for query, ranking in run.items():
+        seen: dict[str, int] = {}
+        for rank, doc in enumerate(ranking, start=1):
+            first = seen.setdefault(doc, rank)
+            if first != rank:
+                raise InputError(f"the run for query {query!r} ranks document {doc!r} twice (at {first} and {rank})")
+
+
 def evaluate_run(
     run: Mapping[str, Ranking], qrels: Mapping[str, Judged], measures: Iterable[str] = DEFAULT_MEASURES
 ) -> dict[str, float]:
     """Each measure averaged over the queries of ``qrels`` that have a relevant document.
 
-    A query missing from ``run`` retrieved nothing (it scores 0).
+    A query missing from ``run`` retrieved nothing (it scores 0); a document ranked twice is an error.
 
     >>> evaluate_run({"q1": ["a", "b"], "q2": ["c"]}, {"q1": {"b": 1}, "q2": {"c": 2}}, ["mrr@10"])
     {'mrr@10': 0.75}
     """
     parsed = {m: parse_measure(m) for m in measures}
+    check_run(run)
     scored = [q for q, judged in qrels.items() if _relevant(judged)]
     if not scored:
         raise InputError("no query has a relevant document (a score above 0) in the judgements")

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from embedrag.errors import InputError
-from embedrag.eval.metrics import parse_measure
+from embedrag.eval.metrics import check_run, parse_measure
 
 __all__ = ["ALPHA", "ROUNDS", "TIE_DELTA", "PairedTest", "paired_test", "per_query", "randomisation_p"]
 
@@ -88,4 +88,5 @@ def per_query(
 ) -> dict[str, float]:
     """``measure`` for each query of ``qrels`` that has a relevant document (as :func:`evaluate_run` averages)."""
     metric, k = parse_measure(measure)
+    check_run(run)
     return {q: metric(run.get(q, ()), judged, k) for q, judged in qrels.items() if any(s > 0 for s in judged.values())}
