@@ -60,6 +60,13 @@ def test_bad_files_name_the_file_and_line(tiny: Path, file: str, content: str, m
         load_beir(tiny)
 
 
+def test_a_pair_judged_twice_names_both_lines(tiny: Path) -> None:
+    # The second grade silently replaced the first: the pair counted as not relevant.
+    (tiny / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\tcats\t2\nq2\trates\t1\nq1\tcats\t0\n")
+    with pytest.raises(InputError, match=r"test.tsv: line 4: query 'q1' judges document 'cats' again \(line 2\)"):
+        load_beir(tiny)
+
+
 def test_invalid_utf8_and_broken_gzip_are_named(tiny: Path) -> None:
     (tiny / "queries.jsonl").write_bytes(b'{"_id": "q1", "text": "caf\xe9"}\n')
     with pytest.raises(InputError, match=r"queries.jsonl: line 1: not valid UTF-8"):

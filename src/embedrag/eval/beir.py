@@ -121,8 +121,12 @@ def read_queries(path: Path) -> dict[str, str]:
 
 
 def read_qrels(path: Path) -> Qrels:
-    """``query-id`` -> {``corpus-id``: integer score}, from a TSV file with a header line."""
+    """``query-id`` -> {``corpus-id``: integer score}, from a TSV file with a header line.
+
+    A (query, document) pair judged twice is an error: which grade holds would be a guess.
+    """
     qrels: Qrels = {}
+    lines: dict[tuple[str, str], int] = {}
     for number, line in _lines(path):
         fields = line.rstrip("\r\n").split("\t")
         if number == 1 and fields[:1] == ["query-id"]:
@@ -138,6 +142,10 @@ def read_qrels(path: Path) -> Qrels:
             value = int(score)
         except ValueError as exc:
             raise InputError(f"{path}: line {number}: score {score!r} is not an integer") from exc
+        first = lines.setdefault((query_id, doc_id), number)
+        if first != number:
+            again = f"query {query_id!r} judges document {doc_id!r} again (line {first})"
+            raise InputError(f"{path}: line {number}: {again}")
         qrels.setdefault(query_id, {})[doc_id] = value
     if not qrels:
         raise InputError(f"{path}: no judgements")
