@@ -53,6 +53,13 @@ def test_long_pairs_are_cut_with_a_warning(tiny_cross_encoder) -> None:  # type:
     assert 0.0 <= float(scores[0]) <= 1.0
 
 
+def test_a_first_text_that_leaves_no_room_for_the_second_is_named(tiny_cross_encoder) -> None:  # type: ignore[no-untyped-def]
+    # The tokenizer's own "Truncation error: Sequence to truncate too short" escaped (a long query to rerank with).
+    model = CrossEncoder(tiny_cross_encoder(labels=1))  # reads 64 tokens
+    with pytest.raises(InputError, match=r"pair 1: its first text takes 62 tokens, .* 64 tokens .* shorten it"):
+        model.score([("q", "fine"), ("why " * 62, "a passage")])
+
+
 def test_bad_pairs_are_named(tiny_cross_encoder) -> None:  # type: ignore[no-untyped-def]
     model = CrossEncoder(tiny_cross_encoder(labels=1))
     with pytest.raises(InputError, match="pair 1"):

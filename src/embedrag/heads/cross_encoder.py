@@ -40,6 +40,7 @@ class CrossEncoder:
         for index, pair in enumerate(pairs):
             if len(pair) != 2 or not all(isinstance(t, str) and t.strip() for t in pair):
                 raise InputError(f"pair {index} must be two non-empty strings")
+        self._check_room(pairs)
         out = np.empty(len(pairs), dtype=np.float32)
         cut = 0
         for start in range(0, len(pairs), self.batch_size):
@@ -53,6 +54,19 @@ class CrossEncoder:
                 stacklevel=2,
             )
         return out
+
+    def _check_room(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Only the second text is cut to fit: a first text (a query) that leaves it no token is an error."""
+        room = self.max_tokens - self.tokenizer.num_special_tokens_to_add(pair=True)
+        lengths: dict[str, int] = {}
+        for index, (first, _) in enumerate(pairs):
+            if first not in lengths:
+                lengths[first] = len(self.tokenizer(first, add_special_tokens=False)["input_ids"])
+            if lengths[first] >= room:
+                raise InputError(
+                    f"pair {index}: its first text takes {lengths[first]} tokens, leaving none of the second "
+                    f"within the {self.max_tokens} tokens {self.name} reads: shorten it"
+                )
 
     def _score_batch(self, batch: list[tuple[str, str]]) -> tuple[npt.NDArray[np.float32], int]:
         import torch
