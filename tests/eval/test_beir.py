@@ -67,6 +67,15 @@ def test_a_pair_judged_twice_names_both_lines(tiny: Path) -> None:
         load_beir(tiny)
 
 
+def test_qrels_whose_relevant_documents_are_all_missing_from_the_corpus_are_refused(tiny: Path) -> None:
+    # Ids of another corpus (or another spelling) scored 0.0 on every measure, without a word.
+    (tiny / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\tdoc-7\t1\nq2\tcats\t0\n")
+    with pytest.raises(InputError, match=r"test.tsv: none of the 1 documents judged relevant is in .*corpus.jsonl"):
+        load_beir(tiny)
+    (tiny / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\tdoc-7\t1\nq2\tcats\t1\n")
+    assert load_beir(tiny).unknown_documents == 1  # one found: the other counts as a miss
+
+
 def test_invalid_utf8_and_broken_gzip_are_named(tiny: Path) -> None:
     (tiny / "queries.jsonl").write_bytes(b'{"_id": "q1", "text": "caf\xe9"}\n')
     with pytest.raises(InputError, match=r"queries.jsonl: line 1: not valid UTF-8"):

@@ -153,11 +153,16 @@ def read_qrels(path: Path) -> Qrels:
 
 
 def load_beir(folder: str | Path, *, split: str = "test") -> BeirDataset:
-    """Read a BEIR folder; queries without a judgement in ``split`` are left out."""
+    """Read a BEIR folder; queries without a judgement in ``split`` are left out.
+
+    Judged documents missing from the corpus count as misses (:attr:`BeirDataset.unknown_documents`),
+    but judgements none of whose relevant documents is in the corpus are an error.
+    """
     root = Path(folder)
     if not root.is_dir():
         raise InputError(f"{root}: not a folder")
-    corpus = read_corpus(find_file(root, "corpus.jsonl"))
+    corpus_path = find_file(root, "corpus.jsonl")
+    corpus = read_corpus(corpus_path)
     queries_path = find_file(root, "queries.jsonl")
     all_queries = read_queries(queries_path)
     qrels_path = find_file(root / "qrels", f"{split}.tsv")
@@ -166,5 +171,12 @@ def load_beir(folder: str | Path, *, split: str = "test") -> BeirDataset:
     if missing:
         raise InputError(f"{qrels_path}: query id {missing[0]!r} is not in {queries_path} ({len(missing)} such)")
     unknown = sum(doc not in corpus for judged in qrels.values() for doc in judged)
+    relevant = {doc for judged in qrels.values() for doc, grade in judged.items() if grade > 0}
+    if relevant and relevant.isdisjoint(corpus):
+        example = min(relevant)
+        raise InputError(
+            f"{qrels_path}: none of the {len(relevant)} documents judged relevant is in {corpus_path}"
+            f" (such as {example!r}): are these judgements for another corpus?"
+        )
     queries = {q: all_queries[q] for q in qrels}
     return BeirDataset(root.name, split, corpus, queries, qrels, unknown_documents=unknown)
