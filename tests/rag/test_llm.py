@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from embedrag.errors import InputError, LLMError
+from embedrag.errors import InputError, LLMError, TruncationWarning
 from embedrag.rag.llm import chat
 
 received: list[dict[str, object]] = []
@@ -25,7 +25,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"model crashed")
             return
         content = REPLIES.get(str(body["model"]), "Alpha won [1].")
-        answer = {"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": "tool_calls"}]}
+        reason = "length" if body["model"] == "long" else "tool_calls"
+        answer = {"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": reason}]}
         data = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -109,3 +110,9 @@ def test_a_malformed_url_is_an_input_error(url: str, reason: str) -> None:
     # ValueError / http.client.InvalidURL escaped as tracebacks.
     with pytest.raises(InputError, match=reason):
         chat(url, [{"role": "user", "content": "x"}])
+
+
+def test_an_answer_the_llm_stopped_at_its_token_limit_says_it_is_cut_off(server: str) -> None:
+    # finish_reason 'length': the reply ends where the endpoint's max_tokens did, and read as whole.
+    with pytest.warns(TruncationWarning, match="stopped at its token limit"):
+        assert chat(server, [{"role": "user", "content": "Who won?"}], model="long") == "Alpha won [1]."

@@ -7,10 +7,11 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from embedrag.errors import InputError, LLMError
+from embedrag.errors import InputError, LLMError, TruncationWarning
 
 __all__ = ["chat", "completions_url"]
 
@@ -72,7 +73,8 @@ def chat(
 
 
 def _reply_text(payload: Any, url: str) -> str:
-    """The first choice's message text; a reply without one (null content: a tool call, a refusal) is an error."""
+    """The first choice's message text; a reply without one (null content: a tool call, a refusal) is an error,
+    and one the endpoint cut at its token limit (finish_reason 'length') warns with :class:`TruncationWarning`."""
     try:
         choice = payload["choices"][0]
         content = choice["message"]["content"]
@@ -83,5 +85,10 @@ def _reply_text(payload: Any, url: str) -> str:
         reason = choice.get("finish_reason") if isinstance(choice, dict) else None
         raise LLMError(
             f"the LLM endpoint {url} answered no text: its message content is {shown} (finish_reason {reason!r})"
+        )
+    if choice.get("finish_reason") == "length":
+        warnings.warn(
+            TruncationWarning("the LLM stopped at its token limit (finish_reason 'length'): the answer is cut off"),
+            stacklevel=3,
         )
     return content
