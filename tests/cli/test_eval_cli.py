@@ -96,3 +96,19 @@ def test_plot_writes_a_map_of_a_collection(cli, tiny: Path, tmp_path: Path) -> N
     assert "9 chunks, 1 colours by nothing" in result.out
     assert page.read_text().count("<circle") == 9
     assert cli("plot", "-c", str(cache), "-o", str(tmp_path / "m.png"), "--method", "tsne").code == 1
+
+
+def test_the_report_says_which_queries_it_scored_and_which_judged_documents_are_missing(
+    cli, tiny: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A query judged only 0 is left out of the averages, and a judged document missing from the corpus
+    # counts as a miss: the report said "6 queries" and nothing of either.
+    qrels = tiny / "qrels" / "test.tsv"
+    qrels.write_text(qrels.read_text().replace("q6\tgarden\t1", "q6\tgarden\t0") + "q5\tnot-in-the-corpus\t1\n")
+    command = ["eval", "retrieval", str(tiny), "-m", MODEL, "--cache", str(tmp_path / "c"), "--mode", "bm25"]
+    result = cli(*command)
+    assert result.code == 0, result.err
+    assert "6 queries (5 with a relevant document, the ones scored), 9 documents" in result.out
+    assert "1 judged document is not in the corpus: it counts as a miss" in result.err
+    report = json.loads(cli(*command, "--json").out)
+    assert (report["queries"], report["scored_queries"], report["unknown_documents"]) == (6, 5, 1)

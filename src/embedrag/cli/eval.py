@@ -112,10 +112,21 @@ def _print_report(report: RetrievalReport) -> None:
         ms = report.timing[f"{label}_ms_per_query"]
         table.add_row(label, *(f"{scores[m]:.4f}" for m in measures), f"{ms:.1f}")
     out_console.print(table)
+    scored = (
+        ""
+        if report.scored_queries == report.queries
+        else f" ({report.scored_queries} with a relevant document, the ones scored)"
+    )
     out_console.print(
-        f"{report.queries} queries, {report.documents} documents in {report.chunks} chunks "
+        f"{report.queries} queries{scored}, {report.documents} documents in {report.chunks} chunks "
         f"(indexed in {report.timing['index_s']:.1f} s); collection {report.collection}"
     )
+    if report.unknown_documents:
+        one = report.unknown_documents == 1
+        err_console.print(
+            f"note: {report.unknown_documents} judged document{'' if one else 's'} {'is' if one else 'are'} "
+            f"not in the corpus: {'it counts as a miss' if one else 'they count as misses'} where judged relevant"
+        )
 
 
 @app.command("words")

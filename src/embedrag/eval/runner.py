@@ -64,6 +64,10 @@ class RetrievalReport:
     documents: int
     chunks: int
     queries: int
+    scored_queries: int = 0
+    """Queries with at least one relevant document: the averages are over these (see :func:`evaluate_run`)."""
+    unknown_documents: int = 0
+    """Judged documents that are not in the corpus: each relevant one counts as a miss."""
     results: dict[str, dict[str, float]] = field(default_factory=dict)
     timing: dict[str, float] = field(default_factory=dict)
     runs: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
@@ -78,6 +82,8 @@ class RetrievalReport:
             "documents": self.documents,
             "chunks": self.chunks,
             "queries": self.queries,
+            "scored_queries": self.scored_queries,
+            "unknown_documents": self.unknown_documents,
             "results": {label: {m: round(v, 6) for m, v in scores.items()} for label, scores in self.results.items()},
             "timing": {key: round(v, 3) for key, v in self.timing.items()},
         }
@@ -217,6 +223,8 @@ def evaluate_retrieval(
             stats["documents"],
             stats["chunks"],
             len(dataset.queries),
+            scored_queries=sum(any(grade > 0 for grade in dataset.qrels[q].values()) for q in dataset.queries),
+            unknown_documents=sum(doc not in dataset.corpus for q in dataset.queries for doc in dataset.qrels[q]),
         )
         report.timing["index_s"] = index_seconds
         for spec in specs:
