@@ -88,6 +88,15 @@ def test_error_policy_refuses_long_inputs(minilm_dir: str) -> None:
         strict.encode(["short", LONG])
 
 
+def test_error_policy_names_long_inputs_by_their_place_in_the_whole_stream(minilm_dir: str) -> None:
+    strict = Embedder(minilm_dir, long_inputs="error")
+    texts = ["a", "b", "c", "d", LONG, "e"]
+    with pytest.raises(InputError, match=r"\(indices \[4\]\)"):
+        list(strict.stream(texts, chunk_size=2))
+    with pytest.raises(InputError, match=r"\(indices \[4\]\)"):
+        strict.encode(texts, batch_size=2)
+
+
 def test_window_policy_embeds_every_token(minilm_dir: str, embedder: Embedder) -> None:
     windowed = Embedder(minilm_dir, long_inputs="window")
     tail = "Penguins waddle across the Antarctic ice to reach the sea."

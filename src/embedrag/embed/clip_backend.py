@@ -60,15 +60,17 @@ class ClipBackend:
         """Token ids of each text without the special tokens (the tokenizer's own normaliser applies)."""
         return [list(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
-    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings:
-        """Like :meth:`encode`, from token ids without special tokens. ``window`` is refused by the Embedder."""
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy, *, start: int = 0) -> Embeddings:
+        """Like :meth:`encode`, from token ids without special tokens. ``window`` is refused by the Embedder;
+        an error names inputs counting from ``start`` (a stream's chunk)."""
         n_special = len(self.prefix) + len(self.suffix)
         limit = (self.max_tokens or 0) - n_special
         long = [i for i, ids in enumerate(content) if len(ids) > limit]
         if long and policy == "error":
+            named = [start + i for i in long[:10]]
             raise InputError(
                 f"{len(long)} text(s) exceed the CLIP text encoder's limit of {self.max_tokens} tokens "
-                f"(indices {long[:10]}{' ...' if len(long) > 10 else ''}); shorten them or use long_inputs='truncate'"
+                f"(indices {named}{' ...' if len(long) > 10 else ''}); shorten them or use long_inputs='truncate'"
             )
         sequences = [[*self.prefix, *ids[:limit], *self.suffix] for ids in content]
         counts = np.array([len(ids) + n_special for ids in content], dtype=np.int64)

@@ -60,7 +60,7 @@ class _Backend(Protocol):
 
     def encode(self, texts: list[str], policy: LongInputPolicy) -> Embeddings: ...
     def content_ids(self, texts: Sequence[str]) -> list[list[int]]: ...
-    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings: ...
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy, *, start: int = 0) -> Embeddings: ...
 
 
 @runtime_checkable
@@ -244,19 +244,20 @@ class Embedder:
         """The id of the tokenizer's padding token (``[PAD]``, ``<pad>``), if it has one."""
         return _padding_id(getattr(self._backend, "tokenizer", None))
 
-    def _embed(self, batch: list[str], normalize: bool | None, prompt: str) -> Embeddings:
+    def _embed(self, batch: list[str], normalize: bool | None, prompt: str, start: int = 0) -> Embeddings:
         if prompt and not self.prompts.pooled:
             raise ModelFormatError(
                 f"{self.model_path} pools without the prompt's tokens (include_prompt: false), which embedrag "
                 "does not do: its vectors would differ from sentence-transformers'; encode with prompt=''"
             )
         texts = [prompt + text for text in batch] if prompt else batch
-        return self._embed_content(self._backend.content_ids(texts) if texts else [], normalize)
+        return self._embed_content(self._backend.content_ids(texts) if texts else [], normalize, start)
 
-    def _embed_content(self, content: list[list[int]], normalize: bool | None) -> Embeddings:
+    def _embed_content(self, content: list[list[int]], normalize: bool | None, start: int = 0) -> Embeddings:
+        """Vectors of ``content``; ``start``: the stream position of its first input, which errors count from."""
         if not content:
             return Embeddings(np.zeros((0, self.dims), np.float32), np.zeros(0, np.int64), ())
-        result = self._backend.encode_ids(content, self.long_inputs)
+        result = self._backend.encode_ids(content, self.long_inputs, start=start)
         if self._normalize if normalize is None else normalize:
             result = Embeddings(unit_rows(result.vectors), result.tokens, result.truncated, result.windowed)
         return result
@@ -275,7 +276,7 @@ class Embedder:
     ) -> Iterator[Embeddings]:
         iterator, start = iter([texts] if isinstance(texts, str) else texts), 0
         while chunk := list(islice(iterator, chunk_size)):
-            part = self._embed(_validated(chunk, start=start), normalize, prompt)
+            part = self._embed(_validated(chunk, start=start), normalize, prompt, start)
             yield Embeddings(
                 part.vectors,
                 part.tokens,

@@ -123,16 +123,18 @@ class OnnxBackend:
         """Pooled, not yet normalised vectors of ``texts`` (non-empty strings)."""
         return self.encode_ids(self.content_ids(texts), policy)
 
-    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings:
-        """Like :meth:`encode`, from word-piece ids without special tokens (see :meth:`content_ids`)."""
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy, *, start: int = 0) -> Embeddings:
+        """Like :meth:`encode`, from word-piece ids without special tokens (see :meth:`content_ids`); an error
+        names inputs counting from ``start`` (a stream's chunk)."""
         n_special = len(self.prefix) + len(self.suffix)
         limit = self.max_tokens - n_special
         counts = np.array([len(ids) + n_special for ids in content], dtype=np.int64)
         long = [i for i, ids in enumerate(content) if len(ids) > limit]
         if long and policy == "error":
+            named = [start + i for i in long[:10]]
             raise InputError(
                 f"{len(long)} input(s) exceed the model's limit of {self.max_tokens} word pieces "
-                f"(indices {long[:10]}{' ...' if len(long) > 10 else ''}); "
+                f"(indices {named}{' ...' if len(long) > 10 else ''}); "
                 "choose long_inputs='truncate' or 'window'"
             )
         owners, pieces = self._pieces(content, limit, policy)

@@ -81,8 +81,8 @@ class StaticBackend:
             return self._quick.encode_batch(texts)
         return [list(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
 
-    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy) -> Embeddings:
-        """Like :meth:`encode`, from token ids."""
+    def encode_ids(self, content: list[list[int]], policy: LongInputPolicy, *, start: int = 0) -> Embeddings:
+        """Like :meth:`encode`, from token ids; no input is too long, so ``start`` is moot."""
         out = np.zeros((len(content), self.dims), dtype=np.float32)
         counts = np.empty(len(content), dtype=np.int64)
         for row, token_ids in enumerate(content):
