@@ -115,3 +115,24 @@ def test_k_below_one_is_an_input_error() -> None:
 def test_constructor_rejects_a_matrix_of_the_wrong_shape() -> None:
     with pytest.raises(InputError, match="one row per word"):
         WordVectors(["a", "b"], np.eye(3))
+
+
+@pytest.mark.parametrize("method", ["add", "mul"])
+def test_an_analogy_whose_words_cancel_out_is_an_input_error(method: str) -> None:
+    wv = WordVectors(["king", "queen", "man"], np.array([[1.0, 0.2], [0.9, 0.5], [0.1, 1.0]]))
+    with pytest.raises(InputError, match="cancel out"):
+        wv.analogy(["king"], ["king"], method=method)
+    assert wv.analogy(["king", "queen"], ["king"], k=1)[0].word == "man"  # queen's neighbour, king left out
+
+
+@pytest.mark.parametrize("vector", [[0.0, 0.0], [np.nan, 1.0], [np.inf, 1.0]])
+def test_a_vector_without_a_direction_is_an_input_error(vector: list[float]) -> None:
+    wv = WordVectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+    with pytest.raises(InputError, match=r"no direction|not finite"):
+        wv.most_similar(vector)
+
+
+def test_a_word_whose_vector_is_zero_has_no_neighbours() -> None:
+    wv = WordVectors(["pad", "a", "b"], np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
+    with pytest.raises(InputError, match=r"'pad'.*no direction"):
+        wv.most_similar("pad")

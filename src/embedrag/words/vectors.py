@@ -129,12 +129,17 @@ class WordVectors:
         """The ``k`` words nearest by cosine to a word (itself excluded) or to a vector."""
         if isinstance(word_or_vector, str):
             rows = self.rows([word_or_vector])
-            query = self.unit[rows[0]]
+            query, what = self.unit[rows[0]], f"{word_or_vector!r} has an all-zero vector"
         else:
             rows = np.empty(0, dtype=np.intp)
-            query = unit_rows(np.asarray(word_or_vector, dtype=np.float32).reshape(1, -1))[0]
-            if query.shape[0] != self.dims:
-                raise InputError(f"expected a vector of {self.dims} numbers, got {query.shape[0]}")
+            raw = np.asarray(word_or_vector, dtype=np.float32).reshape(-1)
+            if raw.shape[0] != self.dims:
+                raise InputError(f"expected a vector of {self.dims} numbers, got {raw.shape[0]}")
+            if not np.isfinite(raw).all():
+                raise InputError("the vector is not finite (it holds NaN or infinity)")
+            query, what = unit_rows(raw)[0], "the vector is all zeros"
+        if not query.any():  # every cosine would be 0: the 'neighbours' would be arbitrary words
+            raise InputError(f"{what}: it has no direction to find neighbours in")
         return self._best(self.unit @ query, rows, k)
 
     def analogy(
@@ -158,6 +163,9 @@ class WordVectors:
             raise InputError("an analogy needs at least one positive word")
         rows = self.rows([*positive, *negative])  # one error names every unknown word
         pos, neg = rows[: len(positive)], rows[len(positive) :]
+        if np.abs(self.unit[pos].sum(axis=0) - self.unit[neg].sum(axis=0)).max() <= 1e-6:
+            written = " + ".join(positive) + "".join(f" - {w}" for w in negative)
+            raise InputError(f"the words cancel out: {written} is a zero vector, with no direction to search")
         scores = ANALOGY_METHODS[method](self.unit, self.unit, pos[None, :], neg[None, :], epsilon)[0]
         return self._best(scores, np.concatenate([pos, neg]), k)
 
