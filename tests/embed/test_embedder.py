@@ -111,6 +111,15 @@ def test_window_policy_embeds_every_token(minilm_dir: str, embedder: Embedder) -
     assert float(result.vectors[0] @ probe) > float(truncated @ probe)
 
 
+def test_window_policy_works_under_a_small_max_tokens(minilm_dir: str) -> None:
+    # 18 content pieces per window: fewer than the 32 neighbouring windows usually share
+    windowed = Embedder(minilm_dir, max_tokens=20, long_inputs="window").embed([LONG])
+    truncated = Embedder(minilm_dir, max_tokens=20, long_inputs="truncate").embed([LONG])
+    assert windowed.windowed == (0,)
+    assert np.isfinite(windowed.vectors).all()
+    assert float(windowed.vectors[0] @ truncated.vectors[0]) < 0.999
+
+
 def test_stream_counts_indices_across_chunks(embedder: Embedder) -> None:
     texts = (t for t in ["a", "b", LONG, "c"])
     parts = list(embedder.stream(texts, chunk_size=2))

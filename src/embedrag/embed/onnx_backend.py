@@ -149,7 +149,7 @@ class OnnxBackend:
         owners: list[int] = []
         pieces: list[list[int]] = []
         for index, ids in enumerate(content):
-            parts = windows(ids, size=limit, overlap=_WINDOW_OVERLAP) if policy == "window" else [ids[:limit]]
+            parts = windows(ids, size=limit, overlap=_overlap(limit)) if policy == "window" else [ids[:limit]]
             owners += [index] * len(parts)
             pieces += parts
         return owners, pieces
@@ -269,6 +269,12 @@ class OpenVinoSession:
     def run(self, names: list[str], feed: dict[str, npt.NDArray[np.int64]]) -> list[npt.NDArray[np.float32]]:
         result = self._request.infer(feed)
         return [np.array(result[self._model.output(name)], dtype=np.float32) for name in names]
+
+
+def _overlap(limit: int) -> int:
+    """Word pieces neighbouring windows of ``limit`` share: :data:`_WINDOW_OVERLAP`, or half a window
+    when a small ``max_tokens`` leaves no more room than that."""
+    return _WINDOW_OVERLAP if limit > _WINDOW_OVERLAP else limit // 2
 
 
 def _combine(pooled: npt.NDArray[np.float32], owners: list[int], sizes: list[int], n: int) -> npt.NDArray[np.float32]:
