@@ -213,6 +213,13 @@ def test_bad_token_ids_are_named(embedder: Embedder, ids: list[list[int]], messa
         embedder.embed_ids(ids)
 
 
+@pytest.mark.parametrize("threads", [0, -3, 1.5, True, "2"])
+def test_threads_must_be_a_positive_int(threads: object) -> None:
+    # threads=-3 ran, with -3 streams.
+    with pytest.raises(ConfigError, match=r"threads must be a positive number \(None: every core\)"):
+        Embedder("all-MiniLM-L6-v2", threads=threads)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("budget", [0, -5, 2.5, True, "2048"])
 def test_token_budget_must_be_a_positive_int(budget: object) -> None:
     with pytest.raises(ConfigError, match="token_budget must be a positive number"):

@@ -102,6 +102,8 @@ class Embedder:
             raise ConfigError(f"variant must be one of {', '.join(get_args(Variant))}, got {variant!r}")
         if long_inputs not in ("truncate", "window", "error"):
             raise ConfigError(f"long_inputs must be 'truncate', 'window' or 'error', got {long_inputs!r}")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ConfigError(f"threads must be a positive number (None: every core), got {threads!r}")
         if isinstance(token_budget, bool) or not isinstance(token_budget, int) or token_budget < 1:
             raise ConfigError(f"token_budget must be a positive number of word pieces per batch, got {token_budget!r}")
         found = resolve(model, allow_network=allow_network)
