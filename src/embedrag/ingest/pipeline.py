@@ -22,7 +22,7 @@ from embedrag._identity import content_hash
 from embedrag.embed import Embedder
 from embedrag.errors import EmbedragError
 from embedrag.index import Store
-from embedrag.index.writer import Lookups
+from embedrag.index.writer import Lookups, Writer
 from embedrag.ingest import Skipped
 from embedrag.ingest.passages import Passages
 from embedrag.ingest.structure import without_structure
@@ -205,27 +205,26 @@ def ingest_embedded(items: Iterable[EmbeddedDocument], *, store: Store, report: 
     the rules of an ingest: unchanged content is left as it is, and content stored under another id,
     or an id that belongs to another file, is reported in ``report.skipped`` and not stored; a stored
     document whose new content is stored under another id loses its old text (counted as removed)."""
-    run, held = _Run(report, deferred=[]), []
+    run, held = _Run(report, deferred=None), []
     with store.write() as writer:
-
-        def put(item: EmbeddedDocument) -> None:
-            verdict = _judge(item.document, item.content_hash, writer, run.hashes)
-            if not verdict.unchanged and verdict.refusal is None:
-                writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
-                run.hashes[item.content_hash] = item.document.id
-            run.count(item.document, verdict, len(item.chunks), item.content_hash)
-
         for item in items:
-            put(item)
-            if run.deferred:  # a duplicate: tried again once the stale texts are gone (as ingest_documents does)
+            verdict = _judge(item.document, item.content_hash, writer, run.hashes)
+            if verdict.duplicate:  # tried again once the stale texts are gone (as ingest_documents does)
                 held.append(item)
-                run.deferred.clear()
-        gone = [doc.id for doc, digest in run.stale if _judge(doc, digest, writer, {}).duplicate]
-        report.removed += writer.delete_documents(gone) if gone else 0
-        run.deferred, run.stale = None, []
+            else:
+                _put_embedded(item, verdict, writer, run)
+        report.removed += _drop_stale_in(writer, [(i.document, i.content_hash) for i in held])
         for item in held:
-            put(item)
+            _put_embedded(item, _judge(item.document, item.content_hash, writer, run.hashes), writer, run)
     return report
+
+
+def _put_embedded(item: EmbeddedDocument, verdict: _Verdict, writer: Writer, run: _Run) -> None:
+    """Store ``item`` unless ``verdict`` refuses it or finds it unchanged, and tally it."""
+    if not verdict.unchanged and verdict.refusal is None:
+        writer.put_document(item.document, item.chunks, item.vectors, content_hash=item.content_hash)
+        run.hashes[item.content_hash] = item.document.id
+    run.count(item.document, verdict, len(item.chunks), item.content_hash)
 
 
 def _progress(done: int, report: IngestReport, files: FileCount | None) -> IngestProgress:
@@ -290,8 +289,14 @@ def _drop_stale(stale: list[tuple[Document, str]], store: Store) -> int:
     if not stale:
         return 0
     with store.write() as writer:
-        gone = [doc.id for doc, digest in stale if _judge(doc, digest, writer, {}).duplicate]
-        return writer.delete_documents(gone) if gone else 0
+        return _drop_stale_in(writer, stale)
+
+
+def _drop_stale_in(writer: Writer, candidates: list[tuple[Document, str]]) -> int:
+    """Inside a write: delete each stored document of ``candidates`` (with its new content hash) whose new
+    content is now stored under another id; how many."""
+    gone = [doc.id for doc, digest in candidates if (v := _judge(doc, digest, writer, {})).duplicate and v.existed]
+    return writer.delete_documents(gone) if gone else 0
 
 
 def _without_structure(doc: Document) -> Document:
